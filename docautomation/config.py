@@ -1,0 +1,269 @@
+"""Settings: one TOML file, environment and flags, in that rising order of precedence.
+
+Precedence (highest first): command-line flags → environment variables (DOCAUTOMATION_*) →
+the config file (docautomation.toml) → built-in defaults. Unknown keys in the file are refused
+with a "did you mean" hint. Secrets (client secret, certificate password) are read from the
+environment only; a secret in the file is refused so it never ends up in a shared folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_FILE_NAME = "docautomation.toml"
+ENV_PREFIX = "DOCAUTOMATION_"
+SECRET_ENV = "DOCAUTOMATION_CLIENT_SECRET"
+CERT_PASSWORD_ENV = "DOCAUTOMATION_CERT_PASSWORD"
+_SECRET_KEYS = {"client_secret", "secret", "password", "certificate_password"}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits checked before a workbook is parsed (SPEC §2)."""
+
+    max_file_mb: float = 50
+    max_unpacked_mb: float = 250
+    max_parts: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """Timings of the watcher (SPEC §6); seconds."""
+
+    debounce: float = 0.3
+    stable_gap: float = 0.25
+    poll_interval: float = 1.0
+    rescan_interval: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SharePointSettings:
+    """Where the register lives in SharePoint and how to sign in (SPEC §7)."""
+
+    tenant_id: str = ""
+    client_id: str = ""
+    site: str = ""  # "contoso.sharepoint.com:/sites/castor"
+    library: str = "Dokument"
+    register_path: str = ""  # path of the register inside the library
+    output_folder: str = "Dokument från docautomation"
+    auth: str = "certificate"  # certificate | secret | device
+    certificate_path: str = ""  # PEM or PFX
+    authority_url: str = "https://login.microsoftonline.com"
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    timeout: float = 30.0
+    ca_bundle: str = ""  # extra CA bundle for a TLS-inspecting proxy (or the test stand-in)
+    client_secret: str = field(default="", repr=False)  # environment only
+    certificate_password: str = field(default="", repr=False)  # environment only
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the commands need, resolved once by the CLI."""
+
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    templates: Path = Path("templates")
+    limits: Limits = Limits()
+    watch: WatchSettings = WatchSettings()
+    sharepoint: SharePointSettings = SharePointSettings()
+    config_file: Path | None = None
+
+
+_SECTIONS: dict[str, type] = {
+    "limits": Limits,
+    "watch": WatchSettings,
+    "sharepoint": SharePointSettings,
+}
+_PATH_KEYS = ("inbox", "outbox", "templates")
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    use_config: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Resolve settings from defaults, the config file, the environment and flag overrides.
+
+    Args:
+        config_file: explicit file (``--config``); otherwise docautomation.toml in cwd if present.
+        use_config: False for ``--no-config``.
+        overrides: flag values; keys are "inbox", "outbox", "templates" or "section.key";
+            None values are ignored (flag not given).
+        environ: environment to read (defaults to os.environ).
+        cwd: directory relative paths are resolved against when no file is used.
+
+    Raises:
+        ConfigError: unreadable file, unknown key, wrong type, or a secret in the file.
+    """
+    env = os.environ if environ is None else environ
+    base = cwd or Path.cwd()
+    settings = Settings()
+    path = _find_config(config_file, use_config, base)
+    if path is not None:
+        settings = _apply(settings, _read_toml(path), path.parent, source=str(path))
+        settings = replace(settings, config_file=path)
+    settings = _apply(settings, _from_environ(env), base, source="miljövariabel")
+    if overrides:
+        settings = _apply(settings, _nest(overrides), base, source="flagga")
+    return _with_secrets(settings, env)
+
+
+def _find_config(explicit: Path | None, use_config: bool, cwd: Path) -> Path | None:
+    if not use_config:
+        return None
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"Konfigurationsfilen {explicit} finns inte.")
+        return explicit
+    candidate = cwd / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Kan inte läsa konfigurationsfilen {path}: {exc}") from exc
+
+
+def _from_environ(env: Mapping[str, str]) -> dict[str, Any]:
+    """DOCAUTOMATION_OUTBOX → outbox; DOCAUTOMATION_SHAREPOINT_SITE → sharepoint.site."""
+    data: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name in (SECRET_ENV, CERT_PASSWORD_ENV):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in _SECTIONS if key.startswith(s + "_")), None)
+        if section:
+            data.setdefault(section, {})[key[len(section) + 1 :]] = value
+        elif key in _PATH_KEYS:
+            data[key] = value
+    return data
+
+
+def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        section, _, sub = key.partition(".")
+        if sub:
+            data.setdefault(section, {})[sub] = value
+        else:
+            data[key] = value
+    return data
+
+
+def _apply(settings: Settings, data: Mapping[str, Any], base: Path, *, source: str) -> Settings:
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _PATH_KEYS:
+            changes[key] = _resolve_path(value, base, key, source)
+        elif key in _SECTIONS:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{source}: [{key}] ska vara en sektion med nycklar.")
+            changes[key] = _apply_section(getattr(settings, key), value, key, source)
+        else:
+            raise ConfigError(_unknown(key, [*_PATH_KEYS, *_SECTIONS], source))
+    return replace(settings, **changes)
+
+
+def _apply_section(current: Any, data: Mapping[str, Any], section: str, source: str) -> Any:
+    known = {f.name: f for f in fields(current)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SECRET_KEYS and source not in ("miljövariabel", "flagga"):
+            raise ConfigError(
+                f"{source}: hemligheter får inte stå i filen ({section}.{key}); "
+                f"sätt miljövariabeln {SECRET_ENV} i stället."
+            )
+        if key not in known or key in _SECRET_KEYS:
+            names = [n for n in known if n not in _SECRET_KEYS]
+            raise ConfigError(_unknown(f"{section}.{key}", [f"{section}.{n}" for n in names], source))
+        changes[key] = _coerce(value, type(getattr(current, key)), f"{section}.{key}", source)
+    return replace(current, **changes)
+
+
+def _coerce(value: Any, kind: type, key: str, source: str) -> Any:
+    try:
+        if kind is float:
+            return float(value)
+        if kind is int and not isinstance(value, bool):
+            return int(value)
+        if kind is str:
+            return str(value)
+    except (TypeError, ValueError):
+        pass
+    raise ConfigError(f"{source}: {key} ska vara av typen {kind.__name__}, fick {value!r}.")
+
+
+def _resolve_path(value: Any, base: Path, key: str, source: str) -> Path:
+    if not isinstance(value, (str, Path)) or not str(value).strip():
+        raise ConfigError(f"{source}: {key} ska vara en sökväg, fick {value!r}.")
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _unknown(key: str, known: list[str], source: str) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f" Menade du {close[0]}?" if close else f" Kända nycklar: {', '.join(sorted(known))}."
+    return f"{source}: okänd nyckel {key}.{hint}"
+
+
+def _with_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
+    sp = replace(
+        settings.sharepoint,
+        client_secret=env.get(SECRET_ENV, ""),
+        certificate_password=env.get(CERT_PASSWORD_ENV, ""),
+    )
+    return replace(settings, sharepoint=sp)
+
+
+def render_default_config(directory: Path) -> str:
+    """The commented config file `init` writes (paths relative to the file)."""
+    del directory  # paths are written relative so the folder can be moved
+    return _DEFAULT_TOML
+
+
+_DEFAULT_TOML = """\
+# docautomation – inställningar. Sökvägar är relativa till den här filen.
+# Flaggor går före miljövariabler (DOCAUTOMATION_*), som går före den här filen.
+inbox = "inbox"
+outbox = "outbox"
+templates = "templates"
+
+[limits]
+max_file_mb = 50
+max_unpacked_mb = 250
+max_parts = 10000
+
+[watch]
+debounce = 0.3
+stable_gap = 0.25
+poll_interval = 1.0
+rescan_interval = 60.0
+
+[sharepoint]
+# Hemligheten läses bara från miljövariabeln DOCAUTOMATION_CLIENT_SECRET,
+# certifikatets lösenord från DOCAUTOMATION_CERT_PASSWORD.
+tenant_id = ""
+client_id = ""
+site = ""                # t.ex. "kommun.sharepoint.com:/sites/castor"
+library = "Dokument"
+register_path = ""       # t.ex. "Styrelsen/Register.xlsx"
+output_folder = "Dokument från docautomation"
+auth = "certificate"     # certificate | secret | device
+certificate_path = ""
+"""

@@ -1,0 +1,68 @@
+"""The package's one exception tree; the CLI maps it to exit codes (SPEC §5) in one place.
+
+DocAutomationError            any failure a user can act on (exit_code says which)
+├── ConfigError               bad configuration, flag or usage                      → 2
+├── TemplateError             a template is missing, malformed or uses unknown tags → 2
+├── UnreadableFileError       a register file is not a readable workbook            → 3
+├── RegisterConflictError     two registers for the same Verksamhetsår              → 1
+├── AlreadyRunningError       another watcher already serves this outbox            → 2
+└── SyncError                 SharePoint sync failed (network, permission, path)    → 1
+    └── AuthError             sign-in with msal failed                              → 2
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DocAutomationError(Exception):
+    """Base class: a problem the user can act on, reported as one line without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(DocAutomationError):
+    """Raised for a bad configuration file, environment variable, flag or argument."""
+
+    exit_code = 2
+
+
+class TemplateError(DocAutomationError):
+    """Raised when a Word template cannot be loaded or rendered; names the template and the tag."""
+
+    exit_code = 2
+
+
+class UnreadableFileError(DocAutomationError):
+    """Raised when a register file is not a readable workbook (wrong format, corrupt, too large…)."""
+
+    exit_code = 3
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class RegisterConflictError(DocAutomationError):
+    """Raised when two registers in the inbox describe the same Verksamhetsår."""
+
+    exit_code = 1
+
+
+class AlreadyRunningError(DocAutomationError):
+    """Raised when a second watcher (or sync loop) is started for an outbox already served."""
+
+    exit_code = 2
+
+
+class SyncError(DocAutomationError):
+    """Raised when the SharePoint sync cannot complete (network, permission, path)."""
+
+    exit_code = 1
+
+
+class AuthError(SyncError):
+    """Raised when msal cannot obtain a token (bad tenant, client, certificate or secret)."""
+
+    exit_code = 2
