@@ -1,0 +1,103 @@
+"""Tests for docautomation.scaffold: `init`'s working folder and the shipped example register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from docautomation.scaffold import SHEETS, example_content, init_folder, write_register
+
+from conftest import EXAMPLE_REGISTER
+
+DROPDOWN_COLUMNS = {
+    "Önskemål": ("Kategori", "Lagkrav", "Myndighetsrapportering", "Pilot", "Insats", "Effekt",
+                 "Status"),
+    "Möten": ("Mötestyp",),
+    "Kontakter": ("Roll",),
+}
+
+
+def _dropdowns(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, str]:
+    """Map header → list formula for every list validation on the sheet."""
+    headers = {cell.column_letter: cell.value for cell in ws[1]}
+    found = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            letter = rng.coord.split(":")[0].rstrip("0123456789")
+            found[headers[letter]] = dv.formula1
+    return found
+
+
+def test_init_creates_a_complete_working_folder(tmp_path: Path) -> None:
+    """init writes the config file, the three folders, the templates and an empty register."""
+    created = init_folder(tmp_path / "Castor")
+    root = tmp_path / "Castor"
+    assert (root / "docautomation.toml") in created
+    assert {p.name for p in (root / "templates").glob("*.docx")} == {
+        p.name for p in Path(__file__).resolve().parent.parent.joinpath("templates").glob("*.docx")
+    }
+    assert (root / "outbox").is_dir()
+    assert (root / "inbox" / "Register.xlsx").is_file()
+
+
+def test_init_never_overwrites(tmp_path: Path) -> None:
+    """A second init changes nothing the board may have edited."""
+    init_folder(tmp_path)
+    register = tmp_path / "inbox" / "Register.xlsx"
+    register.write_bytes(b"the board's own file")
+    assert init_folder(tmp_path) == []
+    assert register.read_bytes() == b"the board's own file"
+
+
+def test_empty_register_has_every_sheet_header_and_dropdown(tmp_path: Path) -> None:
+    """The empty register has every §2 sheet and header, dropdowns, frozen headers, widths."""
+    wb = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))
+    assert wb.sheetnames == ["Instruktioner", *SHEETS]
+    for name, columns in SHEETS.items():
+        ws = wb[name]
+        assert [c.value for c in ws[1]] == [col.header for col in columns]
+        assert ws.freeze_panes == "A2"
+        assert all(ws.column_dimensions[c.column_letter].width >= 6 for c in ws[1])
+    for sheet, headers in DROPDOWN_COLUMNS.items():
+        lists = _dropdowns(wb[sheet])
+        for header in headers:
+            assert header in lists, f"{sheet}.{header} has no dropdown"
+    assert '"Ja,Nej"' == _dropdowns(wb["Önskemål"])["Lagkrav"]
+    assert "Styrelsemöte" in _dropdowns(wb["Möten"])["Mötestyp"]
+    assert _dropdowns(wb["Önskemål"])["Kategori"].startswith("=Prioritering!")
+
+
+def test_empty_register_names_every_forening_field(tmp_path: Path) -> None:
+    """Förening lists every Fält of SPEC §2 so the board only fills in values."""
+    ws = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))["Förening"]
+    fields = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert fields[:2] == ["Föreningens namn", "Verksamhetsår"]
+    assert "Kallelse styrelsemöte senast" in fields
+
+
+def test_instructions_explain_every_column_in_swedish(tmp_path: Path) -> None:
+    """The Instruktioner sheet has one explained line per column of every sheet."""
+    ws = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))["Instruktioner"]
+    lines = {(r[0], r[1].replace(" (krävs)", "")) for r in ws.iter_rows(min_row=5, values_only=True)}
+    for sheet, columns in SHEETS.items():
+        for col in columns:
+            assert (sheet, col.header) in lines
+
+
+def test_shipped_example_matches_its_source_data(tmp_path: Path) -> None:
+    """The committed example register holds exactly the rows of examples/register-2021.json."""
+    rebuilt = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx", example_content()))
+    shipped = openpyxl.load_workbook(EXAMPLE_REGISTER)
+    assert shipped.sheetnames == rebuilt.sheetnames
+    for name in SHEETS:
+        assert list(shipped[name].values) == list(rebuilt[name].values), name
+
+
+@pytest.mark.parametrize(
+    ("sheet", "count"), [("Aktiviteter", 18), ("Önskemål", 30), ("Möten", 8), ("Kontakter", 12)]
+)
+def test_example_has_the_2021_plan_and_sample_rows(sheet: str, count: int) -> None:
+    """17 activities plus the 'Stödja förvaltning' group row, 30 wishes, 8 meetings, 12 contacts."""
+    assert len(example_content()[sheet]) == count
