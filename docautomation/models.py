@@ -452,3 +452,19 @@ class DocumentJob:
     path: str
     key: str
     render: Callable[[], bytes] = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChanges:
+    """What changed in the önskemål since the previous report to the supplier (SPEC §4).
+
+    Each entry is one display line of Swedish text, e.g. `ÖNS-031 Kartvy med avlopp` or
+    `ÖNS-002 XML-export: Skickad → Pågår`; the history stage writes them, the report shows
+    them as they are. `previous_date` is the date of the report compared with (None if unknown).
+    Pass None instead of a ReportChanges when there is no earlier report at all.
+    """
+
+    previous_date: date | None = None
+    new_wishes: tuple[str, ...] = ()
+    status_changed: tuple[str, ...] = ()
+    category_changed: tuple[str, ...] = ()
