@@ -1,0 +1,311 @@
+"""Validation: every SPEC §2 rule over the raw and interpreted register, as one sorted Report."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .interpret import interpret
+from .meeting_rules import meeting_problems
+from .models import (
+    Activity,
+    CellRef,
+    DeadlineKind,
+    Problem,
+    RawRegister,
+    Register,
+    Report,
+    Role,
+    Severity,
+    Wish,
+    error,
+    warning,
+)
+from .ranking import ranking_problems
+from .register import SHEETS
+
+SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
+OPTIONAL_SHEETS = frozenset({"Prioritering"})
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_ANSVARIG_SEPARATORS = re.compile(r"\s*(?:,|\n)\s*|\s+och\s+", re.IGNORECASE)
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every rule may look at: the raw sheets, the typed register, interpret's findings."""
+
+    raw: RawRegister
+    register: Register
+    interpreted: frozenset[tuple[str, str]]  # (sheet, cell) that interpret already reported
+
+    def sheet_name(self, canonical: str) -> str:
+        sheet = self.raw.sheets.get(canonical)
+        return sheet.name if sheet else canonical
+
+    def has(self, canonical: str) -> bool:
+        return canonical in self.raw.sheets
+
+
+Rule = Callable[[_Context], Iterable[Problem]]
+
+
+def validate(raw: RawRegister) -> Report:
+    """Check a register against every SPEC §2 rule and the ranking's warnings.
+
+    Pure: no files, no clock. Never raises because of a cell's value.
+
+    Args:
+        raw: The register as the reader found it.
+
+    Returns:
+        The interpreted register and all problems, de-duplicated and sorted by sheet order
+        (Förening … Möten), row, column, errors before warnings.
+    """
+    register, interpreted = interpret(raw)
+    return Report(register=register, problems=check(raw, register, interpreted))
+
+
+def check(raw: RawRegister, register: Register,
+          interpreted: Iterable[Problem] = ()) -> tuple[Problem, ...]:
+    """Apply the structural, cell and ranking rules to an already interpreted register.
+
+    Args:
+        raw: The register as the reader found it (sheets, columns, header rows).
+        register: `interpret(raw)`'s register.
+        interpreted: `interpret(raw)`'s problems; a rule stays silent on a cell they cover
+            when it would only repeat them.
+
+    Returns:
+        Every problem, de-duplicated and sorted (see `sort_problems`).
+    """
+    interpreted = tuple(interpreted)
+    context = _Context(raw, register, frozenset((p.sheet, p.cell) for p in interpreted))
+    found: list[Problem] = [*_structure(raw), *interpreted]
+    for rule in _RULES:
+        found.extend(rule(context))
+    if context.has("Möten"):
+        found.extend(meeting_problems(register, context.sheet_name("Möten")))
+    found.extend(ranking_problems(register))
+    return sort_problems(raw, dict.fromkeys(found))
+
+
+def sort_problems(raw: RawRegister, problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Order problems as the board reads the workbook: sheet order, row, column, errors first."""
+    order = {name.casefold(): i for i, name in enumerate(SHEET_ORDER)}
+    for canonical, sheet in raw.sheets.items():
+        order.setdefault(sheet.name.casefold(), order.get(canonical.casefold(), len(order)))
+
+    def key(problem: Problem) -> tuple[int, str, int, int, int, str]:
+        row, column = _cell_position(problem.cell)
+        sheet = order.get(problem.sheet.casefold(), len(SHEET_ORDER))
+        severity = 0 if problem.severity is Severity.ERROR else 1
+        return sheet, problem.sheet, row, column, severity, problem.message
+
+    return tuple(sorted(problems, key=key))
+
+
+def _cell_position(cell: str) -> tuple[int, int]:
+    match = _CELL.fullmatch(cell)
+    if not match:
+        return 0, 0
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(match.group(2)), column
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure: sheets and columns
+# ---------------------------------------------------------------------------------------------
+
+
+def _structure(raw: RawRegister) -> Iterator[Problem]:
+    for canonical in SHEET_ORDER:
+        sheet = raw.sheets.get(canonical)
+        if sheet is None:
+            if canonical not in OPTIONAL_SHEETS:
+                yield error(None, _missing_sheet_message(canonical), sheet=canonical)
+        elif sheet.missing:
+            yield _missing_columns(canonical, sheet.name, sheet.header_row,
+                                   sheet.missing, sheet.columns)
+
+
+def _missing_sheet_message(canonical: str) -> str:
+    return (f'Bladet "{canonical}" saknas i arbetsboken. Lägg till ett blad med det namnet och '
+            f"rubrikerna {_expected_headers(canonical)}.")
+
+
+def _missing_columns(canonical: str, name: str, header_row: int, missing: tuple[str, ...],
+                     columns: Mapping[str, str]) -> Problem:
+    quoted = _join([f'"{column}"' for column in missing])
+    if header_row == 0:
+        message = (f"Ingen rubrikrad hittades bland de första 10 raderna i bladet {name}: "
+                   f"{quoted} saknas. Förväntade rubriker: {_expected_headers(canonical)}.")
+        return error(None, message, sheet=name)
+    noun = "Kolumnen" if len(missing) == 1 else "Kolumnerna"
+    message = (f"{noun} {quoted} saknas i rubrikraden (rad {header_row}) i bladet {name}. "
+               f"Förväntade rubriker: {_expected_headers(canonical)}.")
+    first = min(columns.values(), key=lambda c: (len(c), c), default="A")
+    return error(CellRef(name, f"{first}{header_row}"), message)
+
+
+def _expected_headers(canonical: str) -> str:
+    spec = next(spec for spec in SHEETS if spec.name == canonical)
+    required = spec.required
+    optional = tuple(column for column in spec.columns if column not in required)
+    text = ", ".join(required) + " (obligatoriska)"
+    return text + (", " + ", ".join(optional) + " (valfria)" if optional else "")
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Förening and Kontakter
+# ---------------------------------------------------------------------------------------------
+
+
+def _association_year(ctx: _Context) -> Iterator[Problem]:
+    if not ctx.has("Förening") or "Fält" not in ctx.raw.sheets["Förening"].columns:
+        return
+    found = _field_cell(ctx.raw, "Verksamhetsår")
+    if found is None:
+        yield error(None, 'Raden "Verksamhetsår" saknas i bladet Förening. Lägg till en rad med '
+                    "Fält = Verksamhetsår och planens år (t.ex. 2021) som Värde.",
+                    sheet=ctx.sheet_name("Förening"))
+        return
+    ref, value = found
+    year = ctx.register.association.year
+    if (ref.sheet, ref.cell) in ctx.interpreted or (year is not None and 1900 <= year <= 2100):
+        return
+    if value is None or str(value).strip() == "":
+        yield error(ref, "Verksamhetsår är tomt. Ange planens år med fyra siffror, t.ex. 2021.")
+    else:
+        yield error(ref, f'Verksamhetsår "{value}" är inte ett årtal. '
+                    "Ange planens år med fyra siffror, t.ex. 2021.")
+
+
+def _field_cell(raw: RawRegister, field_name: str) -> tuple[CellRef, object] | None:
+    for row in raw.sheets["Förening"].rows:
+        label = row.value("Fält")
+        ref = row.ref("Värde")
+        if isinstance(label, str) and label.strip().casefold() == field_name.casefold() and ref:
+            return ref, row.value("Värde")
+    return None
+
+
+def _contact_emails(ctx: _Context) -> Iterator[Problem]:
+    for contact in ctx.register.contacts:
+        ref = contact.cells.get("E-post")
+        email = contact.email.strip()
+        if not email or ref is None or (ref.sheet, ref.cell) in ctx.interpreted:
+            continue
+        if not _EMAIL.fullmatch(email):
+            yield error(ref, f'E-post "{contact.email}" ser inte ut som en e-postadress. '
+                        "Förväntat: namn@exempel.se, eller lämna cellen tom.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Aktiviteter
+# ---------------------------------------------------------------------------------------------
+
+
+def _activity_deadlines(ctx: _Context) -> Iterator[Problem]:
+    plan_year = ctx.register.association.year
+    for activity in ctx.register.activities:
+        ref = activity.cells.get("Klart")
+        deadline = activity.deadline
+        text = deadline.text.strip()
+        if ref is None or not text or (ref.sheet, ref.cell) in ctx.interpreted:
+            continue
+        if deadline.kind is DeadlineKind.UNKNOWN:
+            yield warning(ref, f'Klart "{deadline.text}" gick inte att tolka som en tidpunkt; '
+                          "texten visas som den är skriven. Exempel som förstås: 15 mars 2021, "
+                          "april 2021, Q2 2021, hösten 2021, vecka 12, Kontinuerligt, Vid behov.")
+        elif deadline.year is not None and plan_year is not None and deadline.year != plan_year:
+            yield warning(ref, f'Klart "{deadline.text}" gäller {deadline.year}, men '
+                          f"verksamhetsåret är {plan_year}. Kontrollera året.")
+
+
+def _activity_responsible(ctx: _Context) -> Iterator[Problem]:
+    known = _known_responsible(ctx.register)
+    lookup = {value.casefold(): value for value in known}
+    for activity in ctx.register.activities:
+        ref = activity.cells.get("Ansvarig")
+        if ref is None or (ref.sheet, ref.cell) in ctx.interpreted:
+            continue
+        for part in _responsible_parts(activity):
+            if part.casefold() not in lookup:
+                yield warning(ref, _unknown_responsible(part, known, ctx.register))
+
+
+def _known_responsible(register: Register) -> tuple[str, ...]:
+    names = [contact.name.strip() for contact in register.contacts if contact.name.strip()]
+    supplier = register.association.supplier.strip()
+    return (*(role.value for role in Role), "Styrelsen", "Valberedningen",
+            *([supplier] if supplier else []), *names)
+
+
+def _responsible_parts(activity: Activity) -> list[str]:
+    parts = _ANSVARIG_SEPARATORS.split(activity.responsible.strip())
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _unknown_responsible(part: str, known: tuple[str, ...], register: Register) -> str:
+    closest = max(known, key=lambda k: difflib.SequenceMatcher(
+        None, part.casefold(), k.casefold()).ratio())
+    supplier = register.association.supplier.strip() or "leverantören"
+    return (f'Ansvarig "{part}" är varken en roll, ett namn i Kontakter, Styrelsen, '
+            f'Valberedningen eller leverantören ({supplier}). Menade du "{closest}"? '
+            'Flera ansvariga skiljs åt med "," eller " och ".')
+
+
+# ---------------------------------------------------------------------------------------------
+# Önskemål
+# ---------------------------------------------------------------------------------------------
+
+
+def _wish_ids(ctx: _Context) -> Iterator[Problem]:
+    first: dict[str, tuple[CellRef, str]] = {}
+    for wish in ctx.register.wishes:
+        ref, text = wish.cells.get("ID"), wish.id.strip()
+        if not text or ref is None:
+            continue
+        earlier = first.setdefault(text.casefold(), (ref, text))
+        if earlier[0] != ref:
+            where = earlier[0] if earlier[1] == text else f'{earlier[0]} ("{earlier[1]}")'
+            yield error(ref, f'ID "{text}" finns redan i {where}. Varje önskemål ska ha ett '
+                        "eget ID.")
+
+
+def _wish_pilots(ctx: _Context) -> Iterator[Problem]:
+    pilots = [(w, ref) for w in ctx.register.wishes if (ref := _pilot_ref(w)) is not None]
+    if len(pilots) < 2:
+        return
+    for wish, ref in pilots:
+        others = _join([str(r) for w, r in pilots if r != ref])
+        yield warning(ref, f"Fler än ett aktivt önskemål har Pilot = Ja (även {others}). "
+                      "Högst ett önskemål som varken är Levererad eller Avvisad ska vara pilot.")
+
+
+def _pilot_ref(wish: Wish) -> CellRef | None:
+    if wish.pilot is not True or wish.status.is_closed:
+        return None
+    return wish.cells.get("Pilot")
+
+
+_RULES: tuple[Rule, ...] = (
+    _association_year,
+    _contact_emails,
+    _activity_deadlines,
+    _activity_responsible,
+    _wish_ids,
+    _wish_pilots,
+)
+
+__all__ = ["OPTIONAL_SHEETS", "SHEET_ORDER", "check", "sort_problems", "validate"]

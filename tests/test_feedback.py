@@ -1,0 +1,215 @@
+"""Tests for the Valideringsrapport: fills, comments, the Fel sheet's links, safe writing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from docautomation.errors import UnreadableFileError
+from docautomation.feedback import (
+    ERROR_FILL,
+    WARNING_FILL,
+    remove_stale_report,
+    report_path,
+    write_validation_report,
+)
+from docautomation.models import Problem, Severity
+from tests.validation_helpers import PLANTED, planted_rows, write_workbook
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _register(tmp_path: Path) -> Path:
+    """The planted register plus a merged range, a board comment and a sheet named with a '."""
+    path = write_workbook(tmp_path / "Register 2021.xlsx", planted_rows())
+    workbook = load_workbook(path)
+    workbook["Möten"].merge_cells("E3:F3")
+    from openpyxl.comments import Comment
+
+    workbook["Önskemål"]["B2"].comment = Comment("Styrelsens egen anteckning", "Maria")
+    workbook.create_sheet("Bob's anteckningar")["A1"] = "fri text"
+    workbook.save(path)
+    return path
+
+
+PROBLEMS = (
+    Problem(E, "Önskemål", "A6", 'ID "ÖNS-2" finns redan i Önskemål!A3.'),
+    Problem(W, "Önskemål", "O2", "Fler än ett aktivt önskemål har Pilot = Ja."),
+    Problem(W, "Önskemål", "B2", "Rubriken är lång."),
+    Problem(E, "Möten", "C7", "Slut 13.00 är inte efter Start 15.00."),
+    Problem(W, "Möten", "C7", "En andra sak i samma cell."),
+    Problem(W, "Möten", "F3", "Inne i ett sammanfogat område."),
+    Problem(E, "Möten", "", "Kolumnen X saknas."),
+    Problem(E, "Prioritering", "", 'Bladet "Prioritering" saknas.'),
+    Problem(W, "Bob's anteckningar", "A1", "=SUM(A1) är text, ingen formel."),
+)
+
+
+@pytest.fixture(name="report")
+def _report(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    source = _register(tmp_path)
+    data = source.read_bytes()
+    target = report_path(tmp_path / "outbox", 2021, source.name)
+    written = write_validation_report(data, PROBLEMS, target)
+    return source, written, data
+
+
+def _rgb(cell: object) -> str:
+    return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else ""  # type: ignore[attr-defined]
+
+
+def test_report_paths_follow_the_spec(tmp_path: Path) -> None:
+    """With a year: outbox/<år>/Valideringsrapport.xlsx; without: named after the file."""
+    assert report_path(tmp_path, 2021, "Register.xlsx") == tmp_path / "2021" / "Valideringsrapport.xlsx"
+    assert (report_path(tmp_path, None, "Register 2021.xlsm")
+            == tmp_path / "Valideringsrapport Register 2021.xlsx")
+    assert report_path(tmp_path, None, 'a#b%c"d.xlsx').name == "Valideringsrapport a_b_c_d.xlsx"
+
+
+def test_problem_cells_are_filled_red_or_yellow(report: tuple[Path, Path, bytes]) -> None:
+    """Errors fill their cell light red, warnings yellow; a cell with both is red."""
+    workbook = load_workbook(report[1])
+    assert _rgb(workbook["Önskemål"]["A6"]) == ERROR_FILL
+    assert _rgb(workbook["Önskemål"]["O2"]) == WARNING_FILL
+    assert _rgb(workbook["Möten"]["C7"]) == ERROR_FILL
+    assert _rgb(workbook["Önskemål"]["A5"]) == ""  # untouched cells keep no fill
+
+
+def test_a_cell_with_several_problems_gets_one_comment_with_all(
+        report: tuple[Path, Path, bytes]) -> None:
+    """Two problems in one cell: one comment holding both messages, labelled."""
+    comment = load_workbook(report[1])["Möten"]["C7"].comment
+    assert comment is not None and comment.author == "docautomation"
+    assert comment.text == ("Fel: Slut 13.00 är inte efter Start 15.00.\n\n"
+                            "Varning: En andra sak i samma cell.")
+
+
+def test_a_board_comment_is_kept_below_the_message(report: tuple[Path, Path, bytes]) -> None:
+    """An existing note on a problem cell is kept after the problem's message."""
+    text = load_workbook(report[1])["Önskemål"]["B2"].comment.text
+    assert text.startswith("Varning: Rubriken är lång.")
+    assert "Styrelsens egen anteckning" in text
+
+
+def test_a_problem_in_a_merged_range_marks_its_top_left_cell(
+        report: tuple[Path, Path, bytes]) -> None:
+    """F3 lies in the merged E3:F3: the fill, comment and link go to E3."""
+    workbook = load_workbook(report[1])
+    assert _rgb(workbook["Möten"]["E3"]) == WARNING_FILL
+    assert "sammanfogat" in workbook["Möten"]["E3"].comment.text
+    links = {c.value: c.hyperlink for c in workbook.worksheets[0]["C"] if c.hyperlink}
+    assert links["F3"].location == "'Möten'!E3"
+
+
+def test_the_fel_sheet_lists_every_problem_first_with_links(
+        report: tuple[Path, Path, bytes]) -> None:
+    """Fel is the first and active sheet; each problem is a row; cells link to their place."""
+    workbook = load_workbook(report[1])
+    sheet = workbook.worksheets[0]
+    assert sheet.title == "Fel" and workbook.active.title == "Fel"
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert rows[0] == ("Allvarlighet", "Blad", "Cell", "Meddelande")
+    assert rows[1:] == [({E: "Fel", W: "Varning"}[p.severity], p.sheet, p.cell or None, p.message)
+                        for p in PROBLEMS]
+    locations = [sheet.cell(row=i, column=3).hyperlink for i in range(2, len(PROBLEMS) + 2)]
+    assert [link.location if link else None for link in locations] == [
+        "'Önskemål'!A6", "'Önskemål'!O2", "'Önskemål'!B2", "'Möten'!C7", "'Möten'!C7",
+        "'Möten'!E3", None, None, "'Bob''s anteckningar'!A1"]
+    assert all(link.target is None for link in locations if link)  # internal, not external
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["D"].width > 60
+    assert [ws.views.sheetView[0].tabSelected for ws in workbook.worksheets].count(True) == 1
+
+
+def test_a_message_starting_with_equals_stays_text(report: tuple[Path, Path, bytes]) -> None:
+    """Text that looks like a formula is written as text in the Fel sheet."""
+    cell = load_workbook(report[1]).worksheets[0]["D10"]
+    assert cell.value == "=SUM(A1) är text, ingen formel." and cell.data_type == "s"
+
+
+def test_the_register_itself_is_never_modified(report: tuple[Path, Path, bytes]) -> None:
+    """The board's file keeps its bytes; the report is a separate file in the outbox."""
+    source, written, data = report
+    assert source.read_bytes() == data
+    assert written != source and written.parent.name == "2021"
+    assert "Fel" not in load_workbook(source).sheetnames
+
+
+def test_a_register_with_a_fel_sheet_gets_a_free_name(tmp_path: Path) -> None:
+    """If the register already has a sheet "Fel", the list goes to "Fel (2)", still first."""
+    workbook = Workbook()
+    workbook.active.title = "Fel"
+    workbook.save(tmp_path / "r.xlsx")
+    written = write_validation_report((tmp_path / "r.xlsx").read_bytes(), PROBLEMS[:1],
+                                      tmp_path / "out.xlsx")
+    assert load_workbook(written).sheetnames == ["Fel (2)", "Fel"]
+
+
+def test_writing_is_atomic_and_replaces_the_old_report(tmp_path: Path) -> None:
+    """A second report replaces the first; no temporary file is left behind."""
+    data = write_workbook(tmp_path / "r.xlsx", planted_rows()).read_bytes()
+    target = tmp_path / "out" / "Valideringsrapport.xlsx"
+    write_validation_report(data, PROBLEMS, target)
+    write_validation_report(data, PROBLEMS[:1], target)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["Valideringsrapport.xlsx"]
+    assert load_workbook(target).worksheets[0].max_row == 2
+
+
+def test_a_locked_report_gets_a_new_version_beside_it(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """When Excel holds the old report (Windows refuses the replace), the new one goes beside."""
+    data = write_workbook(tmp_path / "r.xlsx", planted_rows()).read_bytes()
+    target = tmp_path / "Valideringsrapport.xlsx"
+    target.write_bytes(b"old")
+    real_replace = os.replace
+
+    def locked(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == target:
+            raise PermissionError(13, "locked", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    written = write_validation_report(data, PROBLEMS, target)
+    assert written.name == "Valideringsrapport (ny version).xlsx"
+    assert target.read_bytes() == b"old" and load_workbook(written).sheetnames[0] == "Fel"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "Valideringsrapport (ny version).xlsx", "Valideringsrapport.xlsx", "r.xlsx"]
+
+
+def test_bytes_that_are_no_workbook_raise_unreadable(tmp_path: Path) -> None:
+    """Corrupt data is reported as an UnreadableFileError, not a traceback from openpyxl."""
+    with pytest.raises(UnreadableFileError):
+        write_validation_report(b"not a zip", PROBLEMS, tmp_path / "x.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_stale_report_removes_it_and_its_new_version(tmp_path: Path) -> None:
+    """A clean build removes the old report and its "(ny version)"; absent files are fine."""
+    target = tmp_path / "2021" / "Valideringsrapport.xlsx"
+    assert remove_stale_report(target) == ()
+    target.parent.mkdir()
+    target.write_bytes(b"x")
+    beside = target.with_name("Valideringsrapport (ny version).xlsx")
+    beside.write_bytes(b"y")
+    assert remove_stale_report(target) == (target, beside)
+    assert list(target.parent.iterdir()) == []
+
+
+def test_the_planted_register_report_marks_every_problem(tmp_path: Path) -> None:
+    """Through reader, validation and report: each planted problem's cell is filled and linked."""
+    from docautomation.register import read_register
+    from docautomation.validation import validate
+
+    source = write_workbook(tmp_path / "fel.xlsx", planted_rows())
+    data = source.read_bytes()
+    report = validate(read_register(data, source.name))
+    written = write_validation_report(data, report.problems, tmp_path / "rapport.xlsx")
+    workbook = load_workbook(written)
+    for severity, sheet, cell in PLANTED:
+        assert _rgb(workbook[sheet][cell]) == (ERROR_FILL if severity == "error" else WARNING_FILL)
+        assert workbook[sheet][cell].comment is not None
+    assert workbook.worksheets[0].max_row == len(report.problems) + 1
+    assert source.read_bytes() == data
