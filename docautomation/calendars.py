@@ -1,0 +1,243 @@
+"""Calendar files for the meetings (.ics, RFC 5545): stable UIDs, Stockholm time, byte-identical.
+
+One file per meeting beside its kallelse, "<år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.ics", and all
+meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock:
+
+* UID: a UUID derived from the association's name and the meeting's identity (its ID, else its
+  Mötestyp and Datum), so re-importing updates the event instead of duplicating it;
+* DTSTAMP: the meeting's date at 00:00 UTC (fixed by the register, not by the build time);
+* DTSTART/DTEND: Europe/Stockholm with a VTIMEZONE covering the meetings' years. A meeting
+  without Slut lasts DEFAULT_DURATION (two hours); one without Start is an all-day event;
+* SEQUENCE 0 and CRLF line endings, as icalendar writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from .agenda import effective_agenda
+from .formatting import safe_filename
+from .models import Association, DocumentJob, Meeting, Register
+
+TIMEZONE = "Europe/Stockholm"
+DEFAULT_DURATION = timedelta(hours=2)
+PRODID = "-//docautomation//Kallelser//SV"
+# Fixed namespace for uuid5: changing it would change every meeting's UID.
+_UID_NAMESPACE = uuid.UUID("0204c5fb-993c-5371-afab-a236d22f958d")
+_FORMAT = "ics-1"  # bump when the file layout changes, so every calendar key changes
+_NO_AGENDA = "Programmet meddelas senare."
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """What one VEVENT says: everything the .ics is made from (and so its job key)."""
+
+    uid: str
+    summary: str
+    day: date
+    start: time | None
+    end: time | None
+    location: str
+    url: str
+    description: str
+
+
+def meeting_event_uid(meeting: Meeting, association: Association) -> str:
+    """The meeting's stable calendar UID, derived from the register and never random.
+
+    The identity is the meeting's ID when it has one, else its Mötestyp and Datum (so moving a
+    meeting without an ID makes it a new event, SPEC §2), qualified by the association's name.
+    Case and repeated spaces do not matter.
+    """
+    if meeting.id.strip():
+        identity = f"id:{_normal(meeting.id)}"
+    else:
+        day = meeting.date.isoformat() if meeting.date else ""
+        identity = f"typ:{_normal(_type_name(meeting))}\n{day}"
+    basis = "\n".join((_normal(association.name), identity))
+    return f"{uuid.uuid5(_UID_NAMESPACE, basis)}@docautomation"
+
+
+def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:
+    """The file name (without suffix) of a meeting's kallelse and its .ics: "2021-02-09 Styrelsemöte".
+
+    When several meetings share date and Mötestyp, each is told apart by its ID ("… <ID>") when
+    they all have distinct IDs, else by its place among them in register order ("… (2)").
+    """
+    base = f"{meeting.date.isoformat() if meeting.date else 'utan datum'} {_type_name(meeting)}"
+    twins = [
+        m for m in all_meetings if (m.date, _type_name(m)) == (meeting.date, _type_name(meeting))
+    ]
+    if len(twins) < 2:
+        return safe_filename(base)
+    ids = [_normal(m.id) for m in twins]
+    if all(ids) and len(set(ids)) == len(ids):
+        return safe_filename(f"{base} {meeting.id.strip()}")
+    place = next((i for i, m in enumerate(twins, 1) if m is meeting), None)
+    place = place or next(i for i, m in enumerate(twins, 1) if m == meeting)
+    return safe_filename(base if place == 1 else f"{base} ({place})")
+
+
+def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
+    """The calendar event for one meeting (which must have a date)."""
+    if meeting.date is None:
+        raise ValueError("a meeting without a date has no calendar event")
+    association = register.association
+    return CalendarEvent(
+        uid=meeting_event_uid(meeting, association),
+        summary=f"{_type_name(meeting)} – {association.name.strip()}",
+        day=meeting.date,
+        start=meeting.start,
+        end=meeting.end,
+        location=_location(meeting),
+        url=meeting.link.strip(),
+        description=_description(meeting),
+    )
+
+
+def meeting_calendar(register: Register, meeting: Meeting) -> bytes:
+    """One meeting as an .ics file: a VCALENDAR with its VTIMEZONE and one VEVENT."""
+    return render_calendar((meeting_event(register, meeting),))
+
+
+def all_meetings_calendar(register: Register) -> bytes:
+    """Every dated meeting of the register as one .ics file ("Möten <år>.ics"), by date."""
+    return render_calendar(_events(register), _calendar_name(register))
+
+
+def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
+    """The .ics outputs: one per dated meeting, and "<år>/Möten <år>.ics" with them all.
+
+    Args:
+        register: the interpreted register; nothing is produced without a Verksamhetsår.
+        today: unused: calendar files do not depend on the build date, so that an unchanged
+            meeting keeps its key (and its file) from one day to the next.
+
+    Returns:
+        Jobs whose keys change only when the data their file is made from changes.
+    """
+    del today
+    year = register.association.year
+    if year is None:
+        return []
+    jobs: list[DocumentJob] = []
+    for meeting in register.meetings:
+        if meeting.date is None:
+            continue
+        event = meeting_event(register, meeting)
+        name = kallelse_basename(meeting, register.meetings)
+        render = partial(render_calendar, (event,))
+        jobs.append(DocumentJob(f"{year}/Kallelser/{name}.ics", _key((event,), None), render))
+    events = _events(register)
+    if events:
+        calname = _calendar_name(register)
+        render = partial(render_calendar, events, calname)
+        jobs.append(DocumentJob(f"{year}/Möten {year}.ics", _key(events, calname), render))
+    return jobs
+
+
+def render_calendar(events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+    """Serialise events as an RFC 5545 VCALENDAR (CRLF lines) with a Europe/Stockholm VTIMEZONE.
+
+    `name` (X-WR-CALNAME) is set for a file that holds a whole calendar, not for a single event.
+    """
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name is not None:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", TIMEZONE)
+    if any(event.start is not None for event in events):
+        years = [event.day.year for event in events]
+        calendar.add_component(
+            icalendar.Timezone.from_tzid(
+                TIMEZONE, first_date=date(min(years), 1, 1), last_date=date(max(years) + 1, 1, 1)
+            )
+        )
+    for event in events:
+        calendar.add_component(_vevent(event))
+    return bytes(calendar.to_ical())
+
+
+def _vevent(event: CalendarEvent) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", datetime.combine(event.day, time(0), tzinfo=UTC))
+    vevent.add("sequence", 0)
+    start, end = _span(event)
+    vevent.add("dtstart", start)
+    vevent.add("dtend", end)
+    vevent.add("summary", event.summary)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.url:
+        vevent.add("url", event.url)
+    vevent.add("description", event.description)
+    return vevent
+
+
+def _span(event: CalendarEvent) -> tuple[date | datetime, date | datetime]:
+    if event.start is None:
+        return event.day, event.day + timedelta(days=1)
+    start = datetime.combine(event.day, event.start, tzinfo=ZoneInfo(TIMEZONE))
+    if event.end is not None and event.end > event.start:
+        return start, datetime.combine(event.day, event.end, tzinfo=ZoneInfo(TIMEZONE))
+    return start, start + DEFAULT_DURATION
+
+
+def _events(register: Register) -> tuple[CalendarEvent, ...]:
+    dated = [m for m in register.meetings if m.date is not None]
+    dated.sort(key=lambda m: (m.date, m.start or time(0)))
+    return tuple(meeting_event(register, m) for m in dated)
+
+
+def _location(meeting: Meeting) -> str:
+    # A cell may hold several lines ("Kommunhuset\nStora salen"); LOCATION reads as one line.
+    place = ", ".join(line.strip() for line in meeting.place.splitlines() if line.strip())
+    if place and meeting.link.strip():
+        return f"{place} / Distans"
+    return place or ("Distans" if meeting.link.strip() else "")
+
+
+def _description(meeting: Meeting) -> str:
+    items = effective_agenda(meeting)
+    lines = ["Dagordning:", *(f"{n}. {item}" for n, item in enumerate(items, 1))]
+    if not items:
+        lines = [_NO_AGENDA]
+    if meeting.link.strip():
+        lines += ["", f"Distanslänk: {meeting.link.strip()}"]
+    return "\n".join(lines)
+
+
+def _calendar_name(register: Register) -> str:
+    return f"Möten {register.association.year} – {register.association.name.strip()}"
+
+
+def _key(events: Sequence[CalendarEvent], name: str | None) -> str:
+    payload = {
+        "format": _FORMAT,
+        "icalendar": icalendar.__version__,
+        "name": name,
+        "events": [asdict(event) for event in events],
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _type_name(meeting: Meeting) -> str:
+    return meeting.type.value if meeting.type else (meeting.type_text.strip() or "Möte")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()

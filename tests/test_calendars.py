@@ -1,0 +1,228 @@
+"""Tests for docautomation.calendars: stable UIDs, Stockholm times, byte-identical .ics files."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from hypothesis import given
+from hypothesis import strategies as st
+
+from docautomation import calendars
+from docautomation.calendars import (
+    all_meetings_calendar,
+    calendar_jobs,
+    kallelse_basename,
+    meeting_calendar,
+    meeting_event_uid,
+)
+from docautomation.models import Association, Meeting, MeetingType, Register
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+CASTOR = Association(name="Användarföreningen Castor", year=2021)
+BOARD = Meeting(
+    date(2021, 2, 9),
+    time(9, 30),
+    MeetingType.STYRELSEMOTE,
+    end=time(11, 0),
+    place="Kommunhuset, Växjö",
+    link="https://teams.microsoft.com/l/meetup-join/abc",
+)
+AGM = Meeting(
+    date(2021, 5, 20), time(13, 0), MeetingType.ARSMOTE, link="https://zoom.us/j/1", id="ÅM-2021"
+)
+WORKSHOP = Meeting(
+    date(2021, 9, 1), time(10, 0), MeetingType.WORKSHOP, place="Kalmar", agenda=("Fika", "Demo")
+)
+
+
+def register(*meetings: Meeting, association: Association = CASTOR) -> Register:
+    return Register("register.xlsx", association, (), meetings=meetings)
+
+
+def parse(data: bytes) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(data)
+
+
+def only_event(data: bytes) -> icalendar.Event:
+    events = parse(data).walk("VEVENT")
+    assert len(events) == 1
+    return events[0]
+
+
+def test_meeting_calendar_carries_the_meeting_in_stockholm_time() -> None:
+    """One VEVENT with TZID=Europe/Stockholm, a VTIMEZONE, summary, place, link and agenda."""
+    data = meeting_calendar(register(BOARD, AGM), BOARD)
+    calendar = parse(data)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+    event = only_event(data)
+    assert event["UID"] == meeting_event_uid(BOARD, CASTOR)
+    assert event["SUMMARY"] == "Styrelsemöte – Användarföreningen Castor"
+    assert event["DTSTART"].params["TZID"] == "Europe/Stockholm"
+    assert event["DTEND"].params["TZID"] == "Europe/Stockholm"
+    assert event.decoded("DTSTART") == datetime(2021, 2, 9, 9, 30, tzinfo=STOCKHOLM)
+    assert event.decoded("DTEND") == datetime(2021, 2, 9, 11, 0, tzinfo=STOCKHOLM)
+    assert event["LOCATION"] == "Kommunhuset, Växjö / Distans"
+    assert event["URL"] == "https://teams.microsoft.com/l/meetup-join/abc"
+    assert event["SEQUENCE"] == 0
+    description = str(event["DESCRIPTION"])
+    assert description.startswith("Dagordning:\n1. Mötets öppnande\n2. Val av justerare\n")
+    assert "10. Mötets avslutande" in description
+    assert description.endswith("Distanslänk: https://teams.microsoft.com/l/meetup-join/abc")
+
+
+def test_output_is_byte_identical_with_crlf_lines_and_a_fixed_dtstamp() -> None:
+    """Same input → same bytes; every line ends in CRLF; DTSTAMP comes from the meeting date."""
+    first = meeting_calendar(register(BOARD), BOARD)
+    assert first == meeting_calendar(register(BOARD), BOARD)
+    assert first.endswith(b"\r\n") and b"\n" not in first.replace(b"\r\n", b"")
+    assert only_event(first).decoded("DTSTAMP") == datetime(2021, 2, 9, tzinfo=ZoneInfo("UTC"))
+
+
+def test_summer_time_and_default_duration() -> None:
+    """A meeting without Slut lasts two hours; summer dates get the CEST offset (+02:00)."""
+    event = only_event(meeting_calendar(register(AGM), AGM))
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert start.utcoffset() == timedelta(hours=2)
+    assert end - start == calendars.DEFAULT_DURATION == timedelta(hours=2)
+    assert event["LOCATION"] == "Distans" and event["URL"] == "https://zoom.us/j/1"
+
+
+def test_multi_line_place_becomes_one_location_line() -> None:
+    """Line breaks in Plats (Alt+Enter in Excel) become ", " in LOCATION."""
+    meeting = replace(WORKSHOP, place="Kommunhuset\n  Stora salen \n")
+    assert only_event(meeting_calendar(register(meeting), meeting))["LOCATION"] == (
+        "Kommunhuset, Stora salen"
+    )
+
+
+def test_meeting_without_start_is_an_all_day_event() -> None:
+    """With no Start the event covers the whole day (DATE values, no VTIMEZONE needed)."""
+    meeting = replace(WORKSHOP, start=None)
+    data = meeting_calendar(register(meeting), meeting)
+    event = only_event(data)
+    assert event.decoded("DTSTART") == date(2021, 9, 1)
+    assert event.decoded("DTEND") == date(2021, 9, 2)
+    assert parse(data).walk("VTIMEZONE") == []
+
+
+def test_meeting_without_standard_agenda_says_the_program_follows() -> None:
+    """A workshop lists its own items; an empty one says the program comes later."""
+    assert "1. Fika\n2. Demo" in str(
+        only_event(meeting_calendar(register(WORKSHOP), WORKSHOP))["DESCRIPTION"]
+    )
+    bare = replace(WORKSHOP, agenda=())
+    assert str(only_event(meeting_calendar(register(bare), bare))["DESCRIPTION"]) == (
+        "Programmet meddelas senare."
+    )
+
+
+def test_uid_follows_the_id_when_given_else_type_and_date() -> None:
+    """With an ID, moving the meeting keeps its UID; without one, a new date is a new event."""
+    moved_agm = replace(AGM, date=date(2021, 5, 27), start=time(9, 0))
+    assert meeting_event_uid(moved_agm, CASTOR) == meeting_event_uid(AGM, CASTOR)
+    moved_board = replace(BOARD, date=date(2021, 2, 16))
+    assert meeting_event_uid(moved_board, CASTOR) != meeting_event_uid(BOARD, CASTOR)
+    replanned = replace(BOARD, start=time(13, 0), place="Annan lokal")
+    assert meeting_event_uid(replanned, CASTOR) == meeting_event_uid(BOARD, CASTOR)
+    spaced = replace(AGM, id="  åm-2021 ")
+    assert meeting_event_uid(spaced, CASTOR) == meeting_event_uid(AGM, CASTOR)
+    other = Association(name="Användarföreningen Pollux", year=2021)
+    assert meeting_event_uid(AGM, other) != meeting_event_uid(AGM, CASTOR)
+    assert meeting_event_uid(AGM, CASTOR).endswith("@docautomation")
+
+
+def test_all_meetings_calendar_lists_every_meeting_by_date() -> None:
+    """ "Möten <år>.ics" holds every dated meeting, sorted, under a calendar name."""
+    undated = Meeting(None, time(9, 0), MeetingType.ANNAT, place="?")
+    calendar = parse(all_meetings_calendar(register(WORKSHOP, BOARD, undated, AGM)))
+    assert calendar["X-WR-CALNAME"] == "Möten 2021 – Användarföreningen Castor"
+    assert [e.decoded("DTSTART").date() for e in calendar.walk("VEVENT")] == [
+        date(2021, 2, 9),
+        date(2021, 5, 20),
+        date(2021, 9, 1),
+    ]
+    assert len(calendar.walk("VTIMEZONE")) == 1
+
+
+def test_calendar_jobs_name_files_after_the_kallelse() -> None:
+    """One .ics per meeting beside its kallelse, plus the year's calendar; render matches."""
+    reg = register(BOARD, AGM, WORKSHOP)
+    jobs = calendar_jobs(reg, today=date(2021, 1, 4))
+    assert [j.path for j in jobs] == [
+        "2021/Kallelser/2021-02-09 Styrelsemöte.ics",
+        "2021/Kallelser/2021-05-20 Årsmöte.ics",
+        "2021/Kallelser/2021-09-01 Workshop.ics",
+        "2021/Möten 2021.ics",
+    ]
+    assert jobs[0].render() == meeting_calendar(reg, BOARD)
+    assert jobs[3].render() == all_meetings_calendar(reg)
+    assert pickle.loads(pickle.dumps(jobs[0].render))() == jobs[0].render()  # ProcessPool-ready
+    assert (
+        calendar_jobs(register(BOARD, association=replace(CASTOR, year=None)), today=date.today())
+        == []
+    )
+
+
+def test_keys_change_only_with_the_meetings_own_data() -> None:
+    """Changing one meeting changes its key and the year calendar's, never the others'; the date doesn't."""
+    before = {
+        j.path: j.key for j in calendar_jobs(register(BOARD, AGM, WORKSHOP), today=date(2021, 1, 4))
+    }
+    changed_agm = replace(AGM, place="Stadshuset")
+    after = {
+        j.path: j.key
+        for j in calendar_jobs(register(BOARD, changed_agm, WORKSHOP), today=date(2021, 6, 30))
+    }
+    differing = {path for path in before if before[path] != after[path]}
+    assert differing == {"2021/Kallelser/2021-05-20 Årsmöte.ics", "2021/Möten 2021.ics"}
+    renamed = {
+        j.path: j.key
+        for j in calendar_jobs(
+            register(BOARD, association=replace(CASTOR, name="Castor")), today=date(2021, 1, 4)
+        )
+    }
+    assert (
+        renamed["2021/Kallelser/2021-02-09 Styrelsemöte.ics"]
+        != before["2021/Kallelser/2021-02-09 Styrelsemöte.ics"]
+    )
+
+
+def test_kallelse_basename_tells_same_day_meetings_apart() -> None:
+    """Meetings sharing date and type get their ID, or "(2)" when IDs are missing or shared."""
+    assert kallelse_basename(BOARD, (BOARD, AGM)) == "2021-02-09 Styrelsemöte"
+    first, second = replace(BOARD, id="S1"), replace(BOARD, id="S2", row=9)
+    assert kallelse_basename(second, (first, second)) == "2021-02-09 Styrelsemöte S2"
+    plain_a, plain_b = replace(BOARD, row=3), replace(BOARD, row=4)
+    assert kallelse_basename(plain_a, (plain_a, plain_b)) == "2021-02-09 Styrelsemöte"
+    assert kallelse_basename(plain_b, (plain_a, plain_b)) == "2021-02-09 Styrelsemöte (2)"
+    odd = replace(BOARD, type=None, type_text="Möte: ekonomi/budget")
+    assert kallelse_basename(odd, (odd,)) == "2021-02-09 Möte_ ekonomi_budget"
+
+
+@given(
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
+    start=st.times(),
+    minutes=st.integers(min_value=0, max_value=600),
+    place=st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40),
+)
+def test_any_meeting_round_trips_through_icalendar(
+    day: date, start: time, minutes: int, place: str
+) -> None:
+    """Whatever the date, time and place text, parsing gives back the same local times and place."""
+    start = start.replace(second=0, microsecond=0, tzinfo=None)
+    end_dt = datetime.combine(day, start) + timedelta(minutes=minutes)
+    end = end_dt.time() if end_dt.date() == day and minutes else None
+    meeting = Meeting(day, start, MeetingType.ANNAT, end=end, place=place, link="https://x.se/m")
+    event = only_event(meeting_calendar(register(meeting), meeting))
+    assert event.decoded("DTSTART").replace(tzinfo=None) == datetime.combine(day, start)
+    expected_end = (
+        datetime.combine(day, end)
+        if end and end > start
+        else datetime.combine(day, start) + timedelta(hours=2)
+    )
+    assert event.decoded("DTEND").replace(tzinfo=None) == expected_end
+    assert str(event["LOCATION"]) == (f"{place.strip()} / Distans" if place.strip() else "Distans")
