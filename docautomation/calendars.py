@@ -67,24 +67,43 @@ def meeting_event_uid(meeting: Meeting, association: Association) -> str:
     return f"{uuid.uuid5(_UID_NAMESPACE, basis)}@docautomation"
 
 
-def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:
-    """The file name (without suffix) of a meeting's kallelse and its .ics: "2021-02-09 Styrelsemöte".
+def kallelse_names(meetings: Sequence[Meeting]) -> list[tuple[Meeting, str]]:
+    """Each dated, typed meeting with the file stem its kallelse and .ics share.
 
-    When several meetings share date and Mötestyp, each is told apart by its ID ("… <ID>") when
-    they all have distinct IDs, else by its place among them in register order ("… (2)").
+    "<YYYY-MM-DD> <Mötestyp>"; names stay unique compared as Windows does (ignoring case): a
+    later meeting with the same date and type gets its ID appended, or " (2)", " (3)" …
+    without one. Meetings without a date or type (validation errors) get no kallelse. This is
+    the rule of rendering.notice_names, so a kallelse and its calendar file share a name.
     """
-    base = f"{meeting.date.isoformat() if meeting.date else 'utan datum'} {_type_name(meeting)}"
-    twins = [
-        m for m in all_meetings if (m.date, _type_name(m)) == (meeting.date, _type_name(meeting))
-    ]
-    if len(twins) < 2:
-        return safe_filename(base)
-    ids = [_normal(m.id) for m in twins]
-    if all(ids) and len(set(ids)) == len(ids):
-        return safe_filename(f"{base} {meeting.id.strip()}")
-    place = next((i for i, m in enumerate(twins, 1) if m is meeting), None)
-    place = place or next(i for i, m in enumerate(twins, 1) if m == meeting)
-    return safe_filename(base if place == 1 else f"{base} ({place})")
+    used: set[str] = set()
+    named: list[tuple[Meeting, str]] = []
+    for meeting in meetings:
+        if meeting.date is None or meeting.type is None:
+            continue
+        base = f"{meeting.date.isoformat()} {safe_filename(meeting.type.value)}"
+        stem = base
+        if stem.casefold() in used and meeting.id.strip():
+            stem = f"{base} {safe_filename(meeting.id.strip())}"
+        counter = 2
+        while stem.casefold() in used:
+            stem, counter = f"{base} ({counter})", counter + 1
+        used.add(stem.casefold())
+        named.append((meeting, stem))
+    return named
+
+
+def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:
+    """The file stem of one meeting's kallelse and .ics, e.g. "2021-02-09 Styrelsemöte".
+
+    Raises:
+        ValueError: the meeting is not among `all_meetings` or has no date or type.
+    """
+    named = kallelse_names(all_meetings)
+    found = next((stem for m, stem in named if m is meeting), None)
+    found = found or next((stem for m, stem in named if m == meeting), None)
+    if found is None:
+        raise ValueError("the meeting has no kallelse (no date or Mötestyp, or not listed)")
+    return found
 
 
 def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
@@ -110,12 +129,12 @@ def meeting_calendar(register: Register, meeting: Meeting) -> bytes:
 
 
 def all_meetings_calendar(register: Register) -> bytes:
-    """Every dated meeting of the register as one .ics file ("Möten <år>.ics"), by date."""
+    """Every meeting that has a kallelse as one .ics file ("Möten <år>.ics"), by date."""
     return render_calendar(_events(register), _calendar_name(register))
 
 
 def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
-    """The .ics outputs: one per dated meeting, and "<år>/Möten <år>.ics" with them all.
+    """The .ics outputs: one beside each kallelse, and "<år>/Möten <år>.ics" with them all.
 
     Args:
         register: the interpreted register; nothing is produced without a Verksamhetsår.
@@ -129,14 +148,12 @@ def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
     year = register.association.year
     if year is None:
         return []
+    named = kallelse_names(register.meetings)
     jobs: list[DocumentJob] = []
-    for meeting in register.meetings:
-        if meeting.date is None:
-            continue
+    for meeting, stem in named:
         event = meeting_event(register, meeting)
-        name = kallelse_basename(meeting, register.meetings)
         render = partial(render_calendar, (event,))
-        jobs.append(DocumentJob(f"{year}/Kallelser/{name}.ics", _key((event,), None), render))
+        jobs.append(DocumentJob(f"{year}/Kallelser/{stem}.ics", _key((event,), None), render))
     events = _events(register)
     if events:
         calname = _calendar_name(register)
@@ -197,9 +214,8 @@ def _span(event: CalendarEvent) -> tuple[date | datetime, date | datetime]:
 
 
 def _events(register: Register) -> tuple[CalendarEvent, ...]:
-    dated = [m for m in register.meetings if m.date is not None]
-    dated.sort(key=lambda m: (m.date, m.start or time(0)))
-    return tuple(meeting_event(register, m) for m in dated)
+    events = [meeting_event(register, m) for m, _ in kallelse_names(register.meetings)]
+    return tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
 
 
 def _location(meeting: Meeting) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -192,15 +193,37 @@ def test_keys_change_only_with_the_meetings_own_data() -> None:
 
 
 def test_kallelse_basename_tells_same_day_meetings_apart() -> None:
-    """Meetings sharing date and type get their ID, or "(2)" when IDs are missing or shared."""
+    """A later meeting with the same date and type gets its ID, else "(2)"; names stay unique."""
     assert kallelse_basename(BOARD, (BOARD, AGM)) == "2021-02-09 Styrelsemöte"
     first, second = replace(BOARD, id="S1"), replace(BOARD, id="S2", row=9)
+    assert kallelse_basename(first, (first, second)) == "2021-02-09 Styrelsemöte"
     assert kallelse_basename(second, (first, second)) == "2021-02-09 Styrelsemöte S2"
-    plain_a, plain_b = replace(BOARD, row=3), replace(BOARD, row=4)
-    assert kallelse_basename(plain_a, (plain_a, plain_b)) == "2021-02-09 Styrelsemöte"
-    assert kallelse_basename(plain_b, (plain_a, plain_b)) == "2021-02-09 Styrelsemöte (2)"
-    odd = replace(BOARD, type=None, type_text="Möte: ekonomi/budget")
-    assert kallelse_basename(odd, (odd,)) == "2021-02-09 Möte_ ekonomi_budget"
+    plain_a, plain_b, plain_c = (replace(BOARD, row=n) for n in (3, 4, 5))
+    meetings = (plain_a, plain_b, plain_c)
+    assert [kallelse_basename(m, meetings) for m in meetings] == [
+        "2021-02-09 Styrelsemöte",
+        "2021-02-09 Styrelsemöte (2)",
+        "2021-02-09 Styrelsemöte (3)",
+    ]
+    odd_id = replace(BOARD, id="A/B: 1", row=6)
+    assert kallelse_basename(odd_id, (BOARD, odd_id)) == "2021-02-09 Styrelsemöte A_B_ 1"
+    with pytest.raises(ValueError, match="ingen kallelse|no kallelse"):
+        kallelse_basename(replace(BOARD, type=None), (replace(BOARD, type=None),))
+
+
+def test_calendar_files_share_the_kallelse_names_of_rendering() -> None:
+    """The .ics stems equal the kallelse stems the rendering stage gives (same rule, same order)."""
+    rendering = pytest.importorskip("docautomation.rendering")
+    meetings = (
+        BOARD,
+        replace(BOARD, row=4),
+        replace(BOARD, id="Extra", row=5),
+        AGM,
+        replace(AGM, id="åm-2021", row=8),
+        WORKSHOP,
+        Meeting(None, time(9, 0), MeetingType.ANNAT, place="x"),
+    )
+    assert calendars.kallelse_names(meetings) == rendering.notice_names(meetings)
 
 
 @given(
