@@ -468,3 +468,4 @@ class ReportChanges:
     new_wishes: tuple[str, ...] = ()
     status_changed: tuple[str, ...] = ()
     category_changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()  # wishes no longer in the register (not shown by templates yet)
