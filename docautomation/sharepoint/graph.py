@@ -1,0 +1,404 @@
+"""GraphDriveClient: the register and the output folder in one SharePoint library, over Graph."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+
+from ..config import SharePointSettings
+from ..errors import SyncError
+from .drive import (
+    ETagMismatchError,
+    GraphError,
+    LockedError,
+    NameRefusedError,
+    NameTakenError,
+    RemoteFile,
+    RemoteRegister,
+)
+from .names import encode_path, join_path, name_key, path_problem, split_path
+from .transport import ConnectionLostError, GraphTransport, error_codes
+
+log = logging.getLogger(__name__)
+
+SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # larger files go through an upload session
+FRAGMENT_UNIT = 327_680  # 320 KiB: every fragment but the last must be a multiple of it
+DEFAULT_FRAGMENT = 16 * FRAGMENT_UNIT  # 5 MiB
+_ITEM_SELECT = "id,name,eTag,cTag,size,file,folder,parentReference,lastModifiedBy"
+_LIST_SELECT = "id,name,eTag,file,folder,lastModifiedBy"
+_WRITE_STATUSES = (400, 403, 409, 412, 423)
+_MAX_FRAGMENT_FAILURES = 5
+_MAX_DOWNLOAD_ATTEMPTS = 3
+
+
+class GraphDriveClient:
+    """Implements DriveClient for the configured site, library, register and output folder.
+
+    Site and drive are resolved once; the register is then read by item id, so a rename or a
+    move inside the library does not lose it. The resolved ids are attributes for the state file.
+    """
+
+    def __init__(
+        self,
+        transport: GraphTransport,
+        settings: SharePointSettings,
+        *,
+        site_id: str = "",
+        drive_id: str = "",
+        register_id: str = "",
+        fragment_size: int = DEFAULT_FRAGMENT,
+    ) -> None:
+        if fragment_size <= 0 or fragment_size % FRAGMENT_UNIT:
+            raise ValueError("fragment_size must be a positive multiple of 327,680 bytes")
+        self._t = transport
+        self._sp = settings
+        self.site_id = site_id
+        self.drive_id = drive_id
+        self.register_id = register_id
+        self._fragment = fragment_size
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def resolve(self) -> None:
+        """Find the site and the library's drive (once; remembered ids are trusted)."""
+        if self.drive_id:
+            return
+        response = self._t.call("GET", site_address(self._sp.site), expect=(200, 404),
+                                what=f'webbplatsen "{self._sp.site}"')
+        if response.status_code == 404:
+            raise SyncError(
+                f'Webbplatsen "{self._sp.site}" finns inte (404). Kontrollera sharepoint.site, '
+                't.ex. "kommun.sharepoint.com:/sites/castor".'
+            )
+        self.site_id = str(response.json()["id"])
+        drives = list(self._pages(f"/sites/{self.site_id}/drives", "$select=id,name,webUrl",
+                                  what=f'biblioteken på "{self._sp.site}"'))
+        drive = pick_library(drives, self._sp.library)
+        if drive is None:
+            names = ", ".join(sorted(str(d.get("name", "")) for d in drives)) or "inga"
+            raise SyncError(
+                f'Biblioteket "{self._sp.library}" finns inte på webbplatsen "{self._sp.site}". '
+                f"Bibliotek som finns: {names}. Kontrollera sharepoint.library."
+            )
+        self.drive_id = str(drive["id"])
+
+    def register(self) -> RemoteRegister:
+        """The register's metadata, by remembered item id, else by its configured path."""
+        self.resolve()
+        if self.register_id:
+            response = self._t.call("GET", f"/drives/{self.drive_id}/items/{self.register_id}",
+                                    params={"$select": _ITEM_SELECT}, expect=(200, 404),
+                                    what="registret")
+            if response.status_code == 200:
+                return _register_from(response.json())
+            log.info("Registret finns inte längre under sitt id; söker på sökvägen igen.")
+        item = self._item_at(self._sp.register_path, select=_ITEM_SELECT, what="registret")
+        if item is None or "file" not in item:
+            raise SyncError(
+                f'Registret "{self._sp.register_path}" finns inte i biblioteket '
+                f'"{self._sp.library}" på "{self._sp.site}" (det kan ha raderats eller flyttats '
+                "till ett annat bibliotek). Kontrollera sharepoint.register_path."
+            )
+        self.register_id = str(item["id"])
+        return _register_from(item)
+
+    def output_folder_exists(self) -> bool:
+        """True when the output folder exists (it is created by the first upload otherwise)."""
+        self.resolve()
+        return self._item_at(self._sp.output_folder, select="id,folder", what="utmappen") is not None
+
+    # -- download --------------------------------------------------------------------------
+
+    def download(self, item_id: str, dest: Path) -> int:
+        """Download an item to `dest` atomically (temporary file, then os.replace); bytes written."""
+        self.resolve()
+        for attempt in range(1, _MAX_DOWNLOAD_ATTEMPTS + 1):
+            response = self._t.call("GET", f"/drives/{self.drive_id}/items/{item_id}/content",
+                                    expect=(200, 302), allow_redirects=False, stream=True,
+                                    what=f"hämtningen av {dest.name}")
+            if response.status_code == 302:
+                # The pre-authenticated URL lives on another host and must not get our token.
+                location = response.headers["Location"]
+                response.close()
+                response = self._t.call("GET", location, auth=False, stream=True,
+                                        what=f"hämtningen av {dest.name}")
+            try:
+                return _stream_to(response, dest)
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    _IncompleteError) as exc:
+                log.info("Hämtningen av %s avbröts (%s), försök %d.", dest.name, exc, attempt)
+        raise ConnectionLostError(
+            f"Hämtningen av {dest.name} avbröts {_MAX_DOWNLOAD_ATTEMPTS} gånger; "
+            "försöker igen vid nästa körning."
+        )
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def list_outputs(self) -> dict[str, RemoteFile]:
+        """Every file under the output folder (recursively), keyed by its relative path."""
+        self.resolve()
+        found: dict[str, RemoteFile] = {}
+        folder = encode_path(self._sp.output_folder)
+        first = (f"/drives/{self.drive_id}/root:/{folder}:/children" if folder
+                 else f"/drives/{self.drive_id}/root/children")
+        queue = [("", first)]
+        while queue:
+            prefix, url = queue.pop()
+            for item in self._pages(url, f"$select={_LIST_SELECT}", what="utmappen",
+                                    missing_ok=True):
+                rel = f"{prefix}/{item['name']}" if prefix else str(item["name"])
+                if "folder" in item:
+                    queue.append((rel, f"/drives/{self.drive_id}/items/{item['id']}/children"))
+                elif "file" in item:
+                    found[rel] = RemoteFile(rel, str(item["id"]), str(item.get("eTag", "")),
+                                            modified_by_us=self._by_us(item))
+        return found
+
+    def upload(self, source: Path, path: str, *, if_match: str | None) -> RemoteFile:
+        """Upload `source` to `path` under the output folder (see DriveClient.upload)."""
+        self.resolve()
+        remote = join_path(self._sp.output_folder, path)
+        problem = path_problem(remote, library=self._sp.library)
+        if problem:
+            raise NameRefusedError(f"{path}: {problem}.")
+        try:
+            item = self._upload(source, remote, path, if_match)
+        except ETagMismatchError:
+            current = self._item_at(remote, select=_LIST_SELECT, what=path)
+            if current is None or not self._by_us(current) or current.get("eTag") == if_match:
+                raise
+            # Our own earlier write whose answer we never got: nobody else touched it since.
+            log.info("%s skrevs senast av docautomation; ersätter med ny eTag.", path)
+            item = self._upload(source, remote, path, str(current["eTag"]))
+        return RemoteFile(path, str(item["id"]), str(item.get("eTag", "")), modified_by_us=True)
+
+    def probe_write(self) -> None:
+        """Check write access to the output folder without creating a file.
+
+        Opens an upload session (a file appears only when a session completes) and deletes it.
+        """
+        self.resolve()
+        probe = join_path(self._sp.output_folder, "docautomation-behörighetskontroll.tmp")
+        response = self._t.call(
+            "POST", f"/drives/{self.drive_id}/root:/{encode_path(probe)}:/createUploadSession",
+            json={"item": {"@microsoft.graph.conflictBehavior": "fail"}},
+            expect=(200, *_WRITE_STATUSES), what="skrivtestet i utmappen")
+        if response.status_code != 200:
+            raise self._write_error(response, self._sp.output_folder or "bibliotekets rot")
+        self._t.call("DELETE", response.json()["uploadUrl"], auth=False, expect=(200, 204, 404),
+                     what="skrivtestet i utmappen")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _upload(self, source: Path, remote: str, path: str, if_match: str | None) -> Any:
+        if source.stat().st_size <= SIMPLE_UPLOAD_LIMIT:
+            return self._put_small(source, remote, path, if_match)
+        for _ in range(2):  # a session that expires mid-way is restarted once
+            url = self._create_session(remote, path, if_match)
+            item = self._send_fragments(url, source, path)
+            if item is not None:
+                return item
+            log.info("Uppladdningssessionen för %s försvann; börjar om.", path)
+        raise SyncError(f"Uppladdningen av {path} avbröts två gånger; försöker igen vid nästa körning.")
+
+    def _put_small(self, source: Path, remote: str, path: str, if_match: str | None) -> Any:
+        headers = {"Content-Type": "application/octet-stream"}
+        params = {}
+        if if_match:
+            headers["If-Match"] = if_match
+        else:
+            params["@microsoft.graph.conflictBehavior"] = "fail"
+        response = self._t.call(
+            "PUT", f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/content",
+            data=source.read_bytes(), headers=headers, params=params,
+            expect=(200, 201, *_WRITE_STATUSES), what=f"uppladdningen av {path}")
+        if response.status_code not in (200, 201):
+            raise self._write_error(response, path)
+        return response.json()
+
+    def _create_session(self, remote: str, path: str, if_match: str | None) -> str:
+        behaviour = "replace" if if_match else "fail"
+        response = self._t.call(
+            "POST", f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/createUploadSession",
+            json={"item": {"@microsoft.graph.conflictBehavior": behaviour}},
+            headers={"If-Match": if_match} if if_match else {},
+            expect=(200, *_WRITE_STATUSES), what=f"uppladdningen av {path}")
+        if response.status_code != 200:
+            raise self._write_error(response, path)
+        return str(response.json()["uploadUrl"])
+
+    def _send_fragments(self, url: str, source: Path, path: str) -> Any | None:
+        """Send the file in fragments; resume from nextExpectedRanges; None if the session is gone."""
+        size, offset, failures = source.stat().st_size, 0, 0
+        with source.open("rb") as fh:
+            while True:
+                fh.seek(offset)
+                chunk = fh.read(self._fragment)
+                response = self._send_fragment(url, chunk, offset, size, path)
+                if response is not None:
+                    if response.status_code in (200, 201):
+                        return response.json()
+                    if response.status_code == 202:
+                        offset = _next_offset(response.json(), offset + len(chunk))
+                        continue
+                    if response.status_code == 404:
+                        return None
+                    if response.status_code != 416:
+                        raise self._write_error(response, path)
+                failures += 1
+                if failures > _MAX_FRAGMENT_FAILURES:
+                    raise ConnectionLostError(
+                        f"Uppladdningen av {path} avbröts {failures} gånger; "
+                        "försöker igen vid nästa körning.")
+                resumed = self._session_offset(url, path)
+                if resumed is None:
+                    return None
+                log.info("Uppladdningen av %s återupptas från byte %d.", path, resumed)
+                offset = resumed
+
+    def _send_fragment(self, url: str, chunk: bytes, offset: int, size: int, path: str
+                       ) -> requests.Response | None:
+        """PUT one fragment (no Authorization: the URL is pre-authenticated); None if dropped."""
+        headers = {"Content-Range": f"bytes {offset}-{offset + len(chunk) - 1}/{size}"}
+        try:
+            return self._t.call("PUT", url, auth=False, retry_connection=False, data=chunk,
+                                headers=headers,
+                                expect=(200, 201, 202, 404, 416, *_WRITE_STATUSES),
+                                what=f"uppladdningen av {path}")
+        except ConnectionLostError:
+            log.info("Anslutningen bröts under uppladdningen av %s (byte %d).", path, offset)
+            return None
+
+    def _session_offset(self, url: str, path: str) -> int | None:
+        response = self._t.call("GET", url, auth=False, expect=(200, 404),
+                                what=f"uppladdningen av {path}")
+        return None if response.status_code == 404 else _next_offset(response.json(), 0)
+
+    def _write_error(self, response: requests.Response, path: str) -> GraphError:
+        code, inner, _ = error_codes(response)
+        status = response.status_code
+        kwargs: dict[str, Any] = {"status": status, "code": code, "inner": inner}
+        if status == 412:
+            return ETagMismatchError(f"{path} har ändrats i SharePoint sedan vår senaste "
+                                     "uppladdning.", **kwargs)
+        if status == 409:
+            return NameTakenError(f"{path} finns redan i SharePoint.", **kwargs)
+        if status == 423:
+            return LockedError(f"{path} är låst i SharePoint (öppen för redigering).", **kwargs)
+        if status == 403:
+            return GraphError(
+                f"SharePoint nekade skrivning till {path} (403 {code or 'accessDenied'}): appen "
+                f"{self._sp.client_id} har inte skrivbehörighet. Be IT ge appen Sites.Selected "
+                f'med rollen "write" på webbplatsen "{self._sp.site}" (se docs/sharepoint.md).',
+                **kwargs)
+        return NameRefusedError(
+            f"SharePoint godtog inte namnet eller sökvägen {path} (400 "
+            f"{'/'.join((code, *inner))}).", **kwargs)
+
+    def _item_at(self, path: str, *, select: str, what: str) -> Any | None:
+        encoded = encode_path(path)
+        url = (f"/drives/{self.drive_id}/root:/{encoded}" if encoded
+               else f"/drives/{self.drive_id}/root")
+        response = self._t.call("GET", url, params={"$select": select}, expect=(200, 404), what=what)
+        return response.json() if response.status_code == 200 else None
+
+    def _pages(self, url: str, query: str, *, what: str, missing_ok: bool = False
+               ) -> Iterator[dict[str, Any]]:
+        next_url: str | None = f"{url}?{query}"
+        while next_url:
+            response = self._t.call("GET", next_url, expect=(200, 404), what=what)
+            if response.status_code == 404:
+                if missing_ok:
+                    return
+                raise SyncError(f"{what} finns inte (404).")
+            page = response.json()
+            yield from page.get("value", [])
+            next_url = page.get("@odata.nextLink")  # a full URL, used verbatim
+
+    def _by_us(self, item: dict[str, Any]) -> bool:
+        app = (item.get("lastModifiedBy") or {}).get("application") or {}
+        return self._sp.auth != "device" and app.get("id") == self._sp.client_id
+
+
+def site_address(site: str) -> str:
+    """Graph path of a site given as "host:/sites/x", "https://host/sites/x" or "host"."""
+    text = site.strip()
+    if text.lower().startswith("https://"):
+        parts = urlsplit(text)
+        host, path = parts.hostname or "", unquote(parts.path)
+    else:
+        host, _, path = text.partition(":")
+    host = host.strip("/")
+    if not host:
+        raise SyncError(f'sharepoint.site "{site}" saknar värdnamn (t.ex. "kommun.sharepoint.com:/sites/castor").')
+    encoded = encode_path(path)
+    return f"/sites/{host}:/{encoded}" if encoded else f"/sites/{host}"
+
+
+def pick_library(drives: list[dict[str, Any]], library: str) -> dict[str, Any] | None:
+    """The drive whose display name or URL segment is `library` (case-insensitive, NFC)."""
+    wanted = name_key(library.strip("/"))
+    for drive in drives:
+        segments = split_path(unquote(urlsplit(str(drive.get("webUrl", ""))).path))
+        if name_key(str(drive.get("name", ""))) == wanted or (
+            segments and name_key(segments[-1]) == wanted
+        ):
+            return drive
+    return None
+
+
+def _register_from(item: dict[str, Any]) -> RemoteRegister:
+    parent = str((item.get("parentReference") or {}).get("path", ""))
+    location = parent.split("root:", 1)[1].lstrip("/") if "root:" in parent else ""
+    return RemoteRegister(
+        item_id=str(item["id"]), name=str(item["name"]), ctag=str(item.get("cTag", "")),
+        etag=str(item.get("eTag", "")), size=int(item.get("size", 0)), location=unquote(location),
+    )
+
+
+def _next_offset(body: dict[str, Any], default: int) -> int:
+    ranges = body.get("nextExpectedRanges") or []
+    if not ranges:
+        return default
+    return int(str(ranges[0]).split("-", 1)[0])
+
+
+class _IncompleteError(Exception):
+    """The body ended before Content-Length bytes arrived."""
+
+
+def _stream_to(response: requests.Response, dest: Path) -> int:
+    expected = response.headers.get("Content-Length")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            written = 0
+            for block in response.iter_content(chunk_size=1 << 16):
+                fh.write(block)
+                written += len(block)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if expected is not None and int(expected) != written:
+            raise _IncompleteError(f"{written} av {expected} byte")
+        _replace(Path(tmp), dest)
+        return written
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+        response.close()
+
+
+def _replace(tmp: Path, dest: Path) -> None:
+    try:
+        os.replace(tmp, dest)
+    except PermissionError as exc:
+        raise SyncError(
+            f"{dest} kan inte ersättas ({exc.strerror}); filen är troligen öppen i Excel. "
+            "Stäng den; synkroniseringen försöker igen vid nästa körning."
+        ) from exc

@@ -1,0 +1,238 @@
+"""run_sync: one sync cycle (pull the register, build, push the outputs) or the --every loop."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from ..config import Settings, SharePointSettings
+from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
+from .auth import AUTH_MODES, TokenProvider
+from .drive import RemoteRegister
+from .graph import GraphDriveClient
+from .state import (
+    SyncPaths,
+    SyncState,
+    load_state,
+    save_state,
+    sha256_file,
+    source_key,
+)
+from .sync import ApplyResult, Echo, LocalFile, apply, plan
+from .transport import GraphTransport, Sleep, make_session
+
+BuildFn = Callable[[Path, Settings], Any]  # returns an object with exit_code and message
+_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$", re.IGNORECASE)
+_UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_every(text: str) -> float:
+    """Seconds from an interval such as "30s", "15m", "1h" (a bare number means seconds).
+
+    Raises:
+        ConfigError: unreadable or not positive.
+    """
+    match = _EVERY.match(text)
+    seconds = float(match.group(1)) * _UNIT[match.group(2).lower()] if match else 0.0
+    if seconds <= 0:
+        raise ConfigError(f'--every "{text}" förstås inte; skriv t.ex. 30s, 15m eller 1h.')
+    return seconds
+
+
+def validate_settings(sp: SharePointSettings) -> None:
+    """Refuse a [sharepoint] section the sync cannot work with, naming each missing key."""
+    if sp.auth not in AUTH_MODES:
+        raise ConfigError(f'sharepoint.auth ska vara certificate, secret eller device, inte "{sp.auth}".')
+    required = ["tenant_id", "client_id", "site", "register_path"]
+    required += ["certificate_path"] if sp.auth == "certificate" else []
+    missing = [f"sharepoint.{key}" for key in required if not str(getattr(sp, key)).strip()]
+    if missing:
+        raise ConfigError(f"SharePoint-synkroniseringen saknar inställningar: {', '.join(missing)} "
+                          "(se docs/sharepoint.md).")
+    for key in ("authority_url", "graph_url"):
+        if not str(getattr(sp, key)).lower().startswith("https://"):
+            raise ConfigError(f"sharepoint.{key} ska börja med https://, fick {getattr(sp, key)!r}.")
+    if sp.timeout <= 0:
+        raise ConfigError(f"sharepoint.timeout ska vara större än 0, fick {sp.timeout}.")
+
+
+def permission_hint(sp: SharePointSettings) -> str:
+    """What IT must grant when Graph answers 403."""
+    return (f"Appen {sp.client_id} saknar behörighet: be IT ge den Sites.Selected (application) "
+            f'med rollen "write" på webbplatsen "{sp.site}" (se docs/sharepoint.md).')
+
+
+def run_sync(
+    settings: Settings,
+    *,
+    once: bool = True,
+    every: float | None = None,
+    dry_run: bool = False,
+    build: BuildFn | None = None,
+    stop_event: threading.Event | None = None,
+    echo: Echo = print,
+    sleep: Sleep = time.sleep,
+) -> int:
+    """Pull the register, build it, push changed outputs; once, or every `every` seconds.
+
+    Args:
+        settings: resolved settings (inbox, outbox, [sharepoint]).
+        once: one cycle (the default); ignored when `every` is given.
+        every: seconds between cycles; the loop runs until `stop_event` is set. A failed cycle
+            is reported and the next one runs as planned.
+        dry_run: print the plan (downloads, uploads, conflicts) and change nothing.
+        build: builds one register file like a local save; default pipeline.build_file.
+        stop_event: ends the loop (and the wait between cycles) when set.
+        echo: receives one Swedish line per event.
+        sleep: waits for Retry-After (injectable for tests).
+
+    Returns:
+        0 done; 1 the register had errors or a file could not be uploaded, or (dry run) the
+        plan is not empty; the build's own code when higher.
+
+    Raises:
+        ConfigError, AuthError, SyncError, AlreadyRunningError: for a single cycle.
+    """
+    validate_settings(settings.sharepoint)
+    if every is not None and every <= 0:
+        raise ConfigError("--every ska vara större än 0.")
+    paths = SyncPaths(settings.outbox)
+    cycle = partial(_cycle, settings, paths, dry_run=dry_run, build=build, echo=echo, sleep=sleep)
+    if dry_run:
+        return cycle()
+    with _exclusive(paths):
+        if every is None:
+            return cycle()
+        return _loop(cycle, every, stop_event or threading.Event(), echo)
+
+
+def _loop(cycle: Callable[[], int], every: float, stop: threading.Event, echo: Echo) -> int:
+    code = 0
+    while not stop.is_set():
+        try:
+            code = cycle()
+        except DocAutomationError as exc:
+            echo(f"Fel: {exc}")
+            code = exc.exit_code
+        if stop.wait(every):
+            break
+    return code
+
+
+@contextmanager
+def _exclusive(paths: SyncPaths) -> Iterator[None]:
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(paths.lock), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise AlreadyRunningError(
+            f"En annan SharePoint-synkronisering körs redan för {paths.outbox} (låsfil {paths.lock})."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _cycle(settings: Settings, paths: SyncPaths, *, dry_run: bool, build: BuildFn | None,
+           echo: Echo, sleep: Sleep) -> int:
+    sp = settings.sharepoint
+    state = load_state(paths.state, source=source_key(sp.site, sp.library, sp.register_path),
+                       target=sp.output_folder)
+    save = partial(save_state, paths.state)
+    with make_session(sp.ca_bundle, sp.timeout) as session:
+        tokens = TokenProvider(sp, session, cache_path=paths.token_cache, persist=not dry_run,
+                               prompt=echo)
+        transport = GraphTransport(session, sp.graph_url, tokens, sleep=sleep,
+                                   permission_hint=permission_hint(sp))
+        client = GraphDriveClient(transport, sp, site_id=state.site_id, drive_id=state.drive_id,
+                                  register_id=state.register.item_id)
+        register = client.register()
+        _note_move(register, state, echo)
+        state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
+        local_copy = settings.inbox / state.register.local_name if state.register.local_name else None
+        common: dict[str, Any] = {
+            "inbox": settings.inbox, "output_folder": sp.output_folder, "library": sp.library,
+            "register_on_disk": local_copy is not None and local_copy.is_file(),
+        }
+        if dry_run:
+            full = plan(local_outputs(settings.outbox), client.list_outputs(), state,
+                        register=register, **common)
+            return apply(full, client, state=state, dry_run=True, echo=echo).exit_code
+        save(state)
+        settings.inbox.mkdir(parents=True, exist_ok=True)
+        pulled = apply(plan({}, {}, state, register=register, **common), client, state=state,
+                       echo=echo, save=save)
+        state, built = _build_if_needed(settings, pulled.state, build, echo, save)
+        pushed = apply(plan(local_outputs(settings.outbox), client.list_outputs(), state, **common),
+                       client, state=state, echo=echo, save=save)
+        _summarise(pulled, pushed, echo)
+        return max(pulled.exit_code, built, pushed.exit_code)
+
+
+def _note_move(register: RemoteRegister, state: SyncState, echo: Echo) -> None:
+    known = state.register
+    if known.item_id == register.item_id and known.name and known.name != register.name:
+        where = f" i {register.location}" if register.location else ""
+        echo(f"Registret heter nu {register.name}{where} i SharePoint (tidigare {known.name}); "
+             "det följs via sitt id.")
+
+
+def _build_if_needed(settings: Settings, state: SyncState, build: BuildFn | None, echo: Echo,
+                     save: Callable[[SyncState], None]) -> tuple[SyncState, int]:
+    known = state.register
+    path = settings.inbox / known.local_name
+    if not known.ctag or known.built_ctag == known.ctag or not path.is_file():
+        return state, 0
+    try:
+        outcome = (build or _pipeline_build)(path, settings)
+    except DocAutomationError as exc:
+        echo(f"Fel: {exc}")
+        return state, exc.exit_code
+    message = str(getattr(outcome, "message", "") or "")
+    if message:
+        echo(message)
+    state = state.with_register(built_ctag=known.ctag)
+    save(state)
+    return state, int(getattr(outcome, "exit_code", 0))
+
+
+def _pipeline_build(path: Path, settings: Settings) -> Any:
+    from .. import pipeline  # lazily: the pipeline pulls in openpyxl, docxtpl and friends
+
+    return pipeline.build_file(path, settings)
+
+
+def _summarise(pulled: ApplyResult, pushed: ApplyResult, echo: Echo) -> None:
+    if not (pulled.downloaded or pushed.uploaded or pushed.diverted or pushed.deferred
+            or pushed.failed):
+        echo("SharePoint: inget nytt att hämta eller ladda upp.")
+
+
+def local_outputs(outbox: Path) -> dict[str, LocalFile]:
+    """Every generated file under the outbox with its SHA-256, keyed by relative POSIX path.
+
+    The state folder (.docautomation), hidden files, Office owner files (~$…) and temporary
+    files are skipped.
+    """
+    found: dict[str, LocalFile] = {}
+    if not outbox.is_dir():
+        return found
+    for path in sorted(outbox.rglob("*")):
+        rel = path.relative_to(outbox)
+        if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        if path.suffix.lower() in (".tmp", ".part"):
+            continue
+        found[rel.as_posix()] = LocalFile(path, sha256_file(path))
+    return found
