@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from defusedxml.ElementTree import fromstring
@@ -26,7 +25,10 @@ _WORKBOOK_TYPES = (
 )
 _R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PREFIX = rb"(?:[\w.-]+:)?"  # some writers use a namespace prefix, e.g. <x:c>
-_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.S)
+_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c\b([^>]*)>")
+_CELL_CLOSE = re.compile(rb"</" + _PREFIX + rb"c>")
+_DATA_OPEN = re.compile(rb"<" + _PREFIX + rb"sheetData\b")
+_DATA_CLOSE = re.compile(rb"</" + _PREFIX + rb"sheetData>")
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.S)
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7})["']""")
@@ -71,9 +73,17 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 def scan_sheet(xml: bytes, *, formulas: bool) -> SheetScan:
     """Count the cells merged ranges cover and, when asked, find formulas with no saved result."""
     merged = _merged_cells(xml)
-    if not formulas or _FORMULA.search(xml) is None:
+    start, end = _sheet_data(xml) if formulas else (0, 0)
+    if _FORMULA.search(xml, start, end) is None:
         return SheetScan(merged, frozenset())
-    return SheetScan(merged, _uncomputed(xml))
+    return SheetScan(merged, _uncomputed(xml, start, end))
+
+
+def _sheet_data(xml: bytes) -> tuple[int, int]:
+    """Where the cells are in the sheet XML (<xm:f> also occurs in extLst, outside the cells)."""
+    opening = _DATA_OPEN.search(xml)
+    closing = _DATA_CLOSE.search(xml, opening.end()) if opening else None
+    return (opening.end(), closing.start()) if opening and closing else (0, 0)
 
 
 def _workbook_part(zf: zipfile.ZipFile) -> str:
@@ -119,10 +129,17 @@ def _area(ref: str) -> int:
     return max(rows, 0) * max(cols, 0)
 
 
-def _uncomputed(xml: bytes) -> frozenset[tuple[int, int]] | None:
+def _uncomputed(xml: bytes, start: int, end: int) -> frozenset[tuple[int, int]] | None:
+    """Visit only the formula elements; each one's enclosing cell is the tag just before it."""
     found: set[tuple[int, int]] = set()
-    for attrs, body in _formula_cells(xml):
-        if not _lacks_result(attrs, body):
+    for formula in _FORMULA.finditer(xml, start, end):
+        tag = xml.rfind(b"<", 0, formula.start())
+        opening = _CELL_OPEN.match(xml, tag) if tag >= 0 else None
+        closing = _CELL_CLOSE.search(xml, formula.end(), end)
+        if opening is None or closing is None:
+            return None  # not laid out as Excel writes cells: let openpyxl find the formulas
+        attrs = opening.group(1)
+        if not _lacks_result(attrs, xml[opening.end() : closing.start()]):
             continue
         address = _ATTR_R.search(attrs)
         if address is None:
@@ -132,13 +149,6 @@ def _uncomputed(xml: bytes) -> frozenset[tuple[int, int]] | None:
         except ValueError:
             return None
     return frozenset(found)
-
-
-def _formula_cells(xml: bytes) -> Iterator[tuple[bytes, bytes]]:
-    for match in _CELL.finditer(xml):
-        body = match.group(2)
-        if body and _FORMULA.search(body):
-            yield match.group(1), body
 
 
 def _lacks_result(attrs: bytes, body: bytes) -> bool:
