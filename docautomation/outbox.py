@@ -217,6 +217,37 @@ def safe_relative_path(name: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write `data` to `target` so that no reader ever sees half a file.
+
+    The bytes go to a hidden temp file in the same folder (".<name>.partial"), are flushed and
+    fsync'ed, and os.replace moves them onto `target` (retried briefly while the target is held).
+    On failure the temp file is removed and `target` is as it was.
+
+    Raises:
+        PermissionError: the target stayed locked (Word holds it open on Windows).
+        OutboxError: any other failure (disk full, the folder refuses new files).
+    """
+    temp = target.with_name(f".{target.name}.partial")
+    replacing = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        replacing = True
+        _replace(temp, target)
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        # Only a refused replace means someone holds the file; a folder that refuses the temp
+        # file refuses every "(ny version)" name too, so that is an error, not a lock.
+        locked = replacing and isinstance(exc, PermissionError)
+        if isinstance(exc, OSError) and not locked:
+            raise OutboxError(f'Kunde inte skriva "{target}": {exc.strerror or exc}.') from exc
+        raise
+
+
 # ---------------------------------------------------------------------------------------------
 # Deciding: is a job's file current, and where may new bytes go?
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +322,7 @@ class _Writer:
         if state is _State.OURS and _is_open_in_office(self.root / rel):
             return self._divert(rel, key, data, digest, DivertReason.LOCKED)
         try:
-            _atomic_write(self.root / rel, data)
+            write_atomically(self.root / rel, data)
         except PermissionError:
             return self._divert(rel, key, data, digest, DivertReason.LOCKED)
         self._record(rel, key, digest)
@@ -316,7 +347,7 @@ class _Writer:
                 if _is_open_in_office(path):
                     continue
             try:
-                _atomic_write(path, data)
+                write_atomically(path, data)
             except PermissionError:
                 continue
             self._record(sibling, key, digest, intended=rel)
@@ -405,30 +436,6 @@ def _render_all(jobs: Sequence[DocumentJob], executor: Executor | None) -> list[
         raise
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Write via a hidden temp file in the same folder, fsync, then os.replace onto `target`.
-
-    Raises PermissionError when the target stays locked (Word); OutboxError for other failures.
-    """
-    temp = target.with_name(f".{target.name}.partial")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _replace(temp, target)
-    except PermissionError:
-        temp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutboxError(f'Kunde inte skriva "{target}": {exc.strerror or exc}.') from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 def _replace(temp: Path, target: Path) -> None:
     for delay in (*_REPLACE_RETRY_DELAYS, None):
         try:
@@ -447,7 +454,7 @@ def _save_manifest(root: Path, entries: Mapping[str, ManifestEntry]) -> None:
     }
     data = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     try:
-        _atomic_write(root / STATE_DIR / MANIFEST_NAME, data)
+        write_atomically(root / STATE_DIR / MANIFEST_NAME, data)
     except PermissionError as exc:
         raise OutboxError(f"Kunde inte spara {STATE_DIR}/{MANIFEST_NAME}: filen är låst.") from exc
 
