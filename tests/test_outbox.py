@@ -429,3 +429,22 @@ def test_no_edit_is_ever_lost(steps: list[Step]) -> None:
                 for owner in root.glob("2021/~$*"):
                     owner.unlink()
             assert all(path.read_bytes() == edit for path, edit in edits.items())
+
+
+def test_folder_refusing_new_files_is_an_error_not_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PermissionError while creating the temp file raises OutboxError instead of diverting."""
+    counter = Counter()
+    build(tmp_path, counter.job(PLAN, "k1", b"v1"))
+    real_open = open
+
+    def refusing_open(file: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if str(file).endswith(".partial"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(outbox, "open", refusing_open, raising=False)
+    with pytest.raises(OutboxError, match="Permission denied"):
+        build(tmp_path, counter.job(PLAN, "k2", b"v2"))
+    assert (tmp_path / PLAN).read_bytes() == b"v1" and not (tmp_path / PLAN_NEW).exists()
