@@ -1,0 +1,91 @@
+"""Real .xlsx files for the reader tests: written by openpyxl, optionally patched at the XML level."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+Rows = Sequence[Sequence[object]]
+
+
+def write_workbook(
+    path: Path,
+    sheets: Mapping[str, Rows],
+    *,
+    titles: Mapping[str, Sequence[str]] | None = None,
+    merges: Mapping[str, Sequence[str]] | None = None,
+    hidden_rows: Mapping[str, Sequence[int]] | None = None,
+    formats: Mapping[str, Mapping[str, str]] | None = None,
+    trailing_formatted_rows: Mapping[str, int] | None = None,
+) -> Path:
+    """Write a workbook: each sheet gets its title rows (one per string), then `rows`.
+
+    Strings starting with "=" become formulas (openpyxl saves them without a computed value).
+    `merges` are ranges such as "A1:F1"; `hidden_rows` are row numbers; `formats` maps a cell
+    to a number format; `trailing_formatted_rows` adds that many styled, empty rows below.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for title in (titles or {}).get(name, ()):
+            ws.append([title])
+        for row in rows:
+            ws.append(list(row))
+        for ref in (merges or {}).get(name, ()):
+            ws.merge_cells(ref)
+        for number in (hidden_rows or {}).get(name, ()):
+            ws.row_dimensions[number].hidden = True
+        for ref, number_format in (formats or {}).get(name, {}).items():
+            ws[ref].number_format = number_format
+        _add_formatted_rows(ws, (trailing_formatted_rows or {}).get(name, 0))
+    wb.save(path)
+    return path
+
+
+def _add_formatted_rows(ws: Worksheet, count: int) -> None:
+    start = ws.max_row + 1
+    bold = Font(bold=True)
+    for row in range(start, start + count):
+        for col in range(1, 4):
+            ws.cell(row, col).font = bold
+
+
+def rewrite_member(path: Path, member: str, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite one zip member of a workbook in place (everything else copied unchanged)."""
+    with zipfile.ZipFile(path) as src:
+        items = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            dst.writestr(info.filename, change(data) if info.filename == member else data)
+    return path
+
+
+def sheet_member(path: Path, title: str) -> str:
+    """The zip member holding the sheet `title` (openpyxl writes sheetN.xml in tab order)."""
+    index = load_workbook(path).sheetnames.index(title) + 1
+    return f"xl/worksheets/sheet{index}.xml"
+
+
+def set_cached_values(path: Path, title: str, values: Mapping[str, str], *, kind: str = "") -> Path:
+    """Give formula cells a saved result, as Excel would: `values` maps "C2" → the <v> text.
+
+    `kind` sets the cell type attribute (e.g. "str" for a text result; "" leaves it numeric).
+    """
+
+    def change(xml: bytes) -> bytes:
+        text = xml.decode()
+        for ref, value in values.items():
+            pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)<v\s*(?:/>|></v>)')
+            type_attr = f' t="{kind}"' if kind else ""
+            text, count = pattern.subn(rf'<c r="{ref}"\1{type_attr}>\2<v>{value}</v>', text)
+            assert count == 1, f"no formula cell {ref} in {title}"
+        return text.encode()
+
+    return rewrite_member(path, sheet_member(path, title), change)
