@@ -225,16 +225,18 @@ def read_status(outbox: Path) -> dict[str, Any]:
 
     Returns:
         The content of <outbox>/status.json (empty sections when there is none), where
-        watcher.running is True only if a watcher holds the outbox's lock right now.
+        watcher.running is True only if a watcher holds the outbox's lock right now, and then
+        pid/host/since name that watcher.
     """
     data = _read_json(outbox / STATUS_NAME)
     watcher = data.get("watcher")
     watcher = watcher if isinstance(watcher, dict) else {}
-    registers = previous_builds(outbox)
+    running = is_running(outbox)
+    holder = read_instance(outbox) if running else None  # the live holder beats a stale file
     return {
         "outbox": str(outbox),
-        "watcher": {**watcher, "running": is_running(outbox)},
-        "registers": registers,
+        "watcher": {**watcher, **(asdict(holder) if holder else {}), "running": running},
+        "registers": previous_builds(outbox),
     }
 
 

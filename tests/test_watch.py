@@ -12,11 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from watchdog.events import FileSystemEventHandler
-
-from docautomation import status, watch
-from docautomation.config import WatchSettings
-from docautomation.errors import AlreadyRunningError, ConfigError
 from watch_helpers import (
     FakeBuild,
     cell_fingerprint,
@@ -30,6 +25,11 @@ from watch_helpers import (
     wait_until,
     workbook_bytes,
 )
+from watchdog.events import FileSystemEventHandler
+
+from docautomation import status, watch
+from docautomation.config import WatchSettings
+from docautomation.errors import AlreadyRunningError, ConfigError
 
 MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
 
