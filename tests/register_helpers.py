@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -47,6 +49,13 @@ def write_workbook(
         _add_formatted_rows(ws, (trailing_formatted_rows or {}).get(name, 0))
     wb.save(path)
     return path
+
+
+def workbook_bytes(sheets: Mapping[str, Rows], **options: Any) -> bytes:
+    """The bytes `write_workbook` would write, without a file."""
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets, **options)  # type: ignore[arg-type]  # openpyxl saves to streams too
+    return buffer.getvalue()
 
 
 def _add_formatted_rows(ws: Worksheet, count: int) -> None:
