@@ -16,6 +16,7 @@ import filelock
 
 from ..config import Settings, SharePointSettings
 from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
+from ..outbox import load_manifest
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
@@ -160,6 +161,10 @@ def _cycle(settings: Settings, paths: SyncPaths, *, dry_run: bool, build: BuildF
         register = client.register()
         _note_move(register, state, echo)
         state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
+        if register.item_id != state.register.item_id:  # first run, or the file was replaced
+            state = replace(state, register=replace(state.register, item_id=register.item_id,
+                                                    ctag="", built_ctag=""))
+        state = state.with_register(name=register.name)
         local_copy = settings.inbox / state.register.local_name if state.register.local_name else None
         common: dict[str, Any] = {
             "inbox": settings.inbox, "output_folder": sp.output_folder, "library": sp.library,
@@ -222,17 +227,24 @@ def _summarise(pulled: ApplyResult, pushed: ApplyResult, echo: Echo) -> None:
 def local_outputs(outbox: Path) -> dict[str, LocalFile]:
     """Every generated file under the outbox with its SHA-256, keyed by relative POSIX path.
 
-    The state folder (.docautomation), hidden files, Office owner files (~$…) and temporary
-    files are skipped.
+    The outbox manifest's hash is used while the file's size and mtime still match its entry
+    (so a person's local edit is hashed afresh). Skipped: the state folder (.docautomation),
+    hidden and temporary files (".x.partial", "*.tmp") and Office owner files (~$…).
     """
     found: dict[str, LocalFile] = {}
     if not outbox.is_dir():
         return found
+    manifest = load_manifest(outbox)
     for path in sorted(outbox.rglob("*")):
         rel = path.relative_to(outbox)
-        if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
+        if any(part.startswith((".", "~$")) for part in rel.parts) or not path.is_file():
             continue
-        if path.suffix.lower() in (".tmp", ".part"):
+        if path.suffix.lower() in (".tmp", ".partial"):
             continue
-        found[rel.as_posix()] = LocalFile(path, sha256_file(path))
+        key = rel.as_posix()
+        entry, stat = manifest.get(key), path.stat()
+        if entry is not None and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            found[key] = LocalFile(path, entry.sha256)
+        else:
+            found[key] = LocalFile(path, sha256_file(path))
     return found

@@ -19,7 +19,7 @@ from .drive import GraphError
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
-_CONNECTION_ERRORS = (requests.ConnectionError, requests.Timeout)
+_CONNECTION_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
 

@@ -326,6 +326,9 @@ class FakeGraph:
             for fault in self.faults:
                 if fault.times > 0 and fault.path.search(unquote(path)) and (
                     fault.method in (None, method)) and fault.host in (None, host):
+                    if fault.args.get("skip", 0) > 0:  # let the first `skip` matches through
+                        fault.args["skip"] -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None
