@@ -448,3 +448,27 @@ def test_folder_refusing_new_files_is_an_error_not_a_lock(
     with pytest.raises(OutboxError, match="Permission denied"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1" and not (tmp_path / PLAN_NEW).exists()
+
+
+def test_one_failed_write_among_many_keeps_the_others_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes run on I/O threads; when one fails, the rest are still written and in the manifest."""
+    counter = Counter()
+    jobs = [counter.job(f"2021/Kallelser/{i:02d}.docx", f"k{i}") for i in range(12)]
+    real_replace = os.replace
+
+    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).name == "05.docx":
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(outbox.os, "replace", failing_replace)
+    with pytest.raises(OutboxError, match="05.docx"):
+        build(tmp_path, *jobs)
+    monkeypatch.setattr(outbox.os, "replace", real_replace)
+    assert set(load_manifest(tmp_path)) == {j.path for j in jobs} - {"2021/Kallelser/05.docx"}
+    counter.calls.clear()
+    report = build(tmp_path, *jobs)
+    assert counter.calls == ["2021/Kallelser/05.docx"] and report.diverted == ()
+    assert leftovers(tmp_path) == []
