@@ -1,4 +1,4 @@
-"""Ranking of the önskemål (SPEC §3): category by board or rule, the total order, Swedish reasons."""
+"""Ranking of the önskemål (SPEC §3): category by board or rule, total order, Swedish reasons."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def _level(level: Level | None) -> str:
 # In the order SPEC §3 lists them: the first rule that holds (and still has its category) wins.
 _RULES: tuple[_Rule, ...] = (
     _Rule(1, lambda w, t: w.legal is True, lambda w, t: "Lagkrav = Ja"),
-    _Rule(2, lambda w, t: w.authority_reporting is True, lambda w, t: "Myndighetsrapportering = Ja"),
+    _Rule(
+        2, lambda w, t: w.authority_reporting is True, lambda w, t: "Myndighetsrapportering = Ja"
+    ),
     _Rule(
         3,
         lambda w, t: (w.municipalities or 0) >= t,
@@ -131,7 +133,9 @@ def _assess(wish: Wish, order: _Order) -> _Assessment:
         return _Assessment(wish, wish.category, CategorySource.BOARD, basis)
     for rule, target in zip(_RULES, order.targets, strict=True):
         if target is not None and rule.holds(wish, order.threshold):
-            basis = f"Kategori {_label(target, order)} eftersom {rule.because(wish, order.threshold)}"
+            basis = (
+                f"Kategori {_label(target, order)} eftersom {rule.because(wish, order.threshold)}"
+            )
             return _Assessment(wish, target, CategorySource.RULE, basis)
     return _Assessment(wish, None, None, "Ej bedömd: " + "; ".join(_gaps(wish, order)[0]))
 
@@ -328,7 +332,10 @@ def _contradiction(wish: Wish, category: int, order: _Order) -> str | None:
     if wish.legal is True and legal is not None and category != legal:
         field, expected = "Lagkrav", [legal]
     elif wish.authority_reporting is True and authority is not None:
-        field, expected = "Myndighetsrapportering", sorted(n for n in (legal, authority) if n is not None)
+        field, expected = (
+            "Myndighetsrapportering",
+            sorted(n for n in (legal, authority) if n is not None),
+        )
         if category in expected:
             return None
     else:
