@@ -169,13 +169,13 @@ class BuildRecord:
     file: str
     finished: str
     exit_code: int | None  # None: the build crashed
-    written: int
-    unchanged: int
-    diverted: int
-    errors: int
-    warnings: int
-    message: str
-    seconds_after_save: float | None
+    written: int = 0
+    unchanged: int = 0
+    diverted: int = 0
+    errors: int = 0
+    warnings: int = 0
+    message: str = ""
+    seconds_after_save: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
