@@ -6,4 +6,13 @@ from .check import check
 from .runner import local_outputs, parse_every, run_sync
 from .sync import SyncPlan, apply, describe, plan
 
-__all__ = ["SyncPlan", "apply", "check", "describe", "local_outputs", "parse_every", "plan", "run_sync"]
+__all__ = [
+    "SyncPlan",
+    "apply",
+    "check",
+    "describe",
+    "local_outputs",
+    "parse_every",
+    "plan",
+    "run_sync",
+]

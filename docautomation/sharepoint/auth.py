@@ -9,12 +9,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import msal
+import msal  # type: ignore[import-untyped]
 import requests
 
 from ..config import CERT_PASSWORD_ENV, SECRET_ENV, SharePointSettings
@@ -24,9 +24,11 @@ from .state import write_atomic
 log = logging.getLogger(__name__)
 
 AUTH_MODES = ("certificate", "secret", "device")
-_MICROSOFT_HOSTS = frozenset(
-    getattr(msal.authority, "WELL_KNOWN_AUTHORITY_HOSTS", ())
-) | {"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
+_MICROSOFT_HOSTS = frozenset(getattr(msal.authority, "WELL_KNOWN_AUTHORITY_HOSTS", ())) | {
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+}
 
 # AADSTS code → what to tell the operator (Swedish, with the English name of the error).
 _AADSTS: dict[int, str] = {
@@ -205,8 +207,11 @@ class TokenProvider:
         try:
             self._cache.deserialize(self._cache_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            log.warning("Tokencachen %s kunde inte läsas (%s); loggar in på nytt.",
-                        self._cache_path, type(exc).__name__)
+            log.warning(
+                "Tokencachen %s kunde inte läsas (%s); loggar in på nytt.",
+                self._cache_path,
+                type(exc).__name__,
+            )
 
     def _save_cache(self) -> None:
         if not self._persist or not self._cache.has_state_changed or self._cache_path is None:
@@ -253,7 +258,7 @@ def load_certificate(path: Path, password: str) -> Certificate:
         private_key_pem=key_pem.decode("ascii"),
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         not_after=cert.not_valid_after_utc,
-        thumbprint_sha1=cert.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - Entra shows it
+        thumbprint_sha1=cert.fingerprint(hashes.SHA1()).hex().upper(),
     )
 
 
@@ -270,10 +275,12 @@ def _load_pem_key(data: bytes, secret: bytes | None) -> Any:
 
 def certificate_expiry_warning(cert: Certificate, *, days: int = 30) -> str | None:
     """A Swedish warning when the certificate has expired or expires within `days`."""
-    left = (cert.not_after - datetime.now(timezone.utc)).days
+    left = (cert.not_after - datetime.now(UTC)).days
     when = cert.not_after.date().isoformat()
     if left < 0:
-        return f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) gick ut {when}; be IT om ett nytt."
+        return (
+            f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) gick ut {when}; be IT om ett nytt."
+        )
     if left <= days:
         return f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) går ut {when} (om {left} dagar)."
     return None
@@ -314,7 +321,9 @@ def restrict_to_owner(path: Path) -> None:
     try:
         subprocess.run(
             ["icacls", str(path), "/inheritance:r", "/grant:r", f"{user}:F"],
-            check=False, capture_output=True, timeout=10,
+            check=False,
+            capture_output=True,
+            timeout=10,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         log.debug("icacls misslyckades för %s: %s", path, exc)
@@ -325,7 +334,9 @@ def _certificate_message(path: Path, error: str, has_password: bool) -> str:
     if "password" in lowered or "decrypt" in lowered or "encrypted" in lowered:
         if has_password:
             return f"Certifikatfilen {path} kunde inte öppnas: lösenordet i {CERT_PASSWORD_ENV} är fel."
-        return f"Certifikatfilen {path} är lösenordsskyddad: sätt miljövariabeln {CERT_PASSWORD_ENV}."
+        return (
+            f"Certifikatfilen {path} är lösenordsskyddad: sätt miljövariabeln {CERT_PASSWORD_ENV}."
+        )
     return (
         f"Certifikatfilen {path} kunde inte läsas som PEM (nyckel + certifikat) eller PFX: "
         f"{error.splitlines()[0] if error else 'okänt format'}."

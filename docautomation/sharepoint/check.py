@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Settings
@@ -32,10 +32,20 @@ def check(settings: Settings, *, echo: Echo | None = None) -> list[str]:
     except (ConfigError, SyncError) as exc:
         return [str(exc)]
     with make_session(sp.ca_bundle, sp.timeout) as session:
-        tokens = TokenProvider(sp, session, cache_path=SyncPaths(settings.outbox).token_cache,
-                               persist=False, prompt=echo or print)
-        transport = GraphTransport(session, sp.graph_url, tokens, permission_hint=permission_hint(sp),
-                                   policy=RetryPolicy(attempts=3, max_total_wait=60.0))
+        tokens = TokenProvider(
+            sp,
+            session,
+            cache_path=SyncPaths(settings.outbox).token_cache,
+            persist=False,
+            prompt=echo or print,
+        )
+        transport = GraphTransport(
+            session,
+            sp.graph_url,
+            tokens,
+            permission_hint=permission_hint(sp),
+            policy=RetryPolicy(attempts=3, max_total_wait=60.0),
+        )
         client = GraphDriveClient(transport, sp)
         try:
             tokens.token()
@@ -59,8 +69,10 @@ def _check_certificate(settings: Settings, say: Echo) -> list[str]:
     warning = certificate_expiry_warning(cert)
     if warning:
         return [warning]
-    say(f"Certifikat {sp.certificate_path}: giltigt till {cert.not_after.date().isoformat()} "
-        f"(tumavtryck {cert.thumbprint_sha1})")
+    say(
+        f"Certifikat {sp.certificate_path}: giltigt till {cert.not_after.date().isoformat()} "
+        f"(tumavtryck {cert.thumbprint_sha1})"
+    )
     return []
 
 
@@ -82,6 +94,10 @@ def _check_clock(server_date: float | None) -> list[str]:
     skew = time.time() - server_date
     if abs(skew) <= MAX_CLOCK_SKEW:
         return []
-    server = datetime.fromtimestamp(server_date, timezone.utc).isoformat(timespec="seconds")
-    return [f"Datorns klocka går {skew:+.0f} s fel jämfört med SharePoint ({server} UTC); "
-            "certifikatinloggning nekas när felet är mer än några minuter. Synkronisera klockan."]
+    server = datetime.fromtimestamp(server_date, UTC).isoformat(timespec="seconds")
+    return [
+        (
+            f"Datorns klocka går {skew:+.0f} s fel jämfört med SharePoint ({server} UTC); "
+            "certifikatinloggning nekas när felet är mer än några minuter. Synkronisera klockan."
+        )
+    ]

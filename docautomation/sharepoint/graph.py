@@ -70,16 +70,25 @@ class GraphDriveClient:
         """Find the site and the library's drive (once; remembered ids are trusted)."""
         if self.drive_id:
             return
-        response = self._t.call("GET", site_address(self._sp.site), expect=(200, 404),
-                                what=f'webbplatsen "{self._sp.site}"')
+        response = self._t.call(
+            "GET",
+            site_address(self._sp.site),
+            expect=(200, 404),
+            what=f'webbplatsen "{self._sp.site}"',
+        )
         if response.status_code == 404:
             raise SyncError(
                 f'Webbplatsen "{self._sp.site}" finns inte (404). Kontrollera sharepoint.site, '
                 't.ex. "kommun.sharepoint.com:/sites/castor".'
             )
         self.site_id = str(response.json()["id"])
-        drives = list(self._pages(f"/sites/{self.site_id}/drives", "$select=id,name,webUrl",
-                                  what=f'biblioteken på "{self._sp.site}"'))
+        drives = list(
+            self._pages(
+                f"/sites/{self.site_id}/drives",
+                "$select=id,name,webUrl",
+                what=f'biblioteken på "{self._sp.site}"',
+            )
+        )
         drive = pick_library(drives, self._sp.library)
         if drive is None:
             names = ", ".join(sorted(str(d.get("name", "")) for d in drives)) or "inga"
@@ -93,9 +102,13 @@ class GraphDriveClient:
         """The register's metadata, by remembered item id, else by its configured path."""
         self.resolve()
         if self.register_id:
-            response = self._t.call("GET", f"/drives/{self.drive_id}/items/{self.register_id}",
-                                    params={"$select": _ITEM_SELECT}, expect=(200, 404),
-                                    what="registret")
+            response = self._t.call(
+                "GET",
+                f"/drives/{self.drive_id}/items/{self.register_id}",
+                params={"$select": _ITEM_SELECT},
+                expect=(200, 404),
+                what="registret",
+            )
             if response.status_code == 200:
                 return _register_from(response.json())
             log.info("Registret finns inte längre under sitt id; söker på sökvägen igen.")
@@ -112,7 +125,9 @@ class GraphDriveClient:
     def output_folder_exists(self) -> bool:
         """True when the output folder exists (it is created by the first upload otherwise)."""
         self.resolve()
-        return self._item_at(self._sp.output_folder, select="id,folder", what="utmappen") is not None
+        return (
+            self._item_at(self._sp.output_folder, select="id,folder", what="utmappen") is not None
+        )
 
     # -- download --------------------------------------------------------------------------
 
@@ -120,19 +135,28 @@ class GraphDriveClient:
         """Download an item to `dest` atomically (temporary file, then os.replace); bytes written."""
         self.resolve()
         for attempt in range(1, _MAX_DOWNLOAD_ATTEMPTS + 1):
-            response = self._t.call("GET", f"/drives/{self.drive_id}/items/{item_id}/content",
-                                    expect=(200, 302), allow_redirects=False, stream=True,
-                                    what=f"hämtningen av {dest.name}")
+            response = self._t.call(
+                "GET",
+                f"/drives/{self.drive_id}/items/{item_id}/content",
+                expect=(200, 302),
+                allow_redirects=False,
+                stream=True,
+                what=f"hämtningen av {dest.name}",
+            )
             if response.status_code == 302:
                 # The pre-authenticated URL lives on another host and must not get our token.
                 location = response.headers["Location"]
                 response.close()
-                response = self._t.call("GET", location, auth=False, stream=True,
-                                        what=f"hämtningen av {dest.name}")
+                response = self._t.call(
+                    "GET", location, auth=False, stream=True, what=f"hämtningen av {dest.name}"
+                )
             try:
                 return _stream_to(response, dest)
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    _IncompleteError) as exc:
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                _IncompleteError,
+            ) as exc:
                 log.info("Hämtningen av %s avbröts (%s), försök %d.", dest.name, exc, attempt)
         raise ConnectionLostError(
             f"Hämtningen av {dest.name} avbröts {_MAX_DOWNLOAD_ATTEMPTS} gånger; "
@@ -146,19 +170,27 @@ class GraphDriveClient:
         self.resolve()
         found: dict[str, RemoteFile] = {}
         folder = encode_path(self._sp.output_folder)
-        first = (f"/drives/{self.drive_id}/root:/{folder}:/children" if folder
-                 else f"/drives/{self.drive_id}/root/children")
+        first = (
+            f"/drives/{self.drive_id}/root:/{folder}:/children"
+            if folder
+            else f"/drives/{self.drive_id}/root/children"
+        )
         queue = [("", first)]
         while queue:
             prefix, url = queue.pop()
-            for item in self._pages(url, f"$select={_LIST_SELECT}", what="utmappen",
-                                    missing_ok=True):
+            for item in self._pages(
+                url, f"$select={_LIST_SELECT}", what="utmappen", missing_ok=True
+            ):
                 rel = f"{prefix}/{item['name']}" if prefix else str(item["name"])
                 if "folder" in item:
                     queue.append((rel, f"/drives/{self.drive_id}/items/{item['id']}/children"))
                 elif "file" in item:
-                    found[rel] = RemoteFile(rel, str(item["id"]), str(item.get("eTag", "")),
-                                            modified_by_us=self._by_us(item))
+                    found[rel] = RemoteFile(
+                        rel,
+                        str(item["id"]),
+                        str(item.get("eTag", "")),
+                        modified_by_us=self._by_us(item),
+                    )
         return found
 
     def upload(self, source: Path, path: str, *, if_match: str | None) -> RemoteFile:
@@ -187,13 +219,21 @@ class GraphDriveClient:
         self.resolve()
         probe = join_path(self._sp.output_folder, "docautomation-behörighetskontroll.tmp")
         response = self._t.call(
-            "POST", f"/drives/{self.drive_id}/root:/{encode_path(probe)}:/createUploadSession",
+            "POST",
+            f"/drives/{self.drive_id}/root:/{encode_path(probe)}:/createUploadSession",
             json={"item": {"@microsoft.graph.conflictBehavior": "fail"}},
-            expect=(200, *_WRITE_STATUSES), what="skrivtestet i utmappen")
+            expect=(200, *_WRITE_STATUSES),
+            what="skrivtestet i utmappen",
+        )
         if response.status_code != 200:
             raise self._write_error(response, self._sp.output_folder or "bibliotekets rot")
-        self._t.call("DELETE", response.json()["uploadUrl"], auth=False, expect=(200, 204, 404),
-                     what="skrivtestet i utmappen")
+        self._t.call(
+            "DELETE",
+            response.json()["uploadUrl"],
+            auth=False,
+            expect=(200, 204, 404),
+            what="skrivtestet i utmappen",
+        )
 
     # -- internals -------------------------------------------------------------------------
 
@@ -206,7 +246,9 @@ class GraphDriveClient:
             if item is not None:
                 return item
             log.info("Uppladdningssessionen för %s försvann; börjar om.", path)
-        raise SyncError(f"Uppladdningen av {path} avbröts två gånger; försöker igen vid nästa körning.")
+        raise SyncError(
+            f"Uppladdningen av {path} avbröts två gånger; försöker igen vid nästa körning."
+        )
 
     def _put_small(self, source: Path, remote: str, path: str, if_match: str | None) -> Any:
         headers = {"Content-Type": "application/octet-stream"}
@@ -216,9 +258,14 @@ class GraphDriveClient:
         else:
             params["@microsoft.graph.conflictBehavior"] = "fail"
         response = self._t.call(
-            "PUT", f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/content",
-            data=source.read_bytes(), headers=headers, params=params,
-            expect=(200, 201, *_WRITE_STATUSES), what=f"uppladdningen av {path}")
+            "PUT",
+            f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/content",
+            data=source.read_bytes(),
+            headers=headers,
+            params=params,
+            expect=(200, 201, *_WRITE_STATUSES),
+            what=f"uppladdningen av {path}",
+        )
         if response.status_code not in (200, 201):
             raise self._write_error(response, path)
         return response.json()
@@ -226,10 +273,13 @@ class GraphDriveClient:
     def _create_session(self, remote: str, path: str, if_match: str | None) -> str:
         behaviour = "replace" if if_match else "fail"
         response = self._t.call(
-            "POST", f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/createUploadSession",
+            "POST",
+            f"/drives/{self.drive_id}/root:/{encode_path(remote)}:/createUploadSession",
             json={"item": {"@microsoft.graph.conflictBehavior": behaviour}},
             headers={"If-Match": if_match} if if_match else {},
-            expect=(200, *_WRITE_STATUSES), what=f"uppladdningen av {path}")
+            expect=(200, *_WRITE_STATUSES),
+            what=f"uppladdningen av {path}",
+        )
         if response.status_code != 200:
             raise self._write_error(response, path)
         return str(response.json()["uploadUrl"])
@@ -256,29 +306,38 @@ class GraphDriveClient:
                 if failures > _MAX_FRAGMENT_FAILURES:
                     raise ConnectionLostError(
                         f"Uppladdningen av {path} avbröts {failures} gånger; "
-                        "försöker igen vid nästa körning.")
+                        "försöker igen vid nästa körning."
+                    )
                 resumed = self._session_offset(url, path)
                 if resumed is None:
                     return None
                 log.info("Uppladdningen av %s återupptas från byte %d.", path, resumed)
                 offset = resumed
 
-    def _send_fragment(self, url: str, chunk: bytes, offset: int, size: int, path: str
-                       ) -> requests.Response | None:
+    def _send_fragment(
+        self, url: str, chunk: bytes, offset: int, size: int, path: str
+    ) -> requests.Response | None:
         """PUT one fragment (no Authorization: the URL is pre-authenticated); None if dropped."""
         headers = {"Content-Range": f"bytes {offset}-{offset + len(chunk) - 1}/{size}"}
         try:
-            return self._t.call("PUT", url, auth=False, retry_connection=False, data=chunk,
-                                headers=headers,
-                                expect=(200, 201, 202, 404, 416, *_WRITE_STATUSES),
-                                what=f"uppladdningen av {path}")
+            return self._t.call(
+                "PUT",
+                url,
+                auth=False,
+                retry_connection=False,
+                data=chunk,
+                headers=headers,
+                expect=(200, 201, 202, 404, 416, *_WRITE_STATUSES),
+                what=f"uppladdningen av {path}",
+            )
         except ConnectionLostError:
             log.info("Anslutningen bröts under uppladdningen av %s (byte %d).", path, offset)
             return None
 
     def _session_offset(self, url: str, path: str) -> int | None:
-        response = self._t.call("GET", url, auth=False, expect=(200, 404),
-                                what=f"uppladdningen av {path}")
+        response = self._t.call(
+            "GET", url, auth=False, expect=(200, 404), what=f"uppladdningen av {path}"
+        )
         return None if response.status_code == 404 else _next_offset(response.json(), 0)
 
     def _write_error(self, response: requests.Response, path: str) -> GraphError:
@@ -286,8 +345,9 @@ class GraphDriveClient:
         status = response.status_code
         kwargs: dict[str, Any] = {"status": status, "code": code, "inner": inner}
         if status == 412:
-            return ETagMismatchError(f"{path} har ändrats i SharePoint sedan vår senaste "
-                                     "uppladdning.", **kwargs)
+            return ETagMismatchError(
+                f"{path} har ändrats i SharePoint sedan vår senaste uppladdning.", **kwargs
+            )
         if status == 409:
             return NameTakenError(f"{path} finns redan i SharePoint.", **kwargs)
         if status == 423:
@@ -297,20 +357,29 @@ class GraphDriveClient:
                 f"SharePoint nekade skrivning till {path} (403 {code or 'accessDenied'}): appen "
                 f"{self._sp.client_id} har inte skrivbehörighet. Be IT ge appen Sites.Selected "
                 f'med rollen "write" på webbplatsen "{self._sp.site}" (se docs/sharepoint.md).',
-                **kwargs)
+                **kwargs,
+            )
         return NameRefusedError(
             f"SharePoint godtog inte namnet eller sökvägen {path} (400 "
-            f"{'/'.join((code, *inner))}).", **kwargs)
+            f"{'/'.join((code, *inner))}).",
+            **kwargs,
+        )
 
     def _item_at(self, path: str, *, select: str, what: str) -> Any | None:
         encoded = encode_path(path)
-        url = (f"/drives/{self.drive_id}/root:/{encoded}" if encoded
-               else f"/drives/{self.drive_id}/root")
-        response = self._t.call("GET", url, params={"$select": select}, expect=(200, 404), what=what)
+        url = (
+            f"/drives/{self.drive_id}/root:/{encoded}"
+            if encoded
+            else f"/drives/{self.drive_id}/root"
+        )
+        response = self._t.call(
+            "GET", url, params={"$select": select}, expect=(200, 404), what=what
+        )
         return response.json() if response.status_code == 200 else None
 
-    def _pages(self, url: str, query: str, *, what: str, missing_ok: bool = False
-               ) -> Iterator[dict[str, Any]]:
+    def _pages(
+        self, url: str, query: str, *, what: str, missing_ok: bool = False
+    ) -> Iterator[dict[str, Any]]:
         next_url: str | None = f"{url}?{query}"
         while next_url:
             response = self._t.call("GET", next_url, expect=(200, 404), what=what)
@@ -337,7 +406,9 @@ def site_address(site: str) -> str:
         host, _, path = text.partition(":")
     host = host.strip("/")
     if not host:
-        raise SyncError(f'sharepoint.site "{site}" saknar värdnamn (t.ex. "kommun.sharepoint.com:/sites/castor").')
+        raise SyncError(
+            f'sharepoint.site "{site}" saknar värdnamn (t.ex. "kommun.sharepoint.com:/sites/castor").'
+        )
     encoded = encode_path(path)
     return f"/sites/{host}:/{encoded}" if encoded else f"/sites/{host}"
 
@@ -358,8 +429,12 @@ def _register_from(item: dict[str, Any]) -> RemoteRegister:
     parent = str((item.get("parentReference") or {}).get("path", ""))
     location = parent.split("root:", 1)[1].lstrip("/") if "root:" in parent else ""
     return RemoteRegister(
-        item_id=str(item["id"]), name=str(item["name"]), ctag=str(item.get("cTag", "")),
-        etag=str(item.get("eTag", "")), size=int(item.get("size", 0)), location=unquote(location),
+        item_id=str(item["id"]),
+        name=str(item["name"]),
+        ctag=str(item.get("cTag", "")),
+        etag=str(item.get("eTag", "")),
+        size=int(item.get("size", 0)),
+        location=unquote(location),
     )
 
 

@@ -45,7 +45,9 @@ def name_problem(name: str) -> str | None:
         shown = " ".join(repr(ch) if ord(ch) < 32 else ch for ch in bad)
         return f'namnet "{name}" innehåller tecken som SharePoint inte tillåter: {shown}'
     if name != name.strip(" "):
-        return f'namnet "{name}" börjar eller slutar med mellanslag, vilket SharePoint inte tillåter'
+        return (
+            f'namnet "{name}" börjar eller slutar med mellanslag, vilket SharePoint inte tillåter'
+        )
     if _RESERVED.match(name) or name.lower() in _RESERVED_EXACT:
         return f'namnet "{name}" är reserverat i SharePoint'
     if name.startswith("~$") or "_vti_" in name.lower():

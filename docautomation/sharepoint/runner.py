@@ -52,24 +52,32 @@ def parse_every(text: str) -> float:
 def validate_settings(sp: SharePointSettings) -> None:
     """Refuse a [sharepoint] section the sync cannot work with, naming each missing key."""
     if sp.auth not in AUTH_MODES:
-        raise ConfigError(f'sharepoint.auth ska vara certificate, secret eller device, inte "{sp.auth}".')
+        raise ConfigError(
+            f'sharepoint.auth ska vara certificate, secret eller device, inte "{sp.auth}".'
+        )
     required = ["tenant_id", "client_id", "site", "register_path"]
     required += ["certificate_path"] if sp.auth == "certificate" else []
     missing = [f"sharepoint.{key}" for key in required if not str(getattr(sp, key)).strip()]
     if missing:
-        raise ConfigError(f"SharePoint-synkroniseringen saknar inställningar: {', '.join(missing)} "
-                          "(se docs/sharepoint.md).")
+        raise ConfigError(
+            f"SharePoint-synkroniseringen saknar inställningar: {', '.join(missing)} "
+            "(se docs/sharepoint.md)."
+        )
     for key in ("authority_url", "graph_url"):
         if not str(getattr(sp, key)).lower().startswith("https://"):
-            raise ConfigError(f"sharepoint.{key} ska börja med https://, fick {getattr(sp, key)!r}.")
+            raise ConfigError(
+                f"sharepoint.{key} ska börja med https://, fick {getattr(sp, key)!r}."
+            )
     if sp.timeout <= 0:
         raise ConfigError(f"sharepoint.timeout ska vara större än 0, fick {sp.timeout}.")
 
 
 def permission_hint(sp: SharePointSettings) -> str:
     """What IT must grant when Graph answers 403."""
-    return (f"Appen {sp.client_id} saknar behörighet: be IT ge den Sites.Selected (application) "
-            f'med rollen "write" på webbplatsen "{sp.site}" (se docs/sharepoint.md).')
+    return (
+        f"Appen {sp.client_id} saknar behörighet: be IT ge den Sites.Selected (application) "
+        f'med rollen "write" på webbplatsen "{sp.site}" (se docs/sharepoint.md).'
+    )
 
 
 def run_sync(
@@ -145,42 +153,80 @@ def _exclusive(paths: SyncPaths) -> Iterator[None]:
         lock.release()
 
 
-def _cycle(settings: Settings, paths: SyncPaths, *, dry_run: bool, build: BuildFn | None,
-           echo: Echo, sleep: Sleep) -> int:
+def _cycle(
+    settings: Settings,
+    paths: SyncPaths,
+    *,
+    dry_run: bool,
+    build: BuildFn | None,
+    echo: Echo,
+    sleep: Sleep,
+) -> int:
     sp = settings.sharepoint
-    state = load_state(paths.state, source=source_key(sp.site, sp.library, sp.register_path),
-                       target=sp.output_folder)
+    state = load_state(
+        paths.state,
+        source=source_key(sp.site, sp.library, sp.register_path),
+        target=sp.output_folder,
+    )
     save = partial(save_state, paths.state)
     with make_session(sp.ca_bundle, sp.timeout) as session:
-        tokens = TokenProvider(sp, session, cache_path=paths.token_cache, persist=not dry_run,
-                               prompt=echo)
-        transport = GraphTransport(session, sp.graph_url, tokens, sleep=sleep,
-                                   permission_hint=permission_hint(sp))
-        client = GraphDriveClient(transport, sp, site_id=state.site_id, drive_id=state.drive_id,
-                                  register_id=state.register.item_id)
+        tokens = TokenProvider(
+            sp, session, cache_path=paths.token_cache, persist=not dry_run, prompt=echo
+        )
+        transport = GraphTransport(
+            session, sp.graph_url, tokens, sleep=sleep, permission_hint=permission_hint(sp)
+        )
+        client = GraphDriveClient(
+            transport,
+            sp,
+            site_id=state.site_id,
+            drive_id=state.drive_id,
+            register_id=state.register.item_id,
+        )
         register = client.register()
         _note_move(register, state, echo)
         state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
         if register.item_id != state.register.item_id:  # first run, or the file was replaced
-            state = replace(state, register=replace(state.register, item_id=register.item_id,
-                                                    ctag="", built_ctag=""))
+            state = replace(
+                state,
+                register=replace(state.register, item_id=register.item_id, ctag="", built_ctag=""),
+            )
         state = state.with_register(name=register.name)
-        local_copy = settings.inbox / state.register.local_name if state.register.local_name else None
+        local_copy = (
+            settings.inbox / state.register.local_name if state.register.local_name else None
+        )
         common: dict[str, Any] = {
-            "inbox": settings.inbox, "output_folder": sp.output_folder, "library": sp.library,
+            "inbox": settings.inbox,
+            "output_folder": sp.output_folder,
+            "library": sp.library,
             "register_on_disk": local_copy is not None and local_copy.is_file(),
         }
         if dry_run:
-            full = plan(local_outputs(settings.outbox), client.list_outputs(), state,
-                        register=register, **common)
+            full = plan(
+                local_outputs(settings.outbox),
+                client.list_outputs(),
+                state,
+                register=register,
+                **common,
+            )
             return apply(full, client, state=state, dry_run=True, echo=echo).exit_code
         save(state)
         settings.inbox.mkdir(parents=True, exist_ok=True)
-        pulled = apply(plan({}, {}, state, register=register, **common), client, state=state,
-                       echo=echo, save=save)
+        pulled = apply(
+            plan({}, {}, state, register=register, **common),
+            client,
+            state=state,
+            echo=echo,
+            save=save,
+        )
         state, built = _build_if_needed(settings, pulled.state, build, echo, save)
-        pushed = apply(plan(local_outputs(settings.outbox), client.list_outputs(), state, **common),
-                       client, state=state, echo=echo, save=save)
+        pushed = apply(
+            plan(local_outputs(settings.outbox), client.list_outputs(), state, **common),
+            client,
+            state=state,
+            echo=echo,
+            save=save,
+        )
         _summarise(pulled, pushed, echo)
         return max(pulled.exit_code, built, pushed.exit_code)
 
@@ -189,12 +235,19 @@ def _note_move(register: RemoteRegister, state: SyncState, echo: Echo) -> None:
     known = state.register
     if known.item_id == register.item_id and known.name and known.name != register.name:
         where = f" i {register.location}" if register.location else ""
-        echo(f"Registret heter nu {register.name}{where} i SharePoint (tidigare {known.name}); "
-             "det följs via sitt id.")
+        echo(
+            f"Registret heter nu {register.name}{where} i SharePoint (tidigare {known.name}); "
+            "det följs via sitt id."
+        )
 
 
-def _build_if_needed(settings: Settings, state: SyncState, build: BuildFn | None, echo: Echo,
-                     save: Callable[[SyncState], None]) -> tuple[SyncState, int]:
+def _build_if_needed(
+    settings: Settings,
+    state: SyncState,
+    build: BuildFn | None,
+    echo: Echo,
+    save: Callable[[SyncState], None],
+) -> tuple[SyncState, int]:
     known = state.register
     path = settings.inbox / known.local_name
     if not known.ctag or known.built_ctag == known.ctag or not path.is_file():
@@ -204,12 +257,16 @@ def _build_if_needed(settings: Settings, state: SyncState, build: BuildFn | None
     except DocAutomationError as exc:
         echo(f"Fel: {exc}")
         return state, exc.exit_code
-    message = str(getattr(outcome, "message", "") or "")
-    if message:
-        echo(message)
+    echo(str(getattr(outcome, "message", "") or "") or _built_line(path, outcome))
     state = state.with_register(built_ctag=known.ctag)
     save(state)
     return state, int(getattr(outcome, "exit_code", 0))
+
+
+def _built_line(path: Path, outcome: Any) -> str:
+    written = len(getattr(outcome, "written", ()) or ())
+    unchanged = len(getattr(outcome, "unchanged", ()) or ())
+    return f"Byggde {path.name}: {written} dokument skrivna, {unchanged} oförändrade."
 
 
 def _pipeline_build(path: Path, settings: Settings) -> Any:
@@ -219,8 +276,9 @@ def _pipeline_build(path: Path, settings: Settings) -> Any:
 
 
 def _summarise(pulled: ApplyResult, pushed: ApplyResult, echo: Echo) -> None:
-    if not (pulled.downloaded or pushed.uploaded or pushed.diverted or pushed.deferred
-            or pushed.failed):
+    if not (
+        pulled.downloaded or pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed
+    ):
         echo("SharePoint: inget nytt att hämta eller ladda upp.")
 
 

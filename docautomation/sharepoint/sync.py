@@ -162,8 +162,9 @@ def plan(
             conflicts.append(step)
         else:
             unchanged.append(rel)
-    return SyncPlan(downloads, waiting, tuple(uploads), tuple(conflicts), tuple(unchanged),
-                    tuple(refused))
+    return SyncPlan(
+        downloads, waiting, tuple(uploads), tuple(conflicts), tuple(unchanged), tuple(refused)
+    )
 
 
 def _plan_register(
@@ -202,19 +203,27 @@ def _plan_output(
         return Upload(rel, local.path, local.sha256, target, known.etag, reason)
     if current.modified_by_us:
         return Upload(rel, local.path, local.sha256, target, current.etag, reason)
-    attempt = next((n for n in range(1, _MAX_SIBLINGS + 1)
-                    if name_key(sibling_name(rel, n)) not in remote), _MAX_SIBLINGS + 1)
+    attempt = next(
+        (n for n in range(1, _MAX_SIBLINGS + 1) if name_key(sibling_name(rel, n)) not in remote),
+        _MAX_SIBLINGS + 1,
+    )
     return Conflict(rel, local.path, local.sha256, target, sibling_name(rel, attempt), attempt)
 
 
 def describe(sync_plan: SyncPlan) -> list[str]:
     """The plan as Swedish lines for --dry-run."""
     lines = [f"Hämta: {d.name} ({d.reason})" for d in sync_plan.downloads]
-    lines += [f"Väntar: {w.name} har ändrats i SharePoint; hämtas när ändringen är klar "
-              "(samma version vid nästa körning)" for w in sync_plan.waiting]
+    lines += [
+        f"Väntar: {w.name} har ändrats i SharePoint; hämtas när ändringen är klar "
+        "(samma version vid nästa körning)"
+        for w in sync_plan.waiting
+    ]
     lines += [f"Ladda upp: {u.target} ({u.reason})" for u in sync_plan.uploads]
-    lines += [f'Konflikt: {c.existing} har ändrats i SharePoint; den nya versionen läggs '
-              f'bredvid som "{c.target}"' for c in sync_plan.conflicts]
+    lines += [
+        f"Konflikt: {c.existing} har ändrats i SharePoint; den nya versionen läggs "
+        f'bredvid som "{c.target}"'
+        for c in sync_plan.conflicts
+    ]
     lines += [f"Godtas inte av SharePoint: {r.relpath}: {r.reason}" for r in sync_plan.refused]
     if sync_plan.unchanged:
         lines.append(f"Oförändrade: {len(sync_plan.unchanged)} dokument")
@@ -250,8 +259,9 @@ def apply(
     for upload in sync_plan.uploads:
         run.upload(upload)
     for conflict in sync_plan.conflicts:
-        run.divert(conflict.relpath, conflict.source, conflict.sha256, conflict.existing,
-                   conflict.attempt)
+        run.divert(
+            conflict.relpath, conflict.source, conflict.sha256, conflict.existing, conflict.attempt
+        )
     for refusal in sync_plan.refused:
         run.refuse(refusal.relpath, refusal.reason)
     return run.result()
@@ -260,8 +270,9 @@ def apply(
 class _Run:
     """Mutable bookkeeping of one apply(); the state it carries is replaced, never mutated."""
 
-    def __init__(self, client: DriveClient, state: SyncState, echo: Echo,
-                 save: Callable[[SyncState], None]) -> None:
+    def __init__(
+        self, client: DriveClient, state: SyncState, echo: Echo, save: Callable[[SyncState], None]
+    ) -> None:
         self.client, self.state, self.echo, self._save = client, state, echo, save
         self.downloaded: list[Path] = []
         self.uploaded: list[str] = []
@@ -270,17 +281,25 @@ class _Run:
         self.failed: list[str] = []
 
     def result(self) -> ApplyResult:
-        return ApplyResult(self.state, 1 if self.failed else 0, tuple(self.downloaded),
-                           tuple(self.uploaded), tuple(self.diverted), tuple(self.deferred),
-                           tuple(self.failed))
+        return ApplyResult(
+            self.state,
+            1 if self.failed else 0,
+            tuple(self.downloaded),
+            tuple(self.uploaded),
+            tuple(self.diverted),
+            tuple(self.deferred),
+            tuple(self.failed),
+        )
 
     def commit(self, state: SyncState) -> None:
         self.state = state
         self._save(state)
 
     def note_wait(self, wait: RegisterWait) -> None:
-        self.echo(f"{wait.name} har ändrats i SharePoint; hämtas vid nästa körning om "
-                  "ändringen är klar då.")
+        self.echo(
+            f"{wait.name} har ändrats i SharePoint; hämtas vid nästa körning om "
+            "ändringen är klar då."
+        )
         self.commit(self.state.with_register(pending_ctag=wait.ctag))
 
     def download(self, item: Download) -> None:
@@ -290,16 +309,29 @@ class _Run:
         if known.local_name and known.local_name != item.dest.name:
             self._drop_old_copy(item.dest.parent / known.local_name, known.sha256)
         self.downloaded.append(item.dest)
-        self.commit(replace(self.state, register=replace(
-            known, item_id=item.item_id, name=item.name, ctag=item.ctag, pending_ctag="",
-            local_name=item.dest.name, sha256=sha256_file(item.dest))))
+        self.commit(
+            replace(
+                self.state,
+                register=replace(
+                    known,
+                    item_id=item.item_id,
+                    name=item.name,
+                    ctag=item.ctag,
+                    pending_ctag="",
+                    local_name=item.dest.name,
+                    sha256=sha256_file(item.dest),
+                ),
+            )
+        )
 
     def _drop_old_copy(self, old: Path, sha256: str) -> None:
         # Two copies of one register in the inbox would be two registers for the same year.
         if old.is_file() and sha256 and sha256_file(old) == sha256:
             old.unlink()
-            self.echo(f"Registret har bytt namn i SharePoint; den gamla kopian {old.name} "
-                      "togs bort ur inkorgen.")
+            self.echo(
+                f"Registret har bytt namn i SharePoint; den gamla kopian {old.name} "
+                "togs bort ur inkorgen."
+            )
         elif old.is_file():
             self.echo(f"Varning: {old.name} i inkorgen har ändrats lokalt och lämnas kvar.")
 
@@ -317,8 +349,11 @@ class _Run:
             return
         self.echo(f"Laddade upp {item.target} ({item.reason}).")
         self.uploaded.append(item.target)
-        self.commit(self.state.with_output(item.relpath, OutputState(
-            item.target, remote.item_id, remote.etag, item.sha256)))
+        self.commit(
+            self.state.with_output(
+                item.relpath, OutputState(item.target, remote.item_id, remote.etag, item.sha256)
+            )
+        )
 
     def divert(self, relpath: str, source: Path, sha256: str, existing: str, attempt: int) -> None:
         for n in range(attempt, _MAX_SIBLINGS + 1):
@@ -330,15 +365,22 @@ class _Run:
             except LockedError:
                 self._defer(relpath, name)
                 return
-            self.echo(f'{existing} har ändrats i SharePoint sedan den senaste uppladdningen och '
-                      f'skrivs inte över; den nya versionen ligger bredvid som "{name}".')
+            self.echo(
+                f"{existing} har ändrats i SharePoint sedan den senaste uppladdningen och "
+                f'skrivs inte över; den nya versionen ligger bredvid som "{name}".'
+            )
             log.warning("Konflikt: %s ändrad i SharePoint; ny version som %s.", existing, name)
             self.diverted.append((existing, name))
-            self.commit(self.state.with_output(relpath, OutputState(
-                name, remote.item_id, remote.etag, sha256)))
+            self.commit(
+                self.state.with_output(
+                    relpath, OutputState(name, remote.item_id, remote.etag, sha256)
+                )
+            )
             return
-        raise SyncError(f'Det finns redan {_MAX_SIBLINGS} "(ny version)"-kopior av {existing} '
-                        "i SharePoint; rensa bland dem.")
+        raise SyncError(
+            f'Det finns redan {_MAX_SIBLINGS} "(ny version)"-kopior av {existing} '
+            "i SharePoint; rensa bland dem."
+        )
 
     def _defer(self, relpath: str, target: str) -> None:
         known = self.state.outputs.get(relpath)
@@ -346,8 +388,10 @@ class _Run:
         if known:
             self.commit(self.state.with_output(relpath, replace(known, deferred=count)))
         note = f" (låst {count} körningar i rad)" if count >= LOCKED_WARN_AFTER else ""
-        self.echo(f"{target} är låst i SharePoint (öppen för redigering){note}; "
-                  "försöker igen vid nästa körning.")
+        self.echo(
+            f"{target} är låst i SharePoint (öppen för redigering){note}; "
+            "försöker igen vid nästa körning."
+        )
         self.deferred.append(target)
 
     def refuse(self, relpath: str, reason: str) -> None:

@@ -19,7 +19,11 @@ from .drive import GraphError
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
-_CONNECTION_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+_CONNECTION_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
 
@@ -68,7 +72,7 @@ class HttpSession(requests.Session):
         self._timeout = timeout
         self.headers["User-Agent"] = user_agent()
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         """As requests.Session.request, with this session's verify and timeout as defaults."""
         if kwargs.get("verify") is None:
             kwargs["verify"] = self._verify
@@ -166,7 +170,7 @@ class GraphTransport:
         return self._backoff(attempt)
 
     def _backoff(self, attempt: int) -> float:
-        base = min(self._policy.backoff_cap, self._policy.backoff_base * 2 ** (attempt - 1))
+        base = min(self._policy.backoff_cap, self._policy.backoff_base * 2.0 ** (attempt - 1))
         return base * (0.5 + random.random() / 2)  # jitter keeps parallel clients apart
 
     def _wait(self, seconds: float, url: str, status: int | None = None) -> None:
@@ -193,23 +197,31 @@ class GraphTransport:
         code, inner, request_id = error_codes(response)
         status = response.status_code
         target = what or f"{method} {_short(url)}"
-        log.info("Graph %s %s → %s %s %s request-id=%s", method, url, status, code, inner, request_id)
+        log.info(
+            "Graph %s %s → %s %s %s request-id=%s", method, url, status, code, inner, request_id
+        )
         if status == 401:
             return _AuthGraphError(
                 f"Graph godtog inte åtkomsttoken (401 {code}) vid {target}, inte heller efter en "
                 "ny inloggning. Kontrollera appens behörigheter och tenant.",
-                status=status, code=code, inner=inner,
+                status=status,
+                code=code,
+                inner=inner,
             )
         if status == 403:
             return GraphError(
                 f"SharePoint nekade åtkomst (403 {code or 'accessDenied'}) vid {target}. "
                 f"{self._hint}".rstrip(),
-                status=status, code=code, inner=inner,
+                status=status,
+                code=code,
+                inner=inner,
             )
         ref = f" (request-id {request_id})" if request_id else ""
         return GraphError(
             f"SharePoint svarade {status} {code} vid {target}{ref}.",
-            status=status, code=code, inner=inner,
+            status=status,
+            code=code,
+            inner=inner,
         )
 
 

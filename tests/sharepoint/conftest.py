@@ -36,17 +36,27 @@ class ClientCert:
 def make_client_cert(days: int = 365) -> ClientCert:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "docautomation")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=days))
-            .sign(key, hashes.SHA256()))
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     pfx = pkcs12.serialize_key_and_certificates(
-        b"docautomation", key, cert, None,
-        serialization.BestAvailableEncryption(CERT_PASSWORD.encode()))
+        b"docautomation",
+        key,
+        cert,
+        None,
+        serialization.BestAvailableEncryption(CERT_PASSWORD.encode()),
+    )
     return ClientCert(key_pem, cert.public_bytes(serialization.Encoding.PEM), pfx)
 
 
@@ -70,13 +80,25 @@ class Tenant:
         if not pem.exists():
             pem.write_bytes(self.cert.key_pem + self.cert.cert_pem)
         sp = SharePointSettings(
-            tenant_id=self.fake.tenant, client_id=CLIENT_ID, site=f"{HOST}:/sites/castor",
-            library="Dokument", register_path=REGISTER_PATH, auth=auth,
-            certificate_path=str(pem), authority_url=self.fake.authority_url,
-            graph_url=self.fake.graph_url, timeout=5.0, ca_bundle=str(self.fake.ca_path),
-            client_secret=SECRET if auth == "secret" else "")
-        return Settings(inbox=self.root / "inbox", outbox=self.root / "outbox",
-                        templates=self.root / "templates", sharepoint=replace(sp, **changes))
+            tenant_id=self.fake.tenant,
+            client_id=CLIENT_ID,
+            site=f"{HOST}:/sites/castor",
+            library="Dokument",
+            register_path=REGISTER_PATH,
+            auth=auth,
+            certificate_path=str(pem),
+            authority_url=self.fake.authority_url,
+            graph_url=self.fake.graph_url,
+            timeout=5.0,
+            ca_bundle=str(self.fake.ca_path),
+            client_secret=SECRET if auth == "secret" else "",
+        )
+        return Settings(
+            inbox=self.root / "inbox",
+            outbox=self.root / "outbox",
+            templates=self.root / "templates",
+            sharepoint=replace(sp, **changes),
+        )
 
     def register(self) -> Any:
         return self.fake.find(self.drive_id, REGISTER_PATH)

@@ -34,7 +34,7 @@ class FakeDriveClient:
     register_data: bytes = b""
     enrichment: bytes = b""
     calls: list[str] = field(default_factory=list)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def register(self) -> RemoteRegister:
         self.calls.append("register")
@@ -61,8 +61,11 @@ class FakeDriveClient:
         if current is not None and current.locked:
             raise LockedError(f"{path} låst", status=423)
         n = next(self._ids)
-        stored = Stored(source.read_bytes() + self.enrichment, f'"{{E}},{n}"',
-                        current.item_id if current else f"ID{n}")
+        stored = Stored(
+            source.read_bytes() + self.enrichment,
+            f'"{{E}},{n}"',
+            current.item_id if current else f"ID{n}",
+        )
         self.files[key or path] = stored
         return RemoteFile(key or path, stored.item_id, stored.etag, True)
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import jwt
@@ -150,10 +150,11 @@ class FakeGraph:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> FakeGraph:
+    def start(self) -> Self:
         self._server = _Server(self, self._ctx)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -161,7 +162,7 @@ class FakeGraph:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> FakeGraph:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -185,8 +186,9 @@ class FakeGraph:
 
     # -- setup and inspection --------------------------------------------------------------
 
-    def add_app(self, client_id: str, *, secret: str | None = None,
-                certificate_pem: bytes | None = None) -> App:
+    def add_app(
+        self, client_id: str, *, secret: str | None = None, certificate_pem: bytes | None = None
+    ) -> App:
         app = App(client_id, secret)
         if certificate_pem:
             app.certs.append(x509.load_pem_x509_certificate(certificate_pem))
@@ -202,8 +204,12 @@ class FakeGraph:
         drive_id = "b!" + base64.urlsafe_b64encode(secrets.token_bytes(24)).decode().rstrip("=")
         root = Item(self._new_id(), "root", drive_id, None, folder=True)
         self.items[root.id] = root
-        self.drives[drive_id] = {"site": site_id, "name": name, "segment": url_segment,
-                                 "root": root.id}
+        self.drives[drive_id] = {
+            "site": site_id,
+            "name": name,
+            "segment": url_segment,
+            "root": root.id,
+        }
         return drive_id
 
     def grant(self, client_id: str, site_id: str, role: str) -> None:
@@ -212,8 +218,14 @@ class FakeGraph:
     def put_file(self, drive: str, path: str, data: bytes, *, user: str = "Anna Andersson") -> Item:
         with self.lock:
             parent = self._ensure_folders(drive, _split(path)[:-1])
-            item = Item(self._new_id(), _split(path)[-1], drive, parent.id, data=data,
-                        modified_by=_user(user))
+            item = Item(
+                self._new_id(),
+                _split(path)[-1],
+                drive,
+                parent.id,
+                data=data,
+                modified_by=_user(user),
+            )
             self.items[item.id] = item
             return item
 
@@ -256,25 +268,65 @@ class FakeGraph:
             for token in self.tokens.values():
                 token.expires_at = 0
 
-    def add_fault(self, action: str, *, path: str = ".*", method: str | None = None,
-                  host: str | None = None, times: int = 1, **args: Any) -> None:
+    def add_fault(
+        self,
+        action: str,
+        *,
+        path: str = ".*",
+        method: str | None = None,
+        host: str | None = None,
+        times: int = 1,
+        **args: Any,
+    ) -> None:
         with self.lock:
             self.faults.append(Fault(action, re.compile(path), method, host, times, args))
 
-    def throttle(self, path: str, *, status: int = 429, retry_after: str | None = "1",
-                 times: int = 1, method: str | None = None) -> None:
-        self.add_fault("throttle", path=path, status=status, retry_after=retry_after,
-                       times=times, method=method)
+    def throttle(
+        self,
+        path: str,
+        *,
+        status: int = 429,
+        retry_after: str | None = "1",
+        times: int = 1,
+        method: str | None = None,
+    ) -> None:
+        self.add_fault(
+            "throttle",
+            path=path,
+            status=status,
+            retry_after=retry_after,
+            times=times,
+            method=method,
+        )
 
-    def token_error(self, status: int, error: str, code: int | None = None, *,
-                    retry_after: str | None = None, times: int = 1) -> None:
-        self.add_fault("token_error", path=r"/oauth2/v2\.0/token$", method="POST", times=times,
-                       status=status, error=error, code=code, retry_after=retry_after)
+    def token_error(
+        self,
+        status: int,
+        error: str,
+        code: int | None = None,
+        *,
+        retry_after: str | None = None,
+        times: int = 1,
+    ) -> None:
+        self.add_fault(
+            "token_error",
+            path=r"/oauth2/v2\.0/token$",
+            method="POST",
+            times=times,
+            status=status,
+            error=error,
+            code=code,
+            retry_after=retry_after,
+        )
 
     def graph_calls(self, method: str | None = None, path: str = "") -> list[Logged]:
-        return [r for r in self.requests
-                if r.path.startswith("/v1.0") and (method is None or r.method == method)
-                and path in unquote(r.path)]
+        return [
+            r
+            for r in self.requests
+            if r.path.startswith("/v1.0")
+            and (method is None or r.method == method)
+            and path in unquote(r.path)
+        ]
 
     # -- request handling ------------------------------------------------------------------
 
@@ -293,8 +345,9 @@ class FakeGraph:
             reply = self._fault_reply(fault) if fault else None
             if reply is None:
                 try:
-                    reply = self._route(h.command, host, split.path, parse_qs(split.query),
-                                        h.headers, body)
+                    reply = self._route(
+                        h.command, host, split.path, parse_qs(split.query), h.headers, body
+                    )
                 except UnicodeDecodeError:
                     reply = _error(400, "invalidRequest", "Path is not valid UTF-8.")
         self._log(h, host, split, reply.status, length)
@@ -303,9 +356,13 @@ class FakeGraph:
 
     def _send(self, h: BaseHTTPRequestHandler, reply: Reply, cut: int | None) -> None:
         h.send_response_only(reply.status)
-        headers = {"Content-Type": "application/json", "request-id": str(uuid.uuid4()),
-                   "Date": email.utils.formatdate(self.now(), usegmt=True),
-                   "Content-Length": str(len(reply.body)), **reply.headers}
+        headers = {
+            "Content-Type": "application/json",
+            "request-id": str(uuid.uuid4()),
+            "Date": email.utils.formatdate(self.now(), usegmt=True),
+            "Content-Length": str(len(reply.body)),
+            **reply.headers,
+        }
         for name, value in headers.items():
             h.send_header(name, value)
         h.end_headers()
@@ -318,14 +375,27 @@ class FakeGraph:
 
     def _log(self, h: BaseHTTPRequestHandler, host: str, split: Any, status: int, n: int) -> None:
         with self.lock:
-            self.requests.append(Logged(h.command, host, split.path, split.query,
-                                        "Authorization" in h.headers, status, n))
+            self.requests.append(
+                Logged(
+                    h.command,
+                    host,
+                    split.path,
+                    split.query,
+                    "Authorization" in h.headers,
+                    status,
+                    n,
+                )
+            )
 
     def _take_fault(self, method: str, host: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.times > 0 and fault.path.search(unquote(path)) and (
-                    fault.method in (None, method)) and fault.host in (None, host):
+                if (
+                    fault.times > 0
+                    and fault.path.search(unquote(path))
+                    and (fault.method in (None, method))
+                    and fault.host in (None, host)
+                ):
                     if fault.args.get("skip", 0) > 0:  # let the first `skip` matches through
                         fault.args["skip"] -= 1
                         continue
@@ -338,33 +408,50 @@ class FakeGraph:
         if fault.action == "throttle":
             headers = {"Retry-After": args["retry_after"]} if args["retry_after"] else {}
             code = "activityLimitReached" if args["status"] == 429 else "serviceNotAvailable"
-            return _error(args["status"], code, "Throttled", inner="throttledRequest",
-                          headers=headers)
+            return _error(
+                args["status"], code, "Throttled", inner="throttledRequest", headers=headers
+            )
         if fault.action == "status":
-            return _error(args["status"], args.get("code", "generalException"), "Injected",
-                          inner=args.get("inner"))
+            return _error(
+                args["status"],
+                args.get("code", "generalException"),
+                "Injected",
+                inner=args.get("inner"),
+            )
         if fault.action == "token_error":
-            body: dict[str, Any] = {"error": args["error"],
-                                    "error_description": f"AADSTS{args['code']}: injected"}
+            body: dict[str, Any] = {
+                "error": args["error"],
+                "error_description": f"AADSTS{args['code']}: injected",
+            }
             if args["code"]:
                 body["error_codes"] = [args["code"]]
             headers = {"Retry-After": args["retry_after"]} if args["retry_after"] else {}
             return Reply(args["status"], json.dumps(body).encode(), headers)
         return None  # drop_response: answer normally, then cut
 
-    def _route(self, method: str, host: str, path: str, query: dict[str, list[str]],
-               headers: Any, body: bytes) -> Reply:
+    def _route(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: Any,
+        body: bytes,
+    ) -> Reply:
         if host == "localhost":
             return self._preauthenticated(method, path, headers, body)
         if path.startswith("/v1.0/"):
-            return self._graph(method, path[len("/v1.0"):], query, headers, body)
+            return self._graph(method, path[len("/v1.0") :], query, headers, body)
         return self._identity(method, path, body)
 
     # -- identity --------------------------------------------------------------------------
 
     def _identity(self, method: str, path: str, body: bytes) -> Reply:
-        m = re.fullmatch(r"/([^/]+)/(v2\.0/\.well-known/openid-configuration|oauth2/v2\.0/token|"
-                         r"oauth2/v2\.0/devicecode)", path)
+        m = re.fullmatch(
+            r"/([^/]+)/(v2\.0/\.well-known/openid-configuration|oauth2/v2\.0/token|"
+            r"oauth2/v2\.0/devicecode)",
+            path,
+        )
         if not m:
             return _error(404, "notFound", path)
         tenant, endpoint = m.groups()
@@ -372,10 +459,15 @@ class FakeGraph:
             return _oauth(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
         base = f"{self.authority_url}/{tenant}"
         if endpoint.startswith("v2.0"):
-            return _json(200, {
-                "issuer": f"{base}/v2.0", "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{base}/oauth2/v2.0/token",
-                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode"})
+            return _json(
+                200,
+                {
+                    "issuer": f"{base}/v2.0",
+                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                    "token_endpoint": f"{base}/oauth2/v2.0/token",
+                    "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                },
+            )
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         if endpoint.endswith("devicecode"):
             return self._device_start(form)
@@ -409,52 +501,90 @@ class FakeGraph:
             header = jwt.get_unverified_header(assertion)
         except jwt.PyJWTError:
             return _oauth(401, "invalid_client", 700027, "Malformed client assertion.")
-        key = None
+        key: Any = None
         for cert in app.certs:
-            if header.get("x5t#S256", "").rstrip("=") == _b64(cert.fingerprint(hashes.SHA256())) \
-                    or header.get("x5t", "").rstrip("=") == _b64(cert.fingerprint(hashes.SHA1())):
+            if header.get("x5t#S256", "").rstrip("=") == _b64(
+                cert.fingerprint(hashes.SHA256())
+            ) or header.get("x5t", "").rstrip("=") == _b64(cert.fingerprint(hashes.SHA1())):
                 key = cert.public_key()
         if key is None:
-            return _oauth(401, "invalid_client", 700027, "Key was not found (certificate not registered).")
+            return _oauth(
+                401, "invalid_client", 700027, "Key was not found (certificate not registered)."
+            )
         try:
-            claims = jwt.decode(assertion, key, algorithms=["PS256", "RS256"], audience=endpoint,
-                                issuer=app.client_id, options={"verify_exp": False,
-                                                               "verify_nbf": False,
-                                                               "verify_iat": False})
+            claims = jwt.decode(
+                assertion,
+                key,
+                algorithms=["PS256", "RS256"],
+                audience=endpoint,
+                issuer=app.client_id,
+                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
         except jwt.PyJWTError as exc:
             return _oauth(401, "invalid_client", 700027, f"Assertion failed validation: {exc}")
         now = self.now()
         if claims.get("sub") != app.client_id or not (
             float(claims.get("nbf", claims["iat"])) - 300 <= now <= float(claims["exp"]) + 300
         ):
-            return _oauth(401, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+            return _oauth(
+                401,
+                "invalid_client",
+                700024,
+                "Client assertion is not within its valid time range.",
+            )
         return None
 
     def _issue(self, app: App, user: str = "") -> Reply:
         token = secrets.token_urlsafe(24)
         self.tokens[token] = Token(app.client_id, self.now() + self.token_lifetime, user)
-        body: dict[str, Any] = {"token_type": "Bearer", "expires_in": self.token_lifetime,
-                                "ext_expires_in": self.token_lifetime, "access_token": token}
+        body: dict[str, Any] = {
+            "token_type": "Bearer",
+            "expires_in": self.token_lifetime,
+            "ext_expires_in": self.token_lifetime,
+            "access_token": token,
+        }
         if user:
             refresh = secrets.token_urlsafe(24)
             self.refresh_tokens[refresh] = user
             oid = str(uuid.uuid5(uuid.NAMESPACE_DNS, user))
-            claims = {"iss": f"{self.authority_url}/{self.tenant}/v2.0", "sub": oid, "oid": oid,
-                      "aud": app.client_id, "tid": self.tenant, "preferred_username": user,
-                      "iat": int(self.now()), "exp": int(self.now()) + 3600}
-            body.update(refresh_token=refresh, scope="https://graph.microsoft.com/.default",
-                        id_token=".".join([_b64(json.dumps({"alg": "none"}).encode()),
-                                           _b64(json.dumps(claims).encode()), ""]),
-                        client_info=_b64(json.dumps({"uid": oid, "utid": self.tenant}).encode()))
+            claims = {
+                "iss": f"{self.authority_url}/{self.tenant}/v2.0",
+                "sub": oid,
+                "oid": oid,
+                "aud": app.client_id,
+                "tid": self.tenant,
+                "preferred_username": user,
+                "iat": int(self.now()),
+                "exp": int(self.now()) + 3600,
+            }
+            body.update(
+                refresh_token=refresh,
+                scope="https://graph.microsoft.com/.default",
+                id_token=".".join(
+                    [
+                        _b64(json.dumps({"alg": "none"}).encode()),
+                        _b64(json.dumps(claims).encode()),
+                        "",
+                    ]
+                ),
+                client_info=_b64(json.dumps({"uid": oid, "utid": self.tenant}).encode()),
+            )
         return _json(200, body)
 
     def _device_start(self, form: dict[str, str]) -> Reply:
         code = secrets.token_urlsafe(16)
         self.refresh_tokens["device:" + code] = form.get("client_id", "")
-        return _json(200, {"device_code": code, "user_code": "ABCD-1234",
-                           "verification_uri": "https://microsoft.com/devicelogin",
-                           "expires_in": 900, "interval": 0,
-                           "message": "Gå till https://microsoft.com/devicelogin och ange ABCD-1234."})
+        return _json(
+            200,
+            {
+                "device_code": code,
+                "user_code": "ABCD-1234",
+                "verification_uri": "https://microsoft.com/devicelogin",
+                "expires_in": 900,
+                "interval": 0,
+                "message": "Gå till https://microsoft.com/devicelogin och ange ABCD-1234.",
+            },
+        )
 
     def _device_poll(self, app: App, form: dict[str, str]) -> Reply:
         if self.refresh_tokens.get("device:" + form.get("device_code", "")) != app.client_id:
@@ -467,32 +597,45 @@ class FakeGraph:
 
     # -- Graph -----------------------------------------------------------------------------
 
-    def _graph(self, method: str, path: str, query: dict[str, list[str]], headers: Any,
-               body: bytes) -> Reply:
+    def _graph(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> Reply:
         auth = headers.get("Authorization", "")
         token = self.tokens.get(auth.removeprefix("Bearer "))
         if token is None or token.expires_at <= self.now():
-            return _error(401, "InvalidAuthenticationToken",
-                          "Access token has expired or is not yet valid.",
-                          headers={"WWW-Authenticate": 'Bearer realm="", client_id='
-                                   '"00000003-0000-0000-c000-000000000000"'})
+            return _error(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token has expired or is not yet valid.",
+                headers={
+                    "WWW-Authenticate": 'Bearer realm="", client_id='
+                    '"00000003-0000-0000-c000-000000000000"'
+                },
+            )
         select = set(query.get("$select", [""])[0].split(",")) - {""}
         m = re.fullmatch(r"/sites/([^/:,]+):/(.*?):?", path)
         if m:
-            return self._site_by_path(token, unquote(m.group(1)), "/" + "/".join(_split(m.group(2))))
+            return self._site_by_path(
+                token, unquote(m.group(1)), "/" + "/".join(_split(m.group(2)))
+            )
         m = re.fullmatch(r"/sites/([^/]+)/drives", path)
         if m:
             return self._drives(token, unquote(m.group(1)), path, query)
-        m = re.fullmatch(r"/drives/([^/]+)/root(?::/(.+?))?(?::/(content|createUploadSession|"
-                         r"children))?:?", path)
+        m = re.fullmatch(
+            r"/drives/([^/]+)/root(?::/(.+?))?(?::/(content|createUploadSession|"
+            r"children))?:?",
+            path,
+        )
         if m:
             drive, raw, op = m.groups()
-            return self._by_path(token, method, drive, _split(raw or ""), op, query, headers,
-                                 body, select)
+            return self._by_path(
+                token, method, drive, _split(raw or ""), op, query, headers, body, select
+            )
         m = re.fullmatch(r"/drives/([^/]+)/root/children", path)
         if m:
-            return self._by_path(token, method, m.group(1), [], "children", query, headers, body,
-                                 select)
+            return self._by_path(
+                token, method, m.group(1), [], "children", query, headers, body, select
+            )
         m = re.fullmatch(r"/drives/([^/]+)/items/([^/]+)(?:/(content|children))?", path)
         if m:
             return self._by_id(token, method, m.group(1), m.group(2), m.group(3), query, select)
@@ -503,15 +646,23 @@ class FakeGraph:
         return role in ("write", "owner", "fullcontrol") or (role == "read" and not write)
 
     def _denied(self) -> Reply:
-        return _error(403, "accessDenied", "Either scp or roles claim need to be present in the token.")
+        return _error(
+            403, "accessDenied", "Either scp or roles claim need to be present in the token."
+        )
 
     def _site_by_path(self, token: Token, host: str, path: str) -> Reply:
         for site_id, site in self.sites.items():
             if site["host"] == host and site["path"].casefold() == path.casefold():
                 if not self._allowed(token, site_id, write=False):
                     return self._denied()
-                return _json(200, {"id": site_id, "name": site["name"],
-                                   "webUrl": f"https://{host}{site['path']}"})
+                return _json(
+                    200,
+                    {
+                        "id": site_id,
+                        "name": site["name"],
+                        "webUrl": f"https://{host}{site['path']}",
+                    },
+                )
         return _error(404, "itemNotFound", "Requested site could not be found")
 
     def _drives(self, token: Token, site_id: str, path: str, query: dict[str, list[str]]) -> Reply:
@@ -520,22 +671,39 @@ class FakeGraph:
         if not self._allowed(token, site_id, write=False):
             return self._denied()
         site = self.sites[site_id]
-        drives = [{"id": d, "name": info["name"], "driveType": "documentLibrary",
-                   "webUrl": f"https://{site['host']}{site['path']}/{quote(info['segment'])}"}
-                  for d, info in self.drives.items() if info["site"] == site_id]
+        drives = [
+            {
+                "id": d,
+                "name": info["name"],
+                "driveType": "documentLibrary",
+                "webUrl": f"https://{site['host']}{site['path']}/{quote(info['segment'])}",
+            }
+            for d, info in self.drives.items()
+            if info["site"] == site_id
+        ]
         return self._page(drives, "/v1.0" + path, query)
 
     def _page(self, values: list[dict[str, Any]], path: str, query: dict[str, list[str]]) -> Reply:
         start = int(query.get("$skiptoken", ["0"])[0])
-        body: dict[str, Any] = {"value": values[start:start + self.page_size]}
+        body: dict[str, Any] = {"value": values[start : start + self.page_size]}
         if start + self.page_size < len(values):
             rest = {k: v[0] for k, v in query.items() if k != "$skiptoken"}
             rest["$skiptoken"] = str(start + self.page_size)
             body["@odata.nextLink"] = f"https://127.0.0.1:{self.port}{path}?{urlencode(rest)}"
         return _json(200, body)
 
-    def _by_path(self, token: Token, method: str, drive: str, segments: list[str], op: str | None,
-                 query: dict[str, list[str]], headers: Any, body: bytes, select: set[str]) -> Reply:
+    def _by_path(
+        self,
+        token: Token,
+        method: str,
+        drive: str,
+        segments: list[str],
+        op: str | None,
+        query: dict[str, list[str]],
+        headers: Any,
+        body: bytes,
+        select: set[str],
+    ) -> Reply:
         info = self.drives.get(drive)
         if info is None:
             return _error(404, "itemNotFound", "Drive not found")
@@ -548,8 +716,15 @@ class FakeGraph:
                 return problem
         if op == "content" and method == "PUT":
             behaviour = query.get("@microsoft.graph.conflictBehavior", ["replace"])[0]
-            return self._write(drive, segments, body, behaviour, headers.get("If-Match"),
-                               token.client_id, limit=True)
+            return self._write(
+                drive,
+                segments,
+                body,
+                behaviour,
+                headers.get("If-Match"),
+                token.client_id,
+                limit=True,
+            )
         if op == "createUploadSession" and method == "POST":
             return self._create_session(drive, segments, body, headers.get("If-Match"), token)
         item = self._walk(drive, segments)
@@ -557,8 +732,16 @@ class FakeGraph:
             return _error(404, "itemNotFound", "The resource could not be found.")
         return self._read(item, op, query, select)
 
-    def _by_id(self, token: Token, method: str, drive: str, item_id: str, op: str | None,
-               query: dict[str, list[str]], select: set[str]) -> Reply:
+    def _by_id(
+        self,
+        token: Token,
+        method: str,
+        drive: str,
+        item_id: str,
+        op: str | None,
+        query: dict[str, list[str]],
+        select: set[str],
+    ) -> Reply:
         info = self.drives.get(drive)
         item = self.items.get(item_id)
         if info is None or item is None or item.drive != drive:
@@ -567,44 +750,70 @@ class FakeGraph:
             return self._denied()
         return self._read(item, op, query, select)
 
-    def _read(self, item: Item, op: str | None, query: dict[str, list[str]],
-              select: set[str]) -> Reply:
+    def _read(
+        self, item: Item, op: str | None, query: dict[str, list[str]], select: set[str]
+    ) -> Reply:
         if op == "content":
             ticket = secrets.token_urlsafe(12)
             self.downloads[ticket] = item.data
             return Reply(302, b"", {"Location": f"https://localhost:{self.port}/_dl/{ticket}"})
         if op == "children":
-            kids = sorted((i for i in self.items.values() if i.parent == item.id),
-                          key=lambda i: i.name)
-            return self._page([self._item_json(i, select) for i in kids],
-                              f"/v1.0/drives/{item.drive}/items/{item.id}/children", query)
+            kids = sorted(
+                (i for i in self.items.values() if i.parent == item.id), key=lambda i: i.name
+            )
+            return self._page(
+                [self._item_json(i, select) for i in kids],
+                f"/v1.0/drives/{item.drive}/items/{item.id}/children",
+                query,
+            )
         return _json(200, self._item_json(item, select))
 
     def _name_problem(self, library: str, segments: list[str]) -> Reply | None:
         for name in segments:
-            if (set(name) & _FORBIDDEN or name != name.strip(" ") or _RESERVED.match(name)
-                    or name.startswith("~$")):
+            if (
+                set(name) & _FORBIDDEN
+                or name != name.strip(" ")
+                or _RESERVED.match(name)
+                or name.startswith("~$")
+            ):
                 return _error(400, "invalidRequest", "Invalid name", inner="invalidPath")
         if len("/".join([library, *segments])) >= 400:
             return _error(400, "invalidRequest", "Path too long", inner="pathIsTooLong")
         return None
 
-    def _write(self, drive: str, segments: list[str], data: bytes, behaviour: str,
-               if_match: str | None, client_id: str, *, limit: bool) -> Reply:
+    def _write(
+        self,
+        drive: str,
+        segments: list[str],
+        data: bytes,
+        behaviour: str,
+        if_match: str | None,
+        client_id: str,
+        *,
+        limit: bool,
+    ) -> Reply:
         if limit and self.strict_simple_limit and len(data) > SIMPLE_LIMIT:
             return _error(413, "maxFileSizeExceeded", "Use an upload session above 4 MiB.")
         existing = self._walk(drive, segments)
         if if_match and (existing is None or if_match not in (existing.etag, existing.ctag)):
-            return _error(412, "resourceModified", "ETag does not match.", inner="entityTagDoesNotMatch")
+            return _error(
+                412, "resourceModified", "ETag does not match.", inner="entityTagDoesNotMatch"
+            )
         if existing is not None and behaviour == "fail":
             return _error(409, "nameAlreadyExists", "The specified item name already exists.")
         if existing is not None and existing.locked:
-            return _error(423, "notAllowed", "The resource you are attempting to access is locked",
-                          inner="resourceLocked")
+            return _error(
+                423,
+                "notAllowed",
+                "The resource you are attempting to access is locked",
+                inner="resourceLocked",
+            )
         if self.enrichment and segments[-1].lower().endswith((".docx", ".xlsx")):
             data = data + self.enrichment  # SharePoint rewrites Office files it stores
-        by = {"application": {"id": client_id, "displayName": "docautomation"},
-              "user": {"displayName": "SharePoint App"}}
+        by = {
+            "application": {"id": client_id, "displayName": "docautomation"},
+            "user": {"displayName": "SharePoint App"},
+        }
         if existing is not None:
             existing.data, existing.modified_by = data, by
             existing.etag_n += 1
@@ -615,10 +824,14 @@ class FakeGraph:
         self.items[item.id] = item
         return _json(201, self._item_json(item, set()))
 
-    def _create_session(self, drive: str, segments: list[str], body: bytes,
-                        if_match: str | None, token: Token) -> Reply:
-        behaviour = json.loads(body or b"{}").get("item", {}).get(
-            "@microsoft.graph.conflictBehavior", "fail")
+    def _create_session(
+        self, drive: str, segments: list[str], body: bytes, if_match: str | None, token: Token
+    ) -> Reply:
+        behaviour = (
+            json.loads(body or b"{}")
+            .get("item", {})
+            .get("@microsoft.graph.conflictBehavior", "fail")
+        )
         existing = self._walk(drive, segments)
         if if_match and (existing is None or if_match not in (existing.etag, existing.ctag)):
             return _error(412, "resourceModified", "ETag does not match.")
@@ -626,29 +839,36 @@ class FakeGraph:
             return _error(409, "nameAlreadyExists", "The specified item name already exists.")
         sid = secrets.token_urlsafe(12)
         self.sessions[sid] = UploadSession(drive, segments, behaviour, if_match, token.client_id)
-        return _json(200, {"uploadUrl": f"https://localhost:{self.port}/_up/{sid}",
-                           "expirationDateTime": _iso(self.now() + 3600),
-                           "nextExpectedRanges": ["0-"]})
+        return _json(
+            200,
+            {
+                "uploadUrl": f"https://localhost:{self.port}/_up/{sid}",
+                "expirationDateTime": _iso(self.now() + 3600),
+                "nextExpectedRanges": ["0-"],
+            },
+        )
 
     def _preauthenticated(self, method: str, path: str, headers: Any, body: bytes) -> Reply:
         if path.startswith("/_dl/"):
             self.download_auth_seen |= "Authorization" in headers
-            data = self.downloads.get(path[len("/_dl/"):])
+            data = self.downloads.get(path[len("/_dl/") :])
             if data is None:
                 return _error(401, "unauthenticated", "Download URL expired.")
             return Reply(200, data, {"Content-Type": "application/octet-stream"})
-        session = self.sessions.get(path[len("/_up/"):])
+        session = self.sessions.get(path[len("/_up/") :])
         if session is None:
-            return _error(404, "itemNotFound", "Upload session not found.", inner="uploadSessionNotFound")
+            return _error(
+                404, "itemNotFound", "Upload session not found.", inner="uploadSessionNotFound"
+            )
         if method == "DELETE":
-            del self.sessions[path[len("/_up/"):]]
+            del self.sessions[path[len("/_up/") :]]
             return Reply(204)
         if method == "GET":
             return _json(200, {"nextExpectedRanges": [f"{len(session.received)}-"]})
         if "Authorization" in headers:
             self.upload_auth_seen = True
             return _error(401, "unauthenticated", "No Authorization header on upload URLs.")
-        return self._fragment(path[len("/_up/"):], session, headers, body)
+        return self._fragment(path[len("/_up/") :], session, headers, body)
 
     def _fragment(self, sid: str, session: UploadSession, headers: Any, body: bytes) -> Reply:
         m = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", headers.get("Content-Range", ""))
@@ -665,13 +885,25 @@ class FakeGraph:
             session.bad_fragment = True
         session.received += body
         if len(session.received) < total:
-            return _json(202, {"expirationDateTime": _iso(self.now() + 3600),
-                               "nextExpectedRanges": [f"{len(session.received)}-"]})
+            return _json(
+                202,
+                {
+                    "expirationDateTime": _iso(self.now() + 3600),
+                    "nextExpectedRanges": [f"{len(session.received)}-"],
+                },
+            )
         del self.sessions[sid]
         if session.bad_fragment:
             return _error(500, "generalException", "Fragment sizes were not multiples of 320 KiB.")
-        return self._write(session.drive, session.segments, bytes(session.received),
-                           session.behaviour, session.if_match, session.client_id, limit=False)
+        return self._write(
+            session.drive,
+            session.segments,
+            bytes(session.received),
+            session.behaviour,
+            session.if_match,
+            session.client_id,
+            limit=False,
+        )
 
     # -- tree helpers ----------------------------------------------------------------------
 
@@ -682,11 +914,14 @@ class FakeGraph:
         info = self.drives.get(drive)
         if info is None:
             return None
-        item = self.items[info["root"]]
+        item: Item | None = self.items[info["root"]]
         for name in segments:
             key = _key(name)
-            item = next((i for i in self.items.values()
-                         if i.parent == item.id and _key(i.name) == key), None)
+            parent = item.id if item is not None else ""
+            item = next(
+                (i for i in self.items.values() if i.parent == parent and _key(i.name) == key),
+                None,
+            )
             if item is None:
                 return None
         return item
@@ -694,8 +929,14 @@ class FakeGraph:
     def _ensure_folders(self, drive: str, segments: list[str]) -> Item:
         item = self.items[self.drives[drive]["root"]]
         for name in segments:
-            found = next((i for i in self.items.values()
-                          if i.parent == item.id and _key(i.name) == _key(name)), None)
+            found = next(
+                (
+                    i
+                    for i in self.items.values()
+                    if i.parent == item.id and _key(i.name) == _key(name)
+                ),
+                None,
+            )
             if found is None:
                 found = Item(self._new_id(), name, drive, item.id, folder=True)
                 self.items[found.id] = found
@@ -713,19 +954,29 @@ class FakeGraph:
     def _item_json(self, item: Item, select: set[str]) -> dict[str, Any]:
         parent_path = self._path_of(item)
         data: dict[str, Any] = {
-            "id": item.id, "name": item.name, "eTag": item.etag, "size": len(item.data),
-            "lastModifiedDateTime": _iso(self.now()), "lastModifiedBy": item.modified_by,
-            "parentReference": {"driveId": item.drive, "id": item.parent,
-                                "path": f"/drives/{item.drive}/root:"
-                                        + (f"/{quote(parent_path)}" if parent_path else "")},
+            "id": item.id,
+            "name": item.name,
+            "eTag": item.etag,
+            "size": len(item.data),
+            "lastModifiedDateTime": _iso(self.now()),
+            "lastModifiedBy": item.modified_by,
+            "parentReference": {
+                "driveId": item.drive,
+                "id": item.parent,
+                "path": f"/drives/{item.drive}/root:"
+                + (f"/{quote(parent_path)}" if parent_path else ""),
+            },
         }
         if item.folder:
-            data["folder"] = {"childCount": sum(1 for i in self.items.values()
-                                                if i.parent == item.id)}
+            data["folder"] = {
+                "childCount": sum(1 for i in self.items.values() if i.parent == item.id)
+            }
         else:
             data["cTag"] = item.ctag
-            data["file"] = {"mimeType": "application/octet-stream",
-                            "hashes": {"sha256Hash": hashlib.sha256(item.data).hexdigest()}}
+            data["file"] = {
+                "mimeType": "application/octet-stream",
+                "hashes": {"sha256Hash": hashlib.sha256(item.data).hexdigest()},
+            }
         return {k: v for k, v in data.items() if not select or k in select}
 
 
@@ -740,6 +991,7 @@ class _Server(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[Any, Any]:
         sock, addr = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms delayed-ACK stalls
         # Handshake in the handler thread, so a slow client never blocks the accept loop.
         return self.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
 
@@ -750,6 +1002,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10
+    wbufsize = -1  # headers and body leave in one write; handle_one_request flushes
     server: _Server
 
     def setup(self) -> None:
@@ -798,19 +1051,29 @@ def _json(status: int, body: Any) -> Reply:
     return Reply(status, json.dumps(body).encode())
 
 
-def _error(status: int, code: str, message: str, *, inner: str | None = None,
-           headers: dict[str, str] | None = None) -> Reply:
-    error: dict[str, Any] = {"code": code, "message": message,
-                             "innerError": {"date": _iso(time.time()),
-                                            "request-id": str(uuid.uuid4())}}
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    inner: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    error: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "innerError": {"date": _iso(time.time()), "request-id": str(uuid.uuid4())},
+    }
     if inner:
         error["innerError"]["code"] = inner
     return Reply(status, json.dumps({"error": error}).encode(), dict(headers or {}))
 
 
 def _oauth(status: int, error: str, code: int, text: str) -> Reply:
-    return _json(status, {"error": error, "error_description": f"AADSTS{code}: {text}",
-                          "error_codes": [code]})
+    return _json(
+        status,
+        {"error": error, "error_description": f"AADSTS{code}: {text}", "error_codes": [code]},
+    )
 
 
 Callback = Callable[[FakeGraph], None]

@@ -24,12 +24,19 @@ from docautomation.sharepoint.auth import (
 from docautomation.sharepoint.transport import make_session
 
 
-def provider(tenant: Tenant, auth: str = "secret", *, cache: Path | None = None,
-             prompt: list[str] | None = None, **changes: object) -> TokenProvider:
+def provider(
+    tenant: Tenant,
+    auth: str = "secret",
+    *,
+    cache: Path | None = None,
+    prompt: list[str] | None = None,
+    **changes: object,
+) -> TokenProvider:
     sp = tenant.settings(auth, **changes).sharepoint
     session = make_session(sp.ca_bundle, sp.timeout)
-    return TokenProvider(sp, session, cache_path=cache,
-                         prompt=(prompt.append if prompt is not None else print))
+    return TokenProvider(
+        sp, session, cache_path=cache, prompt=(prompt.append if prompt is not None else print)
+    )
 
 
 def token_posts(tenant: Tenant) -> int:
@@ -51,8 +58,9 @@ def test_pfx_with_password_signs_in(tenant: Tenant) -> None:
     """A PFX is converted with cryptography; its password comes from the settings (env)."""
     pfx = tenant.root / "client.pfx"
     pfx.write_bytes(tenant.cert.pfx)
-    token = provider(tenant, "certificate", certificate_path=str(pfx),
-                     certificate_password=CERT_PASSWORD).token()
+    token = provider(
+        tenant, "certificate", certificate_path=str(pfx), certificate_password=CERT_PASSWORD
+    ).token()
     assert token in tenant.fake.tokens
 
 
@@ -61,8 +69,9 @@ def test_pfx_with_wrong_password_names_the_variable_not_the_password(tenant: Ten
     pfx = tenant.root / "client.pfx"
     pfx.write_bytes(tenant.cert.pfx)
     with pytest.raises(AuthError) as info:
-        provider(tenant, "certificate", certificate_path=str(pfx),
-                 certificate_password="fel-lösen").token()
+        provider(
+            tenant, "certificate", certificate_path=str(pfx), certificate_password="fel-lösen"
+        ).token()
     assert "DOCAUTOMATION_CERT_PASSWORD är fel" in str(info.value)
     assert "fel-lösen" not in str(info.value)
 
@@ -156,10 +165,13 @@ def test_device_code_prompts_polls_and_then_refreshes_silently(tenant: Tenant) -
 def test_unknown_error_keeps_its_first_line_and_redacts_secrets() -> None:
     """An unmapped error shows its code and first line; a secret in it is replaced by ***."""
     sp = SharePointSettings(tenant_id="t", client_id="c", client_secret="topphemligt")
-    error = auth_error({"error": "server_error", "error_description":
-                        "Something topphemligt broke\nTrace ID: 1"}, sp)
-    assert str(error) == ("Inloggningen misslyckades för appen c i tenant t: server_error: "
-                          "Something *** broke.")
+    error = auth_error(
+        {"error": "server_error", "error_description": "Something topphemligt broke\nTrace ID: 1"},
+        sp,
+    )
+    assert str(error) == (
+        "Inloggningen misslyckades för appen c i tenant t: server_error: Something *** broke."
+    )
 
 
 def test_certificate_expiry_is_warned_in_advance(tmp_path: Path) -> None:
@@ -188,4 +200,5 @@ def test_scope_follows_the_graph_url() -> None:
     sp = SharePointSettings(graph_url="https://graph.microsoft.us/v1.0")
     assert graph_scope(sp) == "https://graph.microsoft.us/.default"
     assert graph_scope(replace(sp, graph_url="https://graph.microsoft.com/v1.0")) == (
-        "https://graph.microsoft.com/.default")
+        "https://graph.microsoft.com/.default"
+    )

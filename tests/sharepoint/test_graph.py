@@ -20,7 +20,12 @@ from docautomation.sharepoint.drive import (
 )
 from docautomation.sharepoint.graph import FRAGMENT_UNIT, GraphDriveClient, site_address
 from docautomation.sharepoint.runner import permission_hint
-from docautomation.sharepoint.transport import GraphTransport, RetryPolicy, parse_retry_after
+from docautomation.sharepoint.transport import (
+    GraphTransport,
+    RetryPolicy,
+    make_session,
+    parse_retry_after,
+)
 
 OUT = "Dokument från docautomation/"
 
@@ -35,16 +40,26 @@ class Clock:
         self.waits.append(seconds)
 
 
-def make_client(tenant: Tenant, *, auth: str = "secret", fragment: int = 16 * FRAGMENT_UNIT,
-                policy: RetryPolicy = RetryPolicy(), clock: Clock | None = None,
-                **changes: object) -> GraphDriveClient:
+def make_client(
+    tenant: Tenant,
+    *,
+    auth: str = "secret",
+    fragment: int = 16 * FRAGMENT_UNIT,
+    policy: RetryPolicy | None = None,
+    clock: Clock | None = None,
+    **changes: object,
+) -> GraphDriveClient:
     sp = tenant.settings(auth, **changes).sharepoint
-    from docautomation.sharepoint.transport import make_session
-
     session = make_session(sp.ca_bundle, sp.timeout)
     tokens = TokenProvider(sp, session, cache_path=None)
-    transport = GraphTransport(session, sp.graph_url, tokens, sleep=clock or Clock(),
-                               policy=policy, permission_hint=permission_hint(sp))
+    transport = GraphTransport(
+        session,
+        sp.graph_url,
+        tokens,
+        sleep=clock or Clock(),
+        policy=policy or RetryPolicy(),
+        permission_hint=permission_hint(sp),
+    )
     return GraphDriveClient(transport, sp, fragment_size=fragment)
 
 
@@ -61,14 +76,16 @@ def write(tmp: Path, name: str, data: bytes) -> Path:
 def test_site_address_accepts_the_forms_admins_paste() -> None:
     """host:/path, a full https URL (encoded or not) and a bare host all resolve."""
     assert site_address("kommun.sharepoint.com:/sites/Castor Ö") == (
-        "/sites/kommun.sharepoint.com:/sites/Castor%20%C3%96")
+        "/sites/kommun.sharepoint.com:/sites/Castor%20%C3%96"
+    )
     assert site_address("https://kommun.sharepoint.com/sites/Castor%20%C3%96/") == (
-        "/sites/kommun.sharepoint.com:/sites/Castor%20%C3%96")
+        "/sites/kommun.sharepoint.com:/sites/Castor%20%C3%96"
+    )
     assert site_address("kommun.sharepoint.com") == "/sites/kommun.sharepoint.com"
 
 
 def test_library_is_found_by_url_segment_across_pages(tenant: Tenant) -> None:
-    """"Delade dokument" (the URL segment) finds the drive even on the second page of drives."""
+    """ "Delade dokument" (the URL segment) finds the drive even on the second page of drives."""
     tenant.fake.page_size = 1
     client = make_client(tenant, library="Delade dokument")
     client.resolve()
@@ -115,7 +132,7 @@ def test_deleted_register_is_a_clear_error(tenant: Tenant) -> None:
     client = make_client(tenant)
     client.register()
     tenant.fake.delete(tenant.register())
-    with pytest.raises(SyncError, match="Registret \"Styrelsen/Register 2021.xlsx\" finns inte"):
+    with pytest.raises(SyncError, match='Registret "Styrelsen/Register 2021.xlsx" finns inte'):
         client.register()
 
 
@@ -150,8 +167,7 @@ def test_dropped_download_is_retried_and_never_half_written(tenant: Tenant, tmp_
 @pytest.mark.parametrize("value", ["2", "2.5", None, "http-date"])
 def test_throttling_waits_as_told_then_succeeds(tenant: Tenant, value: str | None) -> None:
     """429 with Retry-After as seconds, a float, an HTTP date or absent: waited, then success."""
-    header = (email.utils.formatdate(time.time() + 3, usegmt=True) if value == "http-date"
-              else value)
+    header = email.utils.formatdate(time.time() + 3, usegmt=True) if value == "http-date" else value
     tenant.fake.throttle(r"/sites/", retry_after=header, times=2)
     clock = Clock()
     make_client(tenant, clock=clock).resolve()
@@ -207,8 +223,9 @@ def test_dropped_connection_on_a_read_is_retried(tenant: Tenant) -> None:
     assert len(clock.waits) == 1
 
 
-def test_explicit_ca_bundle_wins_over_requests_ca_bundle(tenant: Tenant,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_ca_bundle_wins_over_requests_ca_bundle(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """REQUESTS_CA_BUNDLE in the environment cannot silently replace sharepoint.ca_bundle."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tenant.root / "no-such-bundle.pem"))
     make_client(tenant).resolve()
@@ -229,10 +246,15 @@ def test_special_characters_reach_sharepoint_unchanged(tenant: Tenant, tmp_path:
     client = make_client(tenant)
     name = "2021/Beslut #3 – 50% Åtgärd.docx"
     client.upload(write(tmp_path, "a.docx", b"a"), name, if_match=None)
-    client.upload(write(tmp_path, "b.docx", b"b"), unicodedata.normalize("NFD", "2021/Östra.docx"),
-                  if_match=None)
+    client.upload(
+        write(tmp_path, "b.docx", b"b"),
+        unicodedata.normalize("NFD", "2021/Östra.docx"),
+        if_match=None,
+    )
     assert sorted(tenant.fake.children_of(tenant.drive_id, OUT + "2021")) == [
-        "Beslut #3 – 50% Åtgärd.docx", "Östra.docx"]
+        "Beslut #3 – 50% Åtgärd.docx",
+        "Östra.docx",
+    ]
     assert tenant.output(name).data == b"a"
 
 
@@ -249,8 +271,9 @@ def test_replace_uses_if_match_and_refuses_a_person_edit(tenant: Tenant, tmp_pat
     assert tenant.output("Plan.docx").data == b"edited"
 
 
-def test_412_on_our_own_last_write_is_retried_with_the_new_etag(tenant: Tenant,
-                                                                tmp_path: Path) -> None:
+def test_412_on_our_own_last_write_is_retried_with_the_new_etag(
+    tenant: Tenant, tmp_path: Path
+) -> None:
     """A stale eTag whose current version our app wrote (a lost answer) is safe to replace."""
     client = make_client(tenant)
     first = client.upload(write(tmp_path, "p.docx", b"v1"), "Plan.docx", if_match=None)
@@ -281,7 +304,9 @@ def test_read_only_grant_names_the_missing_write_role(tenant: Tenant, tmp_path: 
     tenant.fake.grant(CLIENT_ID, tenant.site_id, "read")
     client = make_client(tenant)
     client.register()
-    with pytest.raises(SyncError, match='har inte skrivbehörighet.*Sites.Selected med rollen "write"'):
+    with pytest.raises(
+        SyncError, match='har inte skrivbehörighet.*Sites.Selected med rollen "write"'
+    ):
         client.upload(write(tmp_path, "p.docx", b"v1"), "Plan.docx", if_match=None)
 
 

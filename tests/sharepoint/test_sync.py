@@ -16,7 +16,6 @@ from docautomation.sharepoint.sync import (
     Conflict,
     Download,
     LocalFile,
-    RegisterWait,
     Upload,
     apply,
     describe,
@@ -65,15 +64,27 @@ def test_document_edited_in_sharepoint_becomes_a_conflict(tmp_path: Path) -> Non
     state = SyncState(outputs={REL: OutputState(REL, "ID1", '"e1"', sha(b"v1"))})
     remote = {REL: RemoteFile(REL, "ID1", '"e2-person"')}
     result = plan({REL: local_file(tmp_path, REL, b"v2")}, remote, state)
-    assert result.conflicts == (Conflict(REL, tmp_path / "outbox" / REL, sha(b"v2"), REL,
-                                         "2021/Verksamhetsplan 2021 (ny version).docx", 1),)
-    assert "Konflikt: 2021/Verksamhetsplan 2021.docx har ändrats i SharePoint" in describe(result)[0]
+    assert result.conflicts == (
+        Conflict(
+            REL,
+            tmp_path / "outbox" / REL,
+            sha(b"v2"),
+            REL,
+            "2021/Verksamhetsplan 2021 (ny version).docx",
+            1,
+        ),
+    )
+    assert (
+        "Konflikt: 2021/Verksamhetsplan 2021.docx har ändrats i SharePoint" in describe(result)[0]
+    )
 
 
 def test_conflict_skips_sibling_names_already_taken(tmp_path: Path) -> None:
     """An existing "(ny version)" file (any case) makes the next one "(ny version 2)"."""
-    remote = {REL: RemoteFile(REL, "ID1", '"p"'),
-              "2021/verksamhetsplan 2021 (NY VERSION).docx": RemoteFile("x", "ID2", '"p"')}
+    remote = {
+        REL: RemoteFile(REL, "ID1", '"p"'),
+        "2021/verksamhetsplan 2021 (NY VERSION).docx": RemoteFile("x", "ID2", '"p"'),
+    }
     (conflict,) = plan({REL: local_file(tmp_path, REL, b"v2")}, remote, SyncState()).conflicts
     assert conflict.target == "2021/Verksamhetsplan 2021 (ny version 2).docx"
 
@@ -107,8 +118,12 @@ def test_foreign_file_with_our_name_is_never_overwritten(tmp_path: Path) -> None
 
 def test_refused_names_are_reported_not_uploaded(tmp_path: Path) -> None:
     """A local name SharePoint refuses never reaches an upload."""
-    result = plan({"2021/a:b.docx": local_file(tmp_path, "2021/a_b.docx", b"x")}, {}, SyncState(),
-                  output_folder="Ut")
+    result = plan(
+        {"2021/a:b.docx": local_file(tmp_path, "2021/a_b.docx", b"x")},
+        {},
+        SyncState(),
+        output_folder="Ut",
+    )
     assert not result.uploads and result.refused[0].relpath == "2021/a:b.docx"
     assert "tecken som SharePoint inte tillåter" in result.refused[0].reason
 
@@ -121,11 +136,19 @@ REG = RemoteRegister("R1", "Register.xlsx", '"c:{R},2"', '"{R},3"', 10)
     [
         (RegisterState(), False, "wait"),
         (RegisterState(item_id="R1", pending_ctag='"c:{R},2"'), False, "download"),
-        (RegisterState(item_id="R1", ctag='"c:{R},1"', pending_ctag='"c:{R},1"',
-                       local_name="Register.xlsx"), True, "wait"),
+        (
+            RegisterState(
+                item_id="R1", ctag='"c:{R},1"', pending_ctag='"c:{R},1"', local_name="Register.xlsx"
+            ),
+            True,
+            "wait",
+        ),
         (RegisterState(item_id="R1", ctag='"c:{R},2"', local_name="Register.xlsx"), True, "none"),
-        (RegisterState(item_id="R1", ctag='"c:{R},2"', local_name="Register.xlsx"), False,
-         "download"),
+        (
+            RegisterState(item_id="R1", ctag='"c:{R},2"', local_name="Register.xlsx"),
+            False,
+            "download",
+        ),
         (RegisterState(item_id="R1", ctag='"c:{R},2"', local_name="Old.xlsx"), True, "download"),
     ],
 )
@@ -133,9 +156,10 @@ def test_register_is_downloaded_once_its_ctag_is_stable(
     tmp_path: Path, known: RegisterState, on_disk: bool, expected: str
 ) -> None:
     """A new cTag waits one poll; the same cTag twice downloads; a missing copy downloads now."""
-    result = plan({}, {}, SyncState(register=known), register=REG, inbox=tmp_path,
-                  register_on_disk=on_disk)
-    kind = ("download" if result.downloads else "wait" if result.waiting else "none")
+    result = plan(
+        {}, {}, SyncState(register=known), register=REG, inbox=tmp_path, register_on_disk=on_disk
+    )
+    kind = "download" if result.downloads else "wait" if result.waiting else "none"
     assert kind == expected
     if result.downloads:
         assert result.downloads[0].dest == tmp_path / "Register.xlsx"
@@ -145,10 +169,18 @@ def test_dry_run_prints_and_calls_nothing(tmp_path: Path) -> None:
     """apply(dry_run=True) only describes the plan and returns 1 for pending changes."""
     client = FakeDriveClient()
     lines: list[str] = []
-    sync_plan = plan({REL: local_file(tmp_path, REL, b"v1")}, {}, SyncState(), register=REG,
-                     inbox=tmp_path, register_on_disk=False)
-    sync_plan = type(sync_plan)(downloads=(Download("R1", "Register.xlsx", "c", tmp_path / "R",
-                                                    "nytt"),), uploads=sync_plan.uploads)
+    sync_plan = plan(
+        {REL: local_file(tmp_path, REL, b"v1")},
+        {},
+        SyncState(),
+        register=REG,
+        inbox=tmp_path,
+        register_on_disk=False,
+    )
+    sync_plan = type(sync_plan)(
+        downloads=(Download("R1", "Register.xlsx", "c", tmp_path / "R", "nytt"),),
+        uploads=sync_plan.uploads,
+    )
     result = apply(sync_plan, client, state=SyncState(), dry_run=True, echo=lines.append)
     assert lines == ["Hämta: Register.xlsx (nytt)", f"Ladda upp: {REL} (ny)"]
     assert result.exit_code == 1 and client.calls == []
@@ -157,8 +189,13 @@ def test_dry_run_prints_and_calls_nothing(tmp_path: Path) -> None:
 def test_empty_plan_dry_run_exits_zero() -> None:
     """Nothing pending: the dry run says so and exits 0."""
     lines: list[str] = []
-    result = apply(plan({}, {}, SyncState()), FakeDriveClient(), state=SyncState(), dry_run=True,
-                   echo=lines.append)
+    result = apply(
+        plan({}, {}, SyncState()),
+        FakeDriveClient(),
+        state=SyncState(),
+        dry_run=True,
+        echo=lines.append,
+    )
     assert (result.exit_code, lines) == (0, ["Inget att hämta eller ladda upp."])
 
 
@@ -176,8 +213,12 @@ def test_412_during_apply_puts_the_new_version_beside(tmp_path: Path) -> None:
     assert client.files[REL].data == b"edited by a person"
     assert client.files[beside].data == b"v2"
     assert result.diverted == ((REL, beside),) and result.state.outputs[REL].target == beside
-    assert lines == [f'{REL} har ändrats i SharePoint sedan den senaste uppladdningen och skrivs '
-                     f'inte över; den nya versionen ligger bredvid som "{beside}".']
+    assert lines == [
+        (
+            f"{REL} har ändrats i SharePoint sedan den senaste uppladdningen och skrivs "
+            f'inte över; den nya versionen ligger bredvid som "{beside}".'
+        )
+    ]
 
 
 def test_locked_document_is_deferred_and_retried_next_run(tmp_path: Path) -> None:
@@ -188,11 +229,13 @@ def test_locked_document_is_deferred_and_retried_next_run(tmp_path: Path) -> Non
     state = SyncState(outputs={REL: OutputState(REL, "ID1", client.files[REL].etag, sha(b"v1"))})
     lf = local_file(tmp_path, REL, b"v2")
     lines: list[str] = []
-    result = apply(plan({REL: lf}, client.list_outputs(), state), client, state=state,
-                   echo=lines.append)
+    result = apply(
+        plan({REL: lf}, client.list_outputs(), state), client, state=state, echo=lines.append
+    )
     assert result.deferred == (REL,) and result.exit_code == 0
-    assert lines == [f"{REL} är låst i SharePoint (öppen för redigering); försöker igen vid "
-                     "nästa körning."]
+    assert lines == [
+        (f"{REL} är låst i SharePoint (öppen för redigering); försöker igen vid nästa körning.")
+    ]
     client.files[REL].locked = False
     again = apply(plan({REL: lf}, client.list_outputs(), result.state), client, state=result.state)
     assert again.uploaded == (REL,) and client.files[REL].data == b"v2"
@@ -209,7 +252,9 @@ def test_apply_saves_state_after_each_step(tmp_path: Path) -> None:
 _names = st.sampled_from(["2021/A.docx", "2021/B.docx", "2021/c.ics", "Rapport.xlsx"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     first=st.dictionaries(_names, st.binary(max_size=3), max_size=4),
     second=st.dictionaries(_names, st.binary(max_size=3), max_size=4),
@@ -217,8 +262,11 @@ _names = st.sampled_from(["2021/A.docx", "2021/B.docx", "2021/c.ics", "Rapport.x
     enrich=st.booleans(),
 )
 def test_applying_a_plan_converges(
-    tmp_path_factory: pytest.TempPathFactory, first: dict[str, bytes], second: dict[str, bytes],
-    edited: set[str], enrich: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    first: dict[str, bytes],
+    second: dict[str, bytes],
+    edited: set[str],
+    enrich: bool,
 ) -> None:
     """Upload, let people edit, upload new outputs: planning again finds nothing to upload."""
     root = tmp_path_factory.mktemp("conv")
