@@ -11,7 +11,7 @@ from babel.dates import format_date as _babel_date
 LOCALE = "sv_SE"
 EN_DASH = "\u2013"
 
-# Characters Windows or SharePoint refuse in a file or folder name (SPEC §4), plus control characters.
+# Characters Windows or SharePoint refuse in a file or folder name (SPEC §4), plus controls.
 _REFUSED = re.compile(r'[\\/:*?"<>|#%\x00-\x1f\x7f]')
 _EDGE = re.compile(r"^[. ]+|[. ]+$")
 # Device names Windows reserves whatever the extension ("CON.docx" cannot be created).

@@ -33,7 +33,9 @@ def soffice_path() -> str | None:
     return next((c for c in candidates if Path(c).is_file()), None)
 
 
-def convert_to_pdf(paths: Sequence[Path], outdir: Path, *, timeout: float | None = None) -> list[Path]:
+def convert_to_pdf(
+    paths: Sequence[Path], outdir: Path, *, timeout: float | None = None
+) -> list[Path]:
     """PDF copies of `paths` in `outdir` (same stem), made by one soffice process; see convert."""
     return convert(paths, outdir, "pdf", timeout=timeout)
 
@@ -87,13 +89,27 @@ def _batches(paths: Sequence[Path]) -> list[list[Path]]:
 def _run(soffice: str, batch: list[Path], outdir: Path, fmt: str, timeout: float) -> None:
     with tempfile.TemporaryDirectory(prefix="docautomation-lo-") as profile:
         command = [
-            soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
-            "--headless", "--norestore", "--nologo", "--nolockcheck",
-            "--convert-to", fmt, "--outdir", str(outdir), *[str(p) for p in batch],
+            soffice,
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *[str(p) for p in batch],
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                  env=_environment(), check=False)
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=_environment(),
+                check=False,
+            )
         except subprocess.TimeoutExpired as exc:
             raise DocAutomationError(
                 f"LibreOffice blev inte klar inom {timeout:.0f} s ({len(batch)} dokument)."

@@ -64,8 +64,9 @@ class TemplateSet:
     def get(self, name: str) -> WordTemplate:
         """The compiled template (compiled on first use); TemplateError names tag and file."""
         if name not in self._compiled:
-            self._compiled[name] = WordTemplate.from_bytes(name, self._sources[name],
-                                                           make_environment())
+            self._compiled[name] = WordTemplate.from_bytes(
+                name, self._sources[name], make_environment()
+            )
         return self._compiled[name]
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -83,12 +84,19 @@ class _Render:
     when: date
 
     def __call__(self) -> bytes:
-        return self.templates.get(self.template).render(self.context, title=self.title,
-                                                        when=self.when)
+        return self.templates.get(self.template).render(
+            self.context, title=self.title, when=self.when
+        )
 
     def key(self) -> str:
-        payload = [RENDER_VERSION, self.template, self.templates.digest(self.template),
-                   self.title, self.when.isoformat(), self.context]
+        payload = [
+            RENDER_VERSION,
+            self.template,
+            self.templates.digest(self.template),
+            self.title,
+            self.when.isoformat(),
+            self.context,
+        ]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -123,20 +131,45 @@ def document_jobs(
         raise ValueError("document_jobs needs a register whose Verksamhetsår is known")
     templates = TemplateSet.read(templates_dir)
     supplier = register.association.supplier.strip() or "leverantören"
-    renders = [(f"{year}/Verksamhetsplan {year}.docx",
-                _Render(templates, PLAN_TEMPLATE, plan_context(register),
-                        f"Verksamhetsplan {year}", date(year, 1, 1)))]
+    renders = [
+        (
+            f"{year}/Verksamhetsplan {year}.docx",
+            _Render(
+                templates,
+                PLAN_TEMPLATE,
+                plan_context(register),
+                f"Verksamhetsplan {year}",
+                date(year, 1, 1),
+            ),
+        )
+    ]
     for meeting, stem in notice_names(register.meetings):
         context = notice_context(register, meeting)
-        renders.append((f"{year}/Kallelser/{stem}.docx",
-                        _Render(templates, NOTICE_TEMPLATE, context,
-                                f"{context['meeting']['title']} {context['meeting']['date_iso']}",
-                                _notice_day(register, meeting))))
+        renders.append(
+            (
+                f"{year}/Kallelser/{stem}.docx",
+                _Render(
+                    templates,
+                    NOTICE_TEMPLATE,
+                    context,
+                    f"{context['meeting']['title']} {context['meeting']['date_iso']}",
+                    _notice_day(register, meeting),
+                ),
+            )
+        )
     when = report_date or today
-    renders.append((f"{year}/Önskemål till {safe_filename(supplier)} {year}.docx",
-                    _Render(templates, REPORT_TEMPLATE,
-                            report_context(register, ranking, when, changes),
-                            f"Önskemål till {supplier} {year}", when)))
+    renders.append(
+        (
+            f"{year}/Önskemål till {safe_filename(supplier)} {year}.docx",
+            _Render(
+                templates,
+                REPORT_TEMPLATE,
+                report_context(register, ranking, when, changes),
+                f"Önskemål till {supplier} {year}",
+                when,
+            ),
+        )
+    )
     return [DocumentJob(path=path, key=render.key(), render=render) for path, render in renders]
 
 
@@ -194,7 +227,9 @@ def check_templates(templates_dir: Path, register: Register, ranking: Ranking) -
     return list(dict.fromkeys(problems))
 
 
-def _check_contexts(register: Register, ranking: Ranking, year: int) -> dict[str, list[dict[str, Any]]]:
+def _check_contexts(
+    register: Register, ranking: Ranking, year: int
+) -> dict[str, list[dict[str, Any]]]:
     by_type: dict[MeetingType | None, Meeting] = {}
     for meeting, _ in notice_names(register.meetings):
         by_type.setdefault(meeting.type, meeting)
@@ -206,6 +241,8 @@ def _check_contexts(register: Register, ranking: Ranking, year: int) -> dict[str
     return {
         PLAN_TEMPLATE: [plan_context(register)],
         NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
-        REPORT_TEMPLATE: [report_context(register, ranking, report_day, None),
-                          report_context(register, ranking, report_day, sample_changes)],
+        REPORT_TEMPLATE: [
+            report_context(register, ranking, report_day, None),
+            report_context(register, ranking, report_day, sample_changes),
+        ],
     }

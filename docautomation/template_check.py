@@ -36,8 +36,10 @@ def unknown_variables(template: WordTemplate, contexts: Sequence[Mapping[str, An
         found: list[str] = []
         _walk(env.parse("\n".join(lines)), {**{g: _UNKNOWN for g in globals_}, **shape}, found)
         for name in dict.fromkeys(found):
-            messages.append(f'Mallen "{template.name}" använder en okänd variabel "{name}"'
-                            f"{_where(lines, name)} ({part}).")
+            messages.append(
+                f'Mallen "{template.name}" använder en okänd variabel "{name}"'
+                f"{_where(lines, name)} ({part})."
+            )
     return messages
 
 
@@ -56,8 +58,13 @@ def _walk(node: nodes.Node, scope: dict[str, Any], found: list[str]) -> None:
             _walk(child, scope, found)
         _bind(node.target, _UNKNOWN, scope)
     elif isinstance(node, nodes.Macro | nodes.CallBlock):
-        inner = {**scope, **{arg.name: _UNKNOWN for arg in node.args}, "caller": _UNKNOWN,
-                 "varargs": _UNKNOWN, "kwargs": _UNKNOWN}
+        inner = {
+            **scope,
+            **{arg.name: _UNKNOWN for arg in node.args},
+            "caller": _UNKNOWN,
+            "varargs": _UNKNOWN,
+            "kwargs": _UNKNOWN,
+        }
         if isinstance(node, nodes.Macro):
             scope[node.name] = _UNKNOWN
         for child in node.iter_child_nodes():

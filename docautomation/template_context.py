@@ -20,17 +20,19 @@ Kallelse.docx
     association.name · supplier · report.date / .date_iso / .pilot / .ranked_count
         / .delivered_count / .rejected_count
     summary: list of {category, count}
-    changes.previous (bool) / .intro / .new / .status / .category (lists of lines)
+    changes.previous (bool) / .intro / .new / .status / .category / .removed (lists of lines)
     ranked: list of {rank, id, title, category, municipalities, effort, effect, status,
-            supplier_ref, pilot (bool), shade, description, submitted, reason, feedback}
+            supplier_ref, pilot (bool: the shaded row variant), description, submitted, reason,
+            feedback}
     delivered, rejected: lists of {id, title, status, supplier_ref, feedback}
 Every template's header may use association.name.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -51,8 +53,6 @@ from .models import (
     Wish,
 )
 
-PILOT_SHADE = "FFF2CC"  # light yellow; "auto" means no shading
-NO_SHADE = "auto"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
 _LIST_MARKER = re.compile(r"^\s*[-–•*]\s*")
@@ -66,6 +66,8 @@ def normalise(value: Any) -> Any:
     None becomes ""; bools and numbers are kept.
     """
     if isinstance(value, str):
+        if value.isprintable():  # no control, separator or surrogate characters: nothing to do
+            return value
         return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
     if isinstance(value, Mapping):
         return {str(k): normalise(v) for k, v in value.items()}
@@ -82,21 +84,30 @@ def normalise(value: Any) -> Any:
 def plan_context(register: Register) -> dict[str, Any]:
     """Variables of Verksamhetsplan.docx."""
     a = register.association
-    return normalise({
-        "year": str(a.year or ""),
-        "association": {
-            "name": a.name, "vision": a.vision, "purpose": a.purpose,
-            "tasks": [t for t in (_LIST_MARKER.sub("", line).strip() for line in a.tasks) if t],
-        },
-        "categories": [_category(c) for c in register.categories],
-        "groups": [_group(g) for g in _groups(register) if g.activities],
-    })
+    context: dict[str, Any] = normalise(
+        {
+            "year": str(a.year or ""),
+            "association": {
+                "name": a.name,
+                "vision": a.vision,
+                "purpose": a.purpose,
+                "tasks": [t for t in (_LIST_MARKER.sub("", line).strip() for line in a.tasks) if t],
+            },
+            "categories": [_category(c) for c in register.categories],
+            "groups": [_group(g) for g in _groups(register) if g.activities],
+        }
+    )
+    return context
 
 
 def _category(category: Category) -> dict[str, str]:
     label = f"{category.name} – {category.description}" if category.description else category.name
-    return {"number": str(category.number), "name": category.name,
-            "description": category.description, "label": label}
+    return {
+        "number": str(category.number),
+        "name": category.name,
+        "description": category.description,
+        "label": label,
+    }
 
 
 def _groups(register: Register) -> tuple[ActivityGroup, ...]:
@@ -130,7 +141,8 @@ def _comment_blocks(activity: Activity) -> tuple[CommentBlock, ...]:
         return activity.comment_blocks
     return tuple(
         CommentBlock(_LIST_MARKER.sub("", line).strip(), bool(_LIST_MARKER.match(line)))
-        for line in activity.comment.splitlines() if line.strip()
+        for line in activity.comment.splitlines()
+        if line.strip()
     )
 
 
@@ -144,25 +156,28 @@ def notice_context(register: Register, meeting: Meeting) -> dict[str, Any]:
     assert meeting.date is not None and meeting.type is not None
     agenda = effective_agenda(meeting)
     sent = sending_date(register, meeting)
-    return normalise({
-        "association": {"name": register.association.name},
-        "meeting": {
-            "type": _type_label(meeting.type),
-            "title": f"Kallelse till {_type_label(meeting.type).lower()}",
-            "date": long_date(meeting.date),
-            "date_iso": iso_date(meeting.date),
-            "time": time_range(meeting.start, meeting.end) if meeting.start else "",
-            "place": meeting.place.strip(),
-            "link": meeting.link.strip(),
-            "recipients": effective_recipients(meeting),
-            "notice_date": text_date(sent) if sent else "",
-            "agenda": list(agenda),
-            "agenda_heading": "Program" if meeting.type in _PROGRAM_TYPES else "Dagordning",
-            "no_agenda": "Programmet meddelas senare.",
-            "id": meeting.id,
-        },
-        "caller": _caller(register),
-    })
+    context: dict[str, Any] = normalise(
+        {
+            "association": {"name": register.association.name},
+            "meeting": {
+                "type": _type_label(meeting.type),
+                "title": f"Kallelse till {_type_label(meeting.type).lower()}",
+                "date": long_date(meeting.date),
+                "date_iso": iso_date(meeting.date),
+                "time": time_range(meeting.start, meeting.end) if meeting.start else "",
+                "place": meeting.place.strip(),
+                "link": meeting.link.strip(),
+                "recipients": effective_recipients(meeting),
+                "notice_date": text_date(sent) if sent else "",
+                "agenda": list(agenda),
+                "agenda_heading": "Program" if meeting.type in _PROGRAM_TYPES else "Dagordning",
+                "no_agenda": "Programmet meddelas senare.",
+                "id": meeting.id,
+            },
+            "caller": _caller(register),
+        }
+    )
+    return context
 
 
 def _type_label(meeting_type: MeetingType) -> str:
@@ -174,14 +189,23 @@ def sending_date(register: Register, meeting: Meeting) -> date | None:
     sent = notice_date(meeting, register.association)
     if sent is None and meeting.type is MeetingType.KONSTITUERANDE:
         # Called together with the årsmöte held the same day, when there is one.
-        agm = next((m for m in register.meetings if m.date == meeting.date
-                    and m.type in (MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE)), None)
+        agm = next(
+            (
+                m
+                for m in register.meetings
+                if m.date == meeting.date
+                and m.type in (MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE)
+            ),
+            None,
+        )
         sent = notice_date(agm, register.association) if agm else None
     return sent
 
 
 def _caller(register: Register) -> dict[str, str]:
-    chair = next((c for c in register.contacts if c.role is Role.ORDFORANDE and c.name.strip()), None)
+    chair = next(
+        (c for c in register.contacts if c.role is Role.ORDFORANDE and c.name.strip()), None
+    )
     if chair is None:
         return {"name": "Styrelsen", "title": register.association.name}
     return {"name": chair.name.strip(), "title": f"Ordförande, {register.association.name}"}
@@ -197,35 +221,44 @@ def report_context(
 ) -> dict[str, Any]:
     """Variables of "Önskemål till leverantör.docx"."""
     a = register.association
+    day_text = functools.cache(text_date)  # thousands of wishes share a few hundred dates
     pilots = [f"{r.wish.id} {r.wish.title}" for r in ranking.ranked if r.wish.pilot]
-    return normalise({
-        "association": {"name": a.name},
-        "supplier": a.supplier,
-        "report": {
-            "date": text_date(report_date),
-            "date_iso": iso_date(report_date),
-            "pilot": ", ".join(pilots),
-            "ranked_count": str(len(ranking.ranked)),
-            "delivered_count": str(len(ranking.delivered)),
-            "rejected_count": str(len(ranking.rejected)),
-        },
-        "summary": _summary(register.categories, ranking.ranked),
-        "changes": _changes(changes),
-        "ranked": [_ranked(r) for r in ranking.ranked],
-        "delivered": [_closed(w) for w in ranking.delivered],
-        "rejected": [_closed(w) for w in ranking.rejected],
-    })
+    context: dict[str, Any] = normalise(
+        {
+            "association": {"name": a.name},
+            "supplier": a.supplier,
+            "report": {
+                "date": text_date(report_date),
+                "date_iso": iso_date(report_date),
+                "pilot": ", ".join(pilots),
+                "ranked_count": str(len(ranking.ranked)),
+                "delivered_count": str(len(ranking.delivered)),
+                "rejected_count": str(len(ranking.rejected)),
+            },
+            "summary": _summary(register.categories, ranking.ranked),
+            "changes": _changes(changes),
+            "ranked": [_ranked(r, day_text) for r in ranking.ranked],
+            "delivered": [_closed(w) for w in ranking.delivered],
+            "rejected": [_closed(w) for w in ranking.rejected],
+        }
+    )
+    return context
 
 
 def _summary(categories: Sequence[Category], ranked: Sequence[RankedWish]) -> list[dict[str, str]]:
     counts: dict[int | None, int] = {}
     for r in ranked:
         counts[r.category] = counts.get(r.category, 0) + 1
-    rows = [{"category": f"{c.number} {c.name}", "count": str(counts.pop(c.number, 0))}
-            for c in categories]
+    rows = [
+        {"category": f"{c.number} {c.name}", "count": str(counts.pop(c.number, 0))}
+        for c in categories
+    ]
     unassessed = counts.pop(None, 0)
-    rows += [{"category": f"{n} (okänd kategori)", "count": str(k)} for n, k in sorted(counts.items())
-             if n is not None]
+    rows += [
+        {"category": f"{n} (okänd kategori)", "count": str(k)}
+        for n, k in sorted(counts.items())
+        if n is not None
+    ]
     if unassessed:
         rows.append({"category": "Ej bedömd", "count": str(unassessed)})
     return rows
@@ -233,7 +266,14 @@ def _summary(categories: Sequence[Category], ranked: Sequence[RankedWish]) -> li
 
 def _changes(changes: ReportChanges | None) -> dict[str, Any]:
     if changes is None:
-        return {"previous": False, "intro": "", "new": [], "status": [], "category": []}
+        return {
+            "previous": False,
+            "intro": "",
+            "new": [],
+            "status": [],
+            "category": [],
+            "removed": [],
+        }
     when = f" ({text_date(changes.previous_date)})" if changes.previous_date else ""
     return {
         "previous": True,
@@ -241,12 +281,12 @@ def _changes(changes: ReportChanges | None) -> dict[str, Any]:
         "new": list(changes.new_wishes),
         "status": list(changes.status_changed),
         "category": list(changes.category_changed),
+        "removed": list(changes.removed),
     }
 
 
-def _ranked(ranked: RankedWish) -> dict[str, Any]:
+def _ranked(ranked: RankedWish, day_text: Callable[[date], str]) -> dict[str, Any]:
     wish = ranked.wish
-    is_pilot = bool(wish.pilot)
     return {
         "rank": str(ranked.rank),
         "id": wish.id,
@@ -257,20 +297,24 @@ def _ranked(ranked: RankedWish) -> dict[str, Any]:
         "effect": wish.effect.label if wish.effect else "",
         "status": wish.status.value,
         "supplier_ref": wish.supplier_ref,
-        "pilot": is_pilot,
-        "shade": PILOT_SHADE if is_pilot else NO_SHADE,
+        "pilot": bool(wish.pilot),
         "description": wish.description or "–",
-        "submitted": _submitted(wish),
+        "submitted": _submitted(wish, day_text),
         "reason": ranked.reason,
         "feedback": wish.feedback or "–",
     }
 
 
-def _submitted(wish: Wish) -> str:
-    parts = [wish.submitted_by.strip(), text_date(wish.submitted) if wish.submitted else ""]
+def _submitted(wish: Wish, day_text: Callable[[date], str]) -> str:
+    parts = [wish.submitted_by.strip(), day_text(wish.submitted) if wish.submitted else ""]
     return ", ".join(p for p in parts if p) or "–"
 
 
 def _closed(wish: Wish) -> dict[str, str]:
-    return {"id": wish.id, "title": wish.title, "status": wish.status.value,
-            "supplier_ref": wish.supplier_ref, "feedback": wish.feedback}
+    return {
+        "id": wish.id,
+        "title": wish.title,
+        "status": wish.status.value,
+        "supplier_ref": wish.supplier_ref,
+        "feedback": wish.feedback,
+    }
