@@ -50,7 +50,7 @@ def parse(data: bytes) -> icalendar.Calendar:
 
 def only_event(data: bytes) -> icalendar.Event:
     events = parse(data).walk("VEVENT")
-    assert len(events) == 1
+    assert len(events) == 1 and isinstance(events[0], icalendar.Event)
     return events[0]
 
 

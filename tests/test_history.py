@@ -125,7 +125,8 @@ def test_compare_lists_new_changed_and_removed_wishes_in_swedish() -> None:
         "ÖNS-2 XML-export: kategori 5 → 1",
         "ÖNS-3 Avgifter: ej bedömd → kategori 2",
     )
-    assert compare(baseline, (A,)).removed == ("ÖNS-2 XML-export", "ÖNS-3 Avgifter")
+    only_a = compare(baseline, (A,))
+    assert only_a is not None and only_a.removed == ("ÖNS-2 XML-export", "ÖNS-3 Avgifter")
 
 
 def test_compare_matches_ids_ignoring_case_and_spaces() -> None:

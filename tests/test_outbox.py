@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,10 +48,10 @@ class Counter:
         return DocumentJob(path=path, key=key, render=render)
 
 
-def build(root: Path, *jobs: DocumentJob, **kwargs: object) -> outbox.WriteReport:
+def build(root: Path, *jobs: DocumentJob, executor: Executor | None = None) -> outbox.WriteReport:
     return write_outputs(
-        root, list(jobs), source="register.xlsx", source_sha256="ab" * 32, **kwargs
-    )  # type: ignore[arg-type]
+        root, list(jobs), source="register.xlsx", source_sha256="ab" * 32, executor=executor
+    )
 
 
 def leftovers(root: Path) -> list[Path]:
@@ -213,7 +213,7 @@ def test_output_locked_on_replace_is_diverted(
         real_replace(src, dst)
 
     monkeypatch.setattr(outbox, "_REPLACE_RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr(outbox.os, "replace", locked_replace)
+    monkeypatch.setattr("docautomation.outbox.os.replace", locked_replace)
     report = build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert report.diverted == ((tmp_path / PLAN, tmp_path / PLAN_NEW, DivertReason.LOCKED),)
     assert (tmp_path / PLAN).read_bytes() == b"v1" and (tmp_path / PLAN_NEW).read_bytes() == b"v2"
@@ -277,7 +277,7 @@ def test_failing_write_keeps_old_file_and_removes_temp(
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(outbox.os, "fsync", full_disk)
+    monkeypatch.setattr("docautomation.outbox.os.fsync", full_disk)
     with pytest.raises(OutboxError, match="No space left"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1"
@@ -297,7 +297,7 @@ def test_partial_file_is_never_visible_under_the_final_name(
         seen.append((tmp_path / PLAN).read_bytes())
         real_fsync(fd)
 
-    monkeypatch.setattr(outbox.os, "fsync", spying_fsync)
+    monkeypatch.setattr("docautomation.outbox.os.fsync", spying_fsync)
     build(tmp_path, counter.job(PLAN, "k2", b"new complete" * 1000))
     assert seen[0] == b"old complete"
     assert (tmp_path / PLAN).read_bytes() == b"new complete" * 1000
@@ -463,10 +463,10 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
             raise OSError(5, "Input/output error")
         real_replace(src, dst)
 
-    monkeypatch.setattr(outbox.os, "replace", failing_replace)
+    monkeypatch.setattr("docautomation.outbox.os.replace", failing_replace)
     with pytest.raises(OutboxError, match="05.docx"):
         build(tmp_path, *jobs)
-    monkeypatch.setattr(outbox.os, "replace", real_replace)
+    monkeypatch.setattr("docautomation.outbox.os.replace", real_replace)
     assert set(load_manifest(tmp_path)) == {j.path for j in jobs} - {"2021/Kallelser/05.docx"}
     counter.calls.clear()
     report = build(tmp_path, *jobs)
