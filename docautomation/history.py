@@ -81,7 +81,8 @@ def keep_register_version(
     digest = hashlib.sha256(data).hexdigest()
     suffix = ".xlsm" if source_name.lower().endswith(".xlsm") else ".xlsx"
     for existing in sorted(folder.glob(f"*_{digest[:12]}{suffix}")):
-        if hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+        # 48 bits of hash plus the size identify the content; no need to re-read the copy.
+        if existing.stat().st_size == len(data):
             return existing
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     target = folder / f"{moment:%Y%m%d-%H%M%S}_{digest[:12]}{suffix}"
