@@ -70,7 +70,9 @@ def read_workbook_file(path: Path, limits: Limits) -> bytes:
         with path.open("rb") as fh:
             data = fh.read(cap + 1)
     except FileNotFoundError as exc:
-        raise UnreadableFileError(path, "Filen finns inte (den kan ha flyttats eller tagits bort).") from exc
+        raise UnreadableFileError(
+            path, "Filen finns inte (den kan ha flyttats eller tagits bort)."
+        ) from exc
     except IsADirectoryError as exc:
         raise UnreadableFileError(path, "Det här är en mapp, inte en Excel-fil.") from exc
     except PermissionError as exc:
@@ -145,7 +147,11 @@ def _ole_reason(data: bytes, suffix: str) -> str:
         return _ENCRYPTED
     if "WordDocument".encode("utf-16-le") in data:
         return "Filen är ett Word-dokument (.doc), inte en Excel-arbetsbok. Kontrollera att det är rätt fil."
-    if suffix == ".xls" or "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    if (
+        suffix == ".xls"
+        or "Workbook".encode("utf-16-le") in data
+        or "Book".encode("utf-16-le") in data
+    ):
         return f"Filen är sparad i det gamla .xls-formatet. {_SAVE_AS}"
     if suffix in ACCEPTED_SUFFIXES:  # an OOXML name on an OLE file: Office's encrypted wrapper
         return _ENCRYPTED
@@ -161,10 +167,7 @@ def _non_zip_reason(data: bytes, suffix: str) -> str:
         return f"Filen är {kind}, inte en Excel-arbetsbok. {_SAVE_AS}"
     if suffix in _SUFFIX_NAMES and suffix != ".csv":
         return f"Filen är i {_SUFFIX_NAMES[suffix]}, som inte kan läsas. {_SAVE_AS}"
-    return (
-        "Filen är ingen Excel-arbetsbok (okänt format, eller så är den trasig). "
-        f"{_SAVE_AS}"
-    )
+    return f"Filen är ingen Excel-arbetsbok (okänt format, eller så är den trasig). {_SAVE_AS}"
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -177,7 +180,9 @@ def _looks_like_text(head: bytes) -> bool:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         cut_character = exc.start >= len(head) - 3  # the 4 KiB window split a UTF-8 sequence
-        text = head[: exc.start].decode("utf-8") if cut_character else head.decode("cp1252", "replace")
+        text = (
+            head[: exc.start].decode("utf-8") if cut_character else head.decode("cp1252", "replace")
+        )
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
     return printable >= 0.95 * len(text)
 
@@ -188,7 +193,15 @@ def _zip_reason(data: bytes, limits: Limits) -> str | None:
             infos = zf.infolist()
             reason = _directory_reason(infos, limits) or _kind_reason(zf, infos)
             return reason or _crc_reason(zf)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError, zlib.error):
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+    ):
         # Whichever way walking the archive fails, the board's remedy is the same.
         return (
             "Filen är trasig eller ofullständig (zip-strukturen går inte att läsa). Håller den på "
@@ -268,7 +281,9 @@ def _crc_reason(zf: zipfile.ZipFile) -> str | None:
     try:
         bad = zf.testzip()
     except (RuntimeError, NotImplementedError) as exc:  # encrypted member / unknown compression
-        return f"Filen använder kryptering eller komprimering som inte kan läsas ({exc}). {_SAVE_AS}"
+        return (
+            f"Filen använder kryptering eller komprimering som inte kan läsas ({exc}). {_SAVE_AS}"
+        )
     if bad is None:
         return None
     return (

@@ -50,17 +50,37 @@ SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
         "Önskemål",
         (
-            "ID", "Rubrik", "Beskrivning", "Inlämnat av", "Inlämnat", "Kategori", "Lagkrav",
-            "Myndighetsrapportering", "Antal kommuner", "Insats", "Effekt", "Status",
-            "Leverantörens ärende", "Återkoppling", "Pilot",
+            "ID",
+            "Rubrik",
+            "Beskrivning",
+            "Inlämnat av",
+            "Inlämnat",
+            "Kategori",
+            "Lagkrav",
+            "Myndighetsrapportering",
+            "Antal kommuner",
+            "Insats",
+            "Effekt",
+            "Status",
+            "Leverantörens ärende",
+            "Återkoppling",
+            "Pilot",
         ),
         ("ID", "Rubrik"),
     ),
     SheetSpec(
         "Möten",
         (
-            "Datum", "Start", "Slut", "Mötestyp", "Plats", "Distanslänk", "Dagordning",
-            "Kallelsedatum", "Mottagare", "ID",
+            "Datum",
+            "Start",
+            "Slut",
+            "Mötestyp",
+            "Plats",
+            "Distanslänk",
+            "Dagordning",
+            "Kallelsedatum",
+            "Mottagare",
+            "ID",
         ),
         ("Datum", "Start", "Mötestyp"),
     ),
@@ -178,7 +198,9 @@ def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(BytesIO(data), data_only=data_only, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types on malformed content; all mean "unreadable"
+    except (
+        Exception
+    ) as exc:  # openpyxl raises many types on malformed content; all mean "unreadable"
         raise _unreadable(source_name, exc) from exc
 
 
@@ -200,7 +222,9 @@ def _fallback_formulas(
     workbook = _load(data, source_name, data_only=False)
     try:
         return {
-            sheet.title: frozenset(key for key, cell in sheet._cells.items() if cell.data_type == "f")
+            sheet.title: frozenset(
+                key for key, cell in sheet._cells.items() if cell.data_type == "f"
+            )
             for sheet in workbook.worksheets
             if sheet.title in unplaced
         }
@@ -269,10 +293,9 @@ def _find_header(grid: _Grid, spec: SheetSpec) -> tuple[int, dict[str, int]]:
         name = _lookup(table, text) if isinstance(text, str) else None
         if name is not None:
             found_by_row.setdefault(row, {}).setdefault(name, col)
-    best_row, best = 0, {}
-    for row in sorted(found_by_row):
-        if len(found_by_row[row]) > len(best):
-            best_row, best = row, found_by_row[row]
+    # Most matches wins; on a tie the upper row (a title row rarely holds two headers).
+    best_row = max(found_by_row, key=lambda row: (len(found_by_row[row]), -row), default=0)
+    best = found_by_row.get(best_row, {})
     if len(best) >= 2 or (best and set(spec.required) <= set(best)):
         return best_row, best
     return 0, {}

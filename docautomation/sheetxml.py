@@ -30,7 +30,7 @@ _CELL_CLOSE = re.compile(rb"</" + _PREFIX + rb"c>")
 _DATA_OPEN = re.compile(rb"<" + _PREFIX + rb"sheetData\b")
 _DATA_CLOSE = re.compile(rb"</" + _PREFIX + rb"sheetData>")
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
-_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.S)
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.DOTALL)
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7})["']""")
 _ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*["']([^"']*)["']""")
 _MERGE = re.compile(rb"<" + _PREFIX + rb"""mergeCell\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
@@ -90,7 +90,7 @@ def _workbook_part(zf: zipfile.ZipFile) -> str:
     root = fromstring(zf.read("[Content_Types].xml"))
     for element in root.iter():
         if _local(element.tag) == "Override" and element.get("ContentType") in _WORKBOOK_TYPES:
-            return element.get("PartName", "").lstrip("/")
+            return str(element.get("PartName", "")).lstrip("/")
     return "xl/workbook.xml"
 
 

@@ -188,7 +188,9 @@ def test_xlsb_is_refused() -> None:
 
 
 @pytest.mark.parametrize("name", ["Register.xls", "Register.csv", "Register.xlsb", "Register"])
-def test_real_workbook_under_a_wrong_name_asks_for_the_xlsx_suffix(tmp_path: Path, name: str) -> None:
+def test_real_workbook_under_a_wrong_name_asks_for_the_xlsx_suffix(
+    tmp_path: Path, name: str
+) -> None:
     """A genuine .xlsx named .xls/.csv/.xlsb/no suffix is refused with 'rename to .xlsx'."""
     assert "Byt filändelsen till .xlsx" in _reason(_workbook_bytes(tmp_path), name)
 
@@ -238,7 +240,9 @@ def test_part_limit_is_configurable(tmp_path: Path) -> None:
     assert "fler än gränsen 3" in _reason(_workbook_bytes(tmp_path), limits=Limits(max_parts=3))
 
 
-@pytest.mark.parametrize("member", ["../evil.xml", "xl/../../evil.xml", "/etc/evil.xml", "C:/evil.xml"])
+@pytest.mark.parametrize(
+    "member", ["../evil.xml", "xl/../../evil.xml", "/etc/evil.xml", "C:/evil.xml"]
+)
 def test_unsafe_member_paths_are_refused(member: str) -> None:
     """Members with '..' or absolute paths are refused by name."""
     data = _zip({"[Content_Types].xml": b"<Types/>", member: b"x"})
@@ -327,4 +331,3 @@ def test_damaged_workbook_bytes_never_crash_the_probe(cut: int, flip: int) -> No
     data[flip % len(data)] ^= 0xFF
     reason = probe_workbook_bytes(bytes(data), "Register.xlsx", LIMITS)
     assert reason is None or "\n" not in reason
-

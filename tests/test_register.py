@@ -55,10 +55,20 @@ def test_sheet_and_header_names_without_diacritics_are_tolerated(tmp_path: Path)
     """'Onskemal' with 'Aterkoppling' and 'Leverantorens arende' reads as Önskemål."""
     path = write_workbook(
         tmp_path / "r.xlsx",
-        {"Onskemal": [["ID", "Rubrik", "Aterkoppling", "Leverantorens arende"], ["W1", "R", "Bra", "P-1"]]},
+        {
+            "Onskemal": [
+                ["ID", "Rubrik", "Aterkoppling", "Leverantorens arende"],
+                ["W1", "R", "Bra", "P-1"],
+            ]
+        },
     )
     sheet = _sheet(path, "Önskemål")
-    assert sheet.columns == {"ID": "A", "Rubrik": "B", "Återkoppling": "C", "Leverantörens ärende": "D"}
+    assert sheet.columns == {
+        "ID": "A",
+        "Rubrik": "B",
+        "Återkoppling": "C",
+        "Leverantörens ärende": "D",
+    }
     assert sheet.rows[0].value("Leverantörens ärende") == "P-1"
 
 
@@ -66,7 +76,11 @@ def test_sheet_names_list_every_sheet_in_tab_order(tmp_path: Path) -> None:
     """sheet_names lists all sheets as written, recognised or not, in tab order."""
     path = write_workbook(
         tmp_path / "r.xlsx",
-        {"Instruktioner": [["Läs mig"]], "Möten": [["Datum", "Start"]], "Förening": [["Fält", "Värde"]]},
+        {
+            "Instruktioner": [["Läs mig"]],
+            "Möten": [["Datum", "Start"]],
+            "Förening": [["Fält", "Värde"]],
+        },
     )
     raw = _read(path)
     assert raw.sheet_names == ("Instruktioner", "Möten", "Förening")
@@ -85,8 +99,13 @@ def test_forening_is_read_as_a_two_column_sheet(tmp_path: Path) -> None:
     """Förening reads like any sheet: Fält and Värde per row, values with their types."""
     path = write_workbook(
         tmp_path / "r.xlsx",
-        {"Förening": [["Fält", "Värde"], ["Föreningens namn", "Användarföreningen Castor"],
-                      ["Verksamhetsår", 2021]]},
+        {
+            "Förening": [
+                ["Fält", "Värde"],
+                ["Föreningens namn", "Användarföreningen Castor"],
+                ["Verksamhetsår", 2021],
+            ]
+        },
     )
     sheet = _sheet(path, "Förening")
     assert [(r.value("Fält"), r.value("Värde")) for r in sheet.rows] == [
@@ -121,8 +140,10 @@ def test_columns_in_any_order_and_extra_columns_ignored(tmp_path: Path) -> None:
     )
     sheet = _sheet(path, "Önskemål")
     assert sheet.columns == {"Rubrik": "B", "Status": "C", "ID": "D"}
-    assert dict((k, c.value) for k, c in sheet.rows[0].cells.items()) == {
-        "Rubrik": "R", "Status": "Ny", "ID": "W1",
+    assert {k: c.value for k, c in sheet.rows[0].cells.items()} == {
+        "Rubrik": "R",
+        "Status": "Ny",
+        "ID": "W1",
     }
 
 
@@ -149,7 +170,9 @@ def test_header_matching_ignores_case_spaces_slash_and_markers(
 
 def test_header_with_a_line_break_matches(tmp_path: Path) -> None:
     """'Antal\\nkommuner' (Alt+Enter in a narrow header) is the Antal kommuner column."""
-    path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [["ID", "Rubrik", "Antal\nkommuner"], ["W1", "R", 4]]})
+    path = write_workbook(
+        tmp_path / "r.xlsx", {"Önskemål": [["ID", "Rubrik", "Antal\nkommuner"], ["W1", "R", 4]]}
+    )
     assert _values(_sheet(path, "Önskemål"), "Antal kommuner") == [4]
 
 
@@ -161,7 +184,10 @@ def test_normalise_header_examples() -> None:
 
 def test_missing_required_columns_are_listed(tmp_path: Path) -> None:
     """A header row without Start and Mötestyp lists exactly those as missing."""
-    path = write_workbook(tmp_path / "r.xlsx", {"Möten": [["Datum", "Plats", "Slut"], [datetime(2021, 3, 2), "Kumla", None]]})
+    path = write_workbook(
+        tmp_path / "r.xlsx",
+        {"Möten": [["Datum", "Plats", "Slut"], [datetime(2021, 3, 2), "Kumla", None]]},
+    )
     sheet = _sheet(path, "Möten")
     assert (sheet.header_row, sheet.missing) == (1, ("Start", "Mötestyp"))
     assert sheet.columns == {"Datum": "A", "Plats": "B", "Slut": "C"}
@@ -170,10 +196,16 @@ def test_missing_required_columns_are_listed(tmp_path: Path) -> None:
 def test_no_header_in_the_first_ten_rows(tmp_path: Path) -> None:
     """Headers on row 11 are not found: header_row 0, every required column missing, no rows."""
     path = write_workbook(
-        tmp_path / "r.xlsx", {"Kontakter": [[f"rad {i}"] for i in range(10)] + [["Namn", "Roll"], ["Eva", "Kassör"]]}
+        tmp_path / "r.xlsx",
+        {"Kontakter": [[f"rad {i}"] for i in range(10)] + [["Namn", "Roll"], ["Eva", "Kassör"]]},
     )
     sheet = _sheet(path, "Kontakter")
-    assert (sheet.header_row, sheet.missing, sheet.rows, dict(sheet.columns)) == (0, ("Namn", "Roll"), (), {})
+    assert (sheet.header_row, sheet.missing, sheet.rows, dict(sheet.columns)) == (
+        0,
+        ("Namn", "Roll"),
+        (),
+        {},
+    )
 
 
 def test_a_single_known_word_is_not_a_header(tmp_path: Path) -> None:
@@ -211,8 +243,15 @@ def test_empty_rows_are_skipped_and_row_numbers_are_real(tmp_path: Path) -> None
     """Blank rows and rows with text only in an unknown column are skipped; numbers stay real."""
     path = write_workbook(
         tmp_path / "r.xlsx",
-        {"Önskemål": [WISH_HEADER + ["Anteckning"], ["W1", "R1"], [], [None, "  ", None, None, "bara en anteckning"],
-                      ["W2", "R2"]]},
+        {
+            "Önskemål": [
+                WISH_HEADER + ["Anteckning"],
+                ["W1", "R1"],
+                [],
+                [None, "  ", None, None, "bara en anteckning"],
+                ["W2", "R2"],
+            ]
+        },
     )
     sheet = _sheet(path, "Önskemål")
     assert [row.number for row in sheet.rows] == [2, 5]
@@ -243,8 +282,11 @@ def test_a_far_away_formatted_cell_costs_nothing(tmp_path: Path) -> None:
     """One styled cell at XFD1048576 does not make the reader walk a million rows."""
     path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1"]]})
     rewrite_member(
-        path, "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'),
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'
+        ),
     )
     started = time.perf_counter()
     assert [row.number for row in _sheet(path, "Önskemål").rows] == [2]
@@ -254,7 +296,9 @@ def test_a_far_away_formatted_cell_costs_nothing(tmp_path: Path) -> None:
 def test_hidden_rows_are_read(tmp_path: Path) -> None:
     """A hidden row is read like a visible one."""
     path = write_workbook(
-        tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1"], ["W2", "dold"]]}, hidden_rows={"Önskemål": [3]}
+        tmp_path / "r.xlsx",
+        {"Önskemål": [WISH_HEADER, ["W1", "R1"], ["W2", "dold"]]},
+        hidden_rows={"Önskemål": [3]},
     )
     assert _values(_sheet(path, "Önskemål"), "Rubrik") == ["R1", "dold"]
 
@@ -265,9 +309,15 @@ def test_hidden_rows_are_read(tmp_path: Path) -> None:
 def test_vertical_merge_gives_every_covered_row_the_top_left_value(tmp_path: Path) -> None:
     """Verksamhetsområde merged over A2:A4 is the same area on each of those activity rows."""
     header = ["Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart"]
-    rows = [header, ["Styrelsearbete", "Möten", "Ordförande", "Löpande"],
-            [None, "Protokoll", "Sekreterare", "Löpande"], [None, "Budget", "Kassör", "Mars 2021"]]
-    path = write_workbook(tmp_path / "r.xlsx", {"Aktiviteter": rows}, merges={"Aktiviteter": ["A2:A4"]})
+    rows = [
+        header,
+        ["Styrelsearbete", "Möten", "Ordförande", "Löpande"],
+        [None, "Protokoll", "Sekreterare", "Löpande"],
+        [None, "Budget", "Kassör", "Mars 2021"],
+    ]
+    path = write_workbook(
+        tmp_path / "r.xlsx", {"Aktiviteter": rows}, merges={"Aktiviteter": ["A2:A4"]}
+    )
     sheet = _sheet(path, "Aktiviteter")
     assert _values(sheet, "Verksamhetsområde") == ["Styrelsearbete"] * 3
     assert sheet.rows[2].ref("Verksamhetsområde") == CellRef("Aktiviteter", "A4")
@@ -276,7 +326,9 @@ def test_vertical_merge_gives_every_covered_row_the_top_left_value(tmp_path: Pat
 def test_horizontal_merge_fills_the_covered_columns(tmp_path: Path) -> None:
     """Rubrik merged across B2:C2 also gives Antal kommuner (C2) the top-left text."""
     path = write_workbook(
-        tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "Sammanfogad", None]]}, merges={"Önskemål": ["B2:C2"]}
+        tmp_path / "r.xlsx",
+        {"Önskemål": [WISH_HEADER, ["W1", "Sammanfogad", None]]},
+        merges={"Önskemål": ["B2:C2"]},
     )
     row = _sheet(path, "Önskemål").rows[0]
     assert (row.value("Rubrik"), row.value("Antal kommuner")) == ("Sammanfogad", "Sammanfogad")
@@ -286,7 +338,9 @@ def test_rows_a_tall_merge_only_reaches_into_are_empty(tmp_path: Path) -> None:
     """A merge A2:A5 whose rows 3–5 hold nothing else adds no rows of its own."""
     header = ["Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart"]
     rows = [header, ["Styrelsearbete", "Möten", "Ordförande", "Löpande"], [], [], []]
-    path = write_workbook(tmp_path / "r.xlsx", {"Aktiviteter": rows}, merges={"Aktiviteter": ["A2:A5"]})
+    path = write_workbook(
+        tmp_path / "r.xlsx", {"Aktiviteter": rows}, merges={"Aktiviteter": ["A2:A5"]}
+    )
     assert [row.number for row in _sheet(path, "Aktiviteter").rows] == [2]
 
 
@@ -304,8 +358,14 @@ def test_merged_header_cell_names_its_column(tmp_path: Path) -> None:
 
 def test_huge_merged_range_is_refused_before_openpyxl_expands_it(tmp_path: Path) -> None:
     """A merge covering a whole sheet is refused in well under a second, not expanded."""
-    path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1"]]}, merges={"Önskemål": ["E5:F6"]})
-    rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"E5:F6", b"A1:XFD1048576"))
+    path = write_workbook(
+        tmp_path / "r.xlsx",
+        {"Önskemål": [WISH_HEADER, ["W1", "R1"]]},
+        merges={"Önskemål": ["E5:F6"]},
+    )
+    rewrite_member(
+        path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"E5:F6", b"A1:XFD1048576")
+    )
     started = time.perf_counter()
     with pytest.raises(UnreadableFileError, match="Sammanfogade celler"):
         _read(path)
@@ -325,20 +385,30 @@ def test_formula_without_saved_result_is_flagged(tmp_path: Path) -> None:
 
 def test_formula_with_saved_result_gives_the_result(tmp_path: Path) -> None:
     """A formula Excel computed reads as its cached value and is not flagged."""
-    path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1", "=2+3", '=A2&"!"']]})
+    path = write_workbook(
+        tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1", "=2+3", '=A2&"!"']]}
+    )
     set_cached_values(path, "Önskemål", {"C2": "5"})
     set_cached_values(path, "Önskemål", {"D2": "W1!"}, kind="str")
     row = _sheet(path, "Önskemål").rows[0]
-    assert (row.value("Antal kommuner"), row.cells["Antal kommuner"].uncomputed_formula) == (5, False)
+    assert (row.value("Antal kommuner"), row.cells["Antal kommuner"].uncomputed_formula) == (
+        5,
+        False,
+    )
     assert (row.value("Beskrivning"), row.cells["Beskrivning"].uncomputed_formula) == ("W1!", False)
 
 
 def test_formula_that_computed_empty_text_is_an_empty_cell(tmp_path: Path) -> None:
     """=IF(…;"";…) saved by Excel as an empty string is blank, not an uncomputed formula."""
-    rows = [WISH_HEADER, ["W1", "R1", None, '=IF(A2="","",A2)'], [None, None, None, '=IF(A3="","",A3)']]
+    rows = [
+        WISH_HEADER,
+        ["W1", "R1", None, '=IF(A2="","",A2)'],
+        [None, None, None, '=IF(A3="","",A3)'],
+    ]
     path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": rows})
     rewrite_member(
-        path, "xl/worksheets/sheet1.xml",
+        path,
+        "xl/worksheets/sheet1.xml",
         lambda xml: xml.replace(b'<c r="D3"><f>', b'<c r="D3" t="str"><f>'),
     )
     set_cached_values(path, "Önskemål", {"D2": "W1"}, kind="str")
@@ -349,7 +419,9 @@ def test_formula_that_computed_empty_text_is_an_empty_cell(tmp_path: Path) -> No
 
 def test_row_with_only_an_uncomputed_formula_is_kept(tmp_path: Path) -> None:
     """An uncomputed formula is content: its row is read so validation can name the cell."""
-    path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1"], [None, None, "=1+1"]]})
+    path = write_workbook(
+        tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1"], [None, None, "=1+1"]]}
+    )
     rows = _sheet(path, "Önskemål").rows
     assert [row.number for row in rows] == [2, 3]
     assert rows[1].cells["Antal kommuner"].uncomputed_formula
@@ -366,9 +438,11 @@ def test_formula_cells_without_addresses_are_still_flagged(tmp_path: Path) -> No
 def test_formulas_outside_cells_do_not_confuse_the_scan(tmp_path: Path) -> None:
     """An <xm:f> in the sheet's extension list is not taken for a cell formula."""
     path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R1", 4]]})
-    ext = (b'<extLst><ext uri="x"><x14:dataValidations xmlns:x14="x14" xmlns:xm="xm"><x14:dataValidation>'
-           b"<x14:formula1><xm:f>Listor!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>C2</xm:sqref>"
-           b"</x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>")
+    ext = (
+        b'<extLst><ext uri="x"><x14:dataValidations xmlns:x14="x14" xmlns:xm="xm"><x14:dataValidation>'
+        b"<x14:formula1><xm:f>Listor!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>C2</xm:sqref>"
+        b"</x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>"
+    )
     rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"</worksheet>", ext))
     cell = _sheet(path, "Önskemål").rows[0].cells["Antal kommuner"]
     assert (cell.value, cell.uncomputed_formula) == (4, False)
@@ -381,12 +455,14 @@ def test_line_breaks_are_kept_and_excel_escapes_decoded(tmp_path: Path) -> None:
     """_x000D_ is decoded, CR LF and CR become LF, line breaks stay, the ends are trimmed."""
     text = "  Punkt 1_x000D_\nPunkt 2\r\nPunkt 3\rPunkt 4 \n"
     path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", "R", None, text]]})
-    assert _values(_sheet(path, "Önskemål"), "Beskrivning") == ["Punkt 1\nPunkt 2\nPunkt 3\nPunkt 4"]
+    assert _values(_sheet(path, "Önskemål"), "Beskrivning") == [
+        "Punkt 1\nPunkt 2\nPunkt 3\nPunkt 4"
+    ]
 
 
 def test_text_is_kept_exactly_between_its_ends(tmp_path: Path) -> None:
     """Inner spaces, &, <, >, quotes, emoji and template-like text are not touched."""
-    text = 'A  &  B <c> "d" \'e\' 🎉 {{ x }} {% if %}'
+    text = "A  &  B <c> \"d\" 'e' 🎉 {{ x }} {% if %}"
     path = write_workbook(tmp_path / "r.xlsx", {"Önskemål": [WISH_HEADER, ["W1", text]]})
     assert _values(_sheet(path, "Önskemål"), "Rubrik") == [text]
 
@@ -433,7 +509,9 @@ def test_malformed_sheet_xml_is_unreadable(tmp_path: Path) -> None:
 
 
 def _template() -> tuple[dict[str, bytes], str]:
-    data = workbook_bytes({"Önskemål": [WISH_HEADER, ["W1", "R1", "=1+1", "x"]]}, merges={"Önskemål": ["C4:D5"]})
+    data = workbook_bytes(
+        {"Önskemål": [WISH_HEADER, ["W1", "R1", "=1+1", "x"]]}, merges={"Önskemål": ["C4:D5"]}
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         members = {info.filename: zf.read(info) for info in zf.infolist()}
     return members, members["xl/worksheets/sheet1.xml"].decode()
@@ -464,11 +542,20 @@ def test_arbitrary_bytes_raise_only_unreadable(data: bytes) -> None:
 @given(
     start=st.integers(min_value=0, max_value=len(_SHEET_XML)),
     length=st.integers(min_value=0, max_value=40),
-    insert=st.text(alphabet='<>/="\' abcfrtvAC0123456789:&;x_', max_size=40),
-    member=st.sampled_from(["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml",
-                            "[Content_Types].xml", "xl/_rels/workbook.xml.rels"]),
+    insert=st.text(alphabet="<>/=\"' abcfrtvAC0123456789:&;x_", max_size=40),
+    member=st.sampled_from(
+        [
+            "xl/worksheets/sheet1.xml",
+            "xl/workbook.xml",
+            "xl/styles.xml",
+            "[Content_Types].xml",
+            "xl/_rels/workbook.xml.rels",
+        ]
+    ),
 )
-def test_mangled_workbook_xml_raises_only_unreadable(start: int, length: int, insert: str, member: str) -> None:
+def test_mangled_workbook_xml_raises_only_unreadable(
+    start: int, length: int, insert: str, member: str
+) -> None:
     """Splicing junk into a real workbook's XML parts never escapes as another exception."""
     text = _MEMBERS[member].decode()
     at = start % (len(text) + 1)
