@@ -316,7 +316,7 @@ def _categories(sheet: RawSheet | None, problems: list[Problem]) -> tuple[tuple[
     """The Prioritering sheet's order (and True), or the 2021 default (and False)."""
     read: list[tuple[Category, _Row]] = []
     for row in _rows(sheet, problems, ("Nr", "Kategori", "Beskrivning")):
-        number = row.read("Nr", partial(parse_whole_number, minimum=1),
+        number = row.read("Nr", partial(parse_whole_number, minimum=1, maximum=99),
                           required="skriv kategorins nummer (1, 2, 3 …).")
         if row.required("Kategori", "skriv kategorins namn.") and number is not None:
             read.append((Category(number, row.text("Kategori"), row.text("Beskrivning")), row))
@@ -331,9 +331,8 @@ def _categories(sheet: RawSheet | None, problems: list[Problem]) -> tuple[tuple[
         else:
             first[category.number] = (category, row)
     for number, (_, row) in sorted(first.items()):
-        gaps = [n for n in range(1, number) if n not in first]
-        if gaps and gaps[-1] == number - 1:
-            row.error("Nr", f"Nr {number}: nummer {gaps[-1]} saknas i prioriteringsordningen. "
+        if number > 1 and number - 1 not in first:
+            row.error("Nr", f"Nr {number}: nummer {number - 1} saknas i prioriteringsordningen. "
                             "Numrera kategorierna 1, 2, 3 … utan luckor.")
     return tuple(first[n][0] for n in sorted(first)), True
 
@@ -461,7 +460,8 @@ def interpret(raw: RawRegister) -> tuple[Register, tuple[Problem, ...]]:
 
     Returns:
         The Register, and the problems found (Swedish messages without the "Sheet!Cell: "
-        prefix), in sheet order. Never raises on any cell value.
+        prefix), grouped by sheet; validation puts them in reading order. Never raises on
+        any cell value.
     """
     problems = _formula_problems(raw)
     sheets: Mapping[str, RawSheet] = raw.sheets

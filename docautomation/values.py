@@ -131,9 +131,10 @@ def _whole(value: CellValue) -> int | None:
         return int(value) if math.isfinite(value) and value == int(value) else None
     if isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if re.fullmatch(r"[+-]?\d+", text):
+        # At most 15 digits: longer runs are no count of anything, and int() refuses > 4300.
+        if re.fullmatch(r"[+-]?\d{1,15}", text):
             return int(text)
-        if re.fullmatch(r"[+-]?\d+\.0*", text):
+        if re.fullmatch(r"[+-]?\d{1,15}\.0*", text):
             return int(text.split(".")[0])
     return None
 
@@ -186,6 +187,10 @@ def parse_yes_no(value: CellValue) -> Reading[bool]:
 # ---------------------------------------------------------------------------------------------
 
 
+# Longer text is no misspelling of a short name, and difflib is quadratic in its length.
+_SUGGEST_MAX = 100
+
+
 def match_choice(text: str, choices: Sequence[str]) -> tuple[str | None, str | None]:
     """Match `text` to one of `choices` ignoring case and spaces.
 
@@ -197,6 +202,8 @@ def match_choice(text: str, choices: Sequence[str]) -> tuple[str | None, str | N
     key = normalise(text)
     if key in keys:
         return keys[key], None
+    if len(key) > _SUGGEST_MAX:
+        return None, None
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
     return None, (keys[close[0]] if close else None)
 
@@ -268,7 +275,7 @@ def match_category(value: CellValue, categories: Sequence[Category]) -> Reading[
     if not isinstance(value, str):
         return _bad("är inte ett heltal.")
     key = normalise(value)
-    numbered = re.fullmatch(r"(\d+)\s*[.):]?\s+(.+)", key)
+    numbered = re.fullmatch(r"(\d{1,3})\s*[.):]?\s+(.+)", key)
     if numbered:  # "4. Enkla åtgärder" — the number, when the name agrees with it
         hit = [c for c in categories if c.number == int(numbered[1])]
         if hit and normalise(hit[0].name).startswith(numbered[2]):
@@ -281,7 +288,7 @@ def match_category(value: CellValue, categories: Sequence[Category]) -> Reading[
         return _bad(
             f"passar flera kategorier: {_named(starts)}. Skriv mer av namnet eller ange numret."
         )
-    near = _near_category(key, categories)
+    near = _near_category(key, categories) if len(key) <= _SUGGEST_MAX else None
     if near is not None:
         return _bad(f'finns inte i prioriteringsordningen. Menade du "{near.name}" ({near.number})?')
     return _bad("finns inte i prioriteringsordningen: ange ett nummer eller början av ett namn.")
