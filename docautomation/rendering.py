@@ -23,9 +23,17 @@ from typing import Any
 from .errors import TemplateError
 from .formatting import safe_filename
 from .models import DocumentJob, Meeting, MeetingType, Ranking, Register, ReportChanges
-from .template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE, TEMPLATE_NAMES
 from .template_check import unknown_variables
-from .template_context import notice_context, plan_context, report_context, sending_date
+from .template_context import (
+    NOTICE_TEMPLATE,
+    PLAN_TEMPLATE,
+    REPORT_TEMPLATE,
+    TEMPLATE_NAMES,
+    notice_context,
+    plan_context,
+    report_context,
+    sending_date,
+)
 from .template_engine import WordTemplate, make_environment
 
 # Bump whenever the rendering code changes what a document looks like, so every key changes.
@@ -115,7 +123,7 @@ def document_jobs(
     Args:
         register: the validated register (no errors); its Verksamhetsår must be known.
         ranking: the ranked önskemål of that register.
-        templates_dir: folder holding the three templates (see template_builder.TEMPLATE_NAMES).
+        templates_dir: folder holding the three templates (template_context.TEMPLATE_NAMES).
         today: the build's date; the report's date when `report_date` is not given.
         report_date: the date the report's current version was written (history decides).
         changes: what changed since the previous report; None when there is no earlier report.

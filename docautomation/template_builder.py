@@ -26,12 +26,8 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]
 
+from .template_context import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE, TEMPLATE_NAMES
 from .template_engine import write_package
-
-PLAN_TEMPLATE = "Verksamhetsplan.docx"
-NOTICE_TEMPLATE = "Kallelse.docx"
-REPORT_TEMPLATE = "Önskemål till leverantör.docx"
-TEMPLATE_NAMES = (PLAN_TEMPLATE, NOTICE_TEMPLATE, REPORT_TEMPLATE)
 
 _HEADER_FILL = "D9E2F3"
 PILOT_FILL = "FFF2CC"  # light yellow: the pilot wish's row in the report

@@ -53,6 +53,13 @@ from .models import (
     Wish,
 )
 
+# The three template files in the templates folder; their names are part of the contract with
+# the secretary (and of `docautomation init`), so they never change.
+PLAN_TEMPLATE = "Verksamhetsplan.docx"
+NOTICE_TEMPLATE = "Kallelse.docx"
+REPORT_TEMPLATE = "Önskemål till leverantör.docx"
+TEMPLATE_NAMES = (PLAN_TEMPLATE, NOTICE_TEMPLATE, REPORT_TEMPLATE)
+
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
 _LIST_MARKER = re.compile(r"^\s*[-–•*]\s*")

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -100,22 +99,19 @@ class WordTemplate:
     @classmethod
     def from_bytes(cls, name: str, data: bytes, env: SandboxedEnvironment) -> WordTemplate:
         """Compile a template from its bytes; `name` is used in error messages."""
-        entries = _read_zip(name, data)
-        files = dict(entries)
-        types = _content_types(name, files)
+        package = _Package.open(name, data)
+        types = _content_types(name, package.read("[Content_Types].xml"), package.names)
         if _MAIN not in types.values() and _DOTX_MAIN not in types.values():
             raise TemplateError(f'Mallen "{name}" är inget Word-dokument (.docx).')
         parts = tuple(
-            _compile_part(name, part, files[part], env, is_main=kind in (_MAIN, _DOTX_MAIN))
+            _compile_part(name, part, package.read(part), env, is_main=kind in (_MAIN, _DOTX_MAIN))
             for part, kind in types.items()
             if kind in _RENDERED_TYPES or kind == _DOTX_MAIN
         )
         per_document = {part.name for part in parts} | {_CORE}
-        static = tuple(
-            (n, None if n in per_document else ZipEntry.deflate(n, _as_document(n, b)))
-            for n, b in entries
-        )
-        return cls(name, static, parts, files.get(_CORE))
+        static = tuple((n, None if n in per_document else package.entry(n)) for n in package.names)
+        core = package.read(_CORE) if _CORE in package.names else None
+        return cls(name, static, parts, core)
 
     def render(self, context: Mapping[str, Any], *, title: str, when: date) -> bytes:
         """Render every part with `context` and return the .docx bytes.
@@ -159,23 +155,62 @@ class WordTemplate:
         return {part.name: part.lines for part in self.parts}
 
 
-def _read_zip(name: str, data: bytes) -> tuple[tuple[str, bytes], ...]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return tuple((info.filename, zf.read(info)) for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TemplateError(f'Mallen "{name}" är inget läsbart Word-dokument: {exc}.') from exc
+@dataclass(frozen=True, slots=True)
+class _Package:
+    """A template's zip: members read on demand; static ones reused still compressed."""
+
+    name: str
+    data: bytes
+    infos: Mapping[str, zipfile.ZipInfo]
+
+    @classmethod
+    def open(cls, name: str, data: bytes) -> _Package:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return cls(name, data, {info.filename: info for info in zf.infolist()})
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise TemplateError(f'Mallen "{name}" är inget läsbart Word-dokument: {exc}.') from exc
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def read(self, member: str) -> bytes:
+        try:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
+                return zf.read(self.infos[member])
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise TemplateError(
+                f'Mallen "{self.name}" är inget läsbart Word-dokument: {member} kan inte läsas.'
+            ) from exc
+
+    def entry(self, member: str) -> ZipEntry:
+        """The member as a ZipEntry, copying its deflated bytes when it is plainly deflated."""
+        info = self.infos[member]
+        start = info.header_offset
+        header = self.data[start : start + 30]
+        if (
+            member == "[Content_Types].xml"
+            or info.compress_type != zipfile.ZIP_DEFLATED
+            or info.flag_bits & 0x1
+            or header[:4] != b"PK\x03\x04"
+        ):
+            return ZipEntry.deflate(member, _as_document(member, self.read(member)))
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        begin = start + 30 + name_length + extra_length
+        raw = self.data[begin : begin + info.compress_size]
+        return ZipEntry(member.encode("utf-8"), info.CRC, info.file_size, raw)
 
 
-def _content_types(name: str, files: Mapping[str, bytes]) -> dict[str, str]:
+def _content_types(name: str, xml: bytes, members: list[str]) -> dict[str, str]:
     try:
-        root = etree.fromstring(files["[Content_Types].xml"], _STRICT)
-    except (KeyError, etree.XMLSyntaxError) as exc:
+        root = etree.fromstring(xml, _STRICT)
+    except etree.XMLSyntaxError as exc:
         raise TemplateError(f'Mallen "{name}" är inget läsbart Word-dokument.') from exc
     found: dict[str, str] = {}
     for override in root.iter(f"{{{_CT_NS}}}Override"):
         part = override.get("PartName", "").lstrip("/")
-        if part in files:
+        if part in members:
             found[part] = override.get("ContentType", "")
     return found
 
@@ -194,7 +229,7 @@ def _compile_part(
         xml = etree.tostring(etree.fromstring(data, _STRICT), encoding="unicode")
     except etree.XMLSyntaxError as exc:
         raise TemplateError(f'Mallen "{name}" har en trasig del {part}: {exc}.') from exc
-    patched: str = DocxTemplate.patch_xml(None, xml)
+    patched: str = _docxtpl().patch_xml(None, xml)
     for marker, literal in _LITERAL_DELIMITERS.items():
         patched = patched.replace(marker, literal)
     source = _XML_DECL.rstrip() + re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
@@ -289,7 +324,7 @@ def _resolve_listing(xml: str) -> str:
         if start < 0 or end < 0:
             continue  # not inside a paragraph (e.g. the XML declaration's line end)
         end += len("</w:p>")
-        out += [xml[pos:start], DocxTemplate.resolve_listing(None, xml[start:end])]
+        out += [xml[pos:start], _docxtpl().resolve_listing(None, xml[start:end])]
         pos = end
     out.append(xml[pos:])
     return "".join(out)
@@ -309,11 +344,22 @@ def _check_well_formed(name: str, part: str, data: bytes) -> None:
 
 
 def _fix_tables_and_ids(xml: str, column_loops: bool) -> etree._Element:
-    fixer = DocxTemplate.__new__(DocxTemplate)  # only the two helpers below are used
+    docx_template = _docxtpl()
+    fixer = docx_template.__new__(docx_template)  # only the two helpers below are used
     fixer.docx_ids_index = 1000
-    tree = DocxTemplate.fix_tables(fixer, xml) if column_loops else etree.fromstring(xml.encode())
-    DocxTemplate.fix_docpr_ids(fixer, tree)
+    tree = fixer.fix_tables(xml) if column_loops else etree.fromstring(xml.encode())
+    fixer.fix_docpr_ids(tree)
     return tree
+
+
+def _docxtpl() -> Any:
+    """docxtpl's DocxTemplate, imported on first use.
+
+    It pulls in python-docx (~0.1 s); a rebuild with nothing to render never needs it.
+    """
+    from docxtpl import DocxTemplate  # type: ignore[import-untyped]
+
+    return DocxTemplate
 
 
 def _core_properties(core: bytes, title: str, when: date) -> bytes:

@@ -9,6 +9,8 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from rendering_helpers import (
     HOSTILE,
@@ -41,8 +43,10 @@ from docautomation.models import (
     ReportChanges,
     WishStatus,
 )
-from docautomation.rendering import check_templates, document_jobs, notice_names
+from docautomation.rendering import TemplateSet, check_templates, document_jobs, notice_names
 from docautomation.template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE
+from docautomation.template_context import normalise, notice_context
+from docautomation.template_engine import WordTemplate
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 TODAY = date(2021, 3, 15)
@@ -547,6 +551,25 @@ def test_crlf_becomes_a_line_break_and_control_characters_go(
     plan = root(hostile_docs[PLAN])
     assert "rad ett\nrad två\nslut" in [text_of(p) for p in plan.iter(f"{W}p")]
     assert not any("\r" in (t.text or "") or "\x01" in (t.text or "") for t in plan.iter(f"{W}t"))
+
+
+@pytest.fixture(scope="module", name="notice_template")
+def _notice_template() -> WordTemplate:
+    """The shipped kallelse template, compiled once for the property test."""
+    return TemplateSet.read(SHIPPED).get(NOTICE_TEMPLATE)
+
+
+@settings(max_examples=60, deadline=None)
+@given(place=st.text(max_size=60))
+def test_any_text_renders_literally(notice_template: WordTemplate, place: str) -> None:
+    """Whatever a cell holds, the kallelse stays valid and shows it (normalised) as written."""
+    register = make_register()
+    meeting = replace(MEETINGS[0], place=place)
+    data = notice_template.render(notice_context(register, meeting), title="t", when=TODAY)
+    strict_parse_all(data)
+    expected = normalise(place.strip())
+    lines = [t for t in _texts(data) if t.startswith("Plats: ")]
+    assert lines == ([f"Plats: {expected}"] if expected else [])
 
 
 def test_supplier_name_cannot_escape_the_folder(hostile_docs: dict[str, bytes]) -> None:
