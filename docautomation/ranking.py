@@ -54,6 +54,7 @@ class _Rule:
     default_number: int
     holds: Callable[[Wish, int], bool]  # (wish, Gräns för högt prioriterat)
     because: Callable[[Wish, int], str]  # the fact that made it hold, in Swedish
+    states: frozenset[int] = frozenset()  # tie-breaker facts (see _fact) `because` already names
 
 
 def _level(level: Level | None) -> str:
@@ -70,18 +71,26 @@ _RULES: tuple[_Rule, ...] = (
         3,
         lambda w, t: (w.municipalities or 0) >= t,
         lambda w, t: f"Antal kommuner = {w.municipalities or 0} (gräns {t})",
+        frozenset({0}),
     ),
     _Rule(
         4,
         lambda w, t: w.effort is Level.LAG and w.effect in _MEDEL_HOG,
         lambda w, t: f"Insats = Låg och Effekt = {_level(w.effect)}",
+        frozenset({1, 2}),
     ),
     _Rule(
         7,
         lambda w, t: w.effect is Level.LAG and w.effort in _MEDEL_HOG,
         lambda w, t: f"Effekt = Låg och Insats = {_level(w.effort)}",
+        frozenset({1, 2}),
     ),
-    _Rule(5, lambda w, t: w.effect in _MEDEL_HOG, lambda w, t: f"Effekt = {_level(w.effect)}"),
+    _Rule(
+        5,
+        lambda w, t: w.effect in _MEDEL_HOG,
+        lambda w, t: f"Effekt = {_level(w.effect)}",
+        frozenset({1}),
+    ),
 )
 
 
@@ -102,6 +111,7 @@ class _Assessment:
     category: int | None
     source: CategorySource | None
     basis: str
+    stated: frozenset[int] = frozenset()  # facts the basis names, not repeated in the reason
 
 
 def _name_key(name: str) -> str:
@@ -136,7 +146,7 @@ def _assess(wish: Wish, order: _Order) -> _Assessment:
             basis = (
                 f"Kategori {_label(target, order)} eftersom {rule.because(wish, order.threshold)}"
             )
-            return _Assessment(wish, target, CategorySource.RULE, basis)
+            return _Assessment(wish, target, CategorySource.RULE, basis, rule.states)
     return _Assessment(wish, None, None, "Ej bedömd: " + "; ".join(_gaps(wish, order)[0]))
 
 
@@ -247,10 +257,11 @@ def _reasons(ordered: Sequence[_Assessment]) -> list[str]:
             for j in (i - 1, i + 1)
             if 0 <= j < len(ordered) and ordered[j].category == a.category
         ]
-        if not levels:
+        deciding = [n for n in range(max(levels, default=-1) + 1) if n not in a.stated]
+        if not deciding:
             reasons.append(f"{a.basis}.")
             continue
-        facts = ", ".join(_fact(a.wish, level) for level in range(max(levels) + 1))
+        facts = ", ".join(_fact(a.wish, level) for level in deciding)
         where = "bland ej bedömda" if a.category is None else "inom kategorin"
         reasons.append(f"{a.basis}. Plats {where}: {facts}.")
     return reasons

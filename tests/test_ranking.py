@@ -476,6 +476,55 @@ def test_reason_names_the_facts_that_place_a_wish_among_equals(
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "reasons"),
+    [
+        (
+            {"municipalities": 20},
+            {"municipalities": 16},
+            (
+                f"{C3} eftersom Antal kommuner = 20 (gräns 15).",
+                f"{C3} eftersom Antal kommuner = 16 (gräns 15).",
+            ),
+        ),
+        (
+            {"municipalities": 4, "effect": HOG},
+            {"municipalities": 4, "effect": MEDEL},
+            (
+                (
+                    "Kategori 5 (Effektivare arbetssätt (processer)) eftersom Effekt = Hög. "
+                    "Plats inom kategorin: 4 kommuner."
+                ),
+                (
+                    "Kategori 5 (Effektivare arbetssätt (processer)) eftersom Effekt = Medel. "
+                    "Plats inom kategorin: 4 kommuner."
+                ),
+            ),
+        ),
+        (
+            {"municipalities": 4, "effect": HOG, "effort": LAG, "submitted": D1},
+            {"municipalities": 4, "effect": HOG, "effort": LAG, "submitted": D2},
+            (
+                (
+                    "Kategori 4 (Enkla åtgärder (låg insats)) eftersom Insats = Låg och "
+                    "Effekt = Hög. Plats inom kategorin: 4 kommuner, inlämnat 2021-01-15."
+                ),
+                (
+                    "Kategori 4 (Enkla åtgärder (låg insats)) eftersom Insats = Låg och "
+                    "Effekt = Hög. Plats inom kategorin: 4 kommuner, inlämnat 2021-02-01."
+                ),
+            ),
+        ),
+    ],
+)
+def test_reason_does_not_repeat_facts_the_rule_names(
+    first: dict[str, Any], second: dict[str, Any], reasons: tuple[str, str]
+) -> None:
+    """Facts the rule's "eftersom" already states are left out of the placing facts."""
+    reg = register(wish("ÖNS-1", **first), wish("ÖNS-2", **second))
+    assert tuple(r.reason for r in rank(reg).ranked) == reasons
+
+
 def test_reason_uses_the_deeper_of_both_neighbours() -> None:
     """A wish between two others shows the facts down to whichever neighbour is closer to it."""
     reg = register(
