@@ -193,14 +193,13 @@ def _prescan(data: bytes, source_name: str) -> dict[str, SheetScan]:
 
 
 def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
+    # openpyxl raises many exception types on malformed content; to the board all mean the same.
     try:
-        # openpyxl warns about features it drops on save (extensions, validation); we never save.
+        # It also warns about features it drops on save (extensions, validation); we never save.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(BytesIO(data), data_only=data_only, keep_links=False)
-    except (
-        Exception
-    ) as exc:  # openpyxl raises many types on malformed content; all mean "unreadable"
+    except Exception as exc:
         raise _unreadable(source_name, exc) from exc
 
 
