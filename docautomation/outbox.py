@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -132,6 +132,7 @@ def write_outputs(
     source: str,
     source_sha256: str,
     executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> WriteReport:
     """Render the jobs that changed and write them into the outbox without losing anyone's work.
 
@@ -145,6 +146,7 @@ def write_outputs(
         source_sha256: the register's hash, recorded in the manifest.
         executor: renders the changed jobs concurrently when given (a ProcessPoolExecutor needs
             picklable `job.render` callables); the default renders one by one.
+        progress: called with 1 after each rendered document (for a progress bar).
 
     Returns:
         What was written, left unchanged and diverted, and how many jobs were rendered.
@@ -163,7 +165,7 @@ def write_outputs(
             unchanged.append(writer.root / rel)
         else:
             pending.append((job, rel))
-    rendered = _render_all([job for job, _ in pending], executor)
+    rendered = _render_all([job for job, _ in pending], executor, progress or _no_progress)
     try:
         placements = _place_all(writer, [(rel, job.key) for job, rel in pending], rendered)
     finally:
@@ -446,16 +448,27 @@ def _place_all(
     ]  # every write has finished: raise the first error
 
 
-def _render_all(jobs: Sequence[DocumentJob], executor: Executor | None) -> list[bytes]:
+def _no_progress(_done: int) -> None:
+    return None
+
+
+def _render_all(
+    jobs: Sequence[DocumentJob], executor: Executor | None, progress: Callable[[int], None]
+) -> list[bytes]:
     if executor is None:
-        return [job.render() for job in jobs]
+        return [_rendered(job.render(), progress) for job in jobs]
     futures: list[Future[bytes]] = [executor.submit(job.render) for job in jobs]
     try:
-        return [future.result() for future in futures]
+        return [_rendered(future.result(), progress) for future in futures]
     except BaseException:
         for future in futures:
             future.cancel()
         raise
+
+
+def _rendered(data: bytes, progress: Callable[[int], None]) -> bytes:
+    progress(1)
+    return data
 
 
 def _replace(temp: Path, target: Path) -> None:
