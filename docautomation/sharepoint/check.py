@@ -94,7 +94,7 @@ def _check_clock(server_date: float | None) -> list[str]:
     skew = time.time() - server_date
     if abs(skew) <= MAX_CLOCK_SKEW:
         return []
-    server = datetime.fromtimestamp(server_date, UTC).isoformat(timespec="seconds")
+    server = datetime.fromtimestamp(server_date, UTC).strftime("%Y-%m-%d %H:%M:%S")
     return [
         (
             f"Datorns klocka går {skew:+.0f} s fel jämfört med SharePoint ({server} UTC); "

@@ -18,7 +18,7 @@ from docautomation.sharepoint.drive import (
     NameRefusedError,
     NameTakenError,
 )
-from docautomation.sharepoint.graph import FRAGMENT_UNIT, GraphDriveClient, site_address
+from docautomation.sharepoint.graph import GraphDriveClient, site_address
 from docautomation.sharepoint.runner import permission_hint
 from docautomation.sharepoint.transport import (
     GraphTransport,
@@ -26,6 +26,7 @@ from docautomation.sharepoint.transport import (
     make_session,
     parse_retry_after,
 )
+from docautomation.sharepoint.upload import FRAGMENT_UNIT
 
 OUT = "Dokument från docautomation/"
 
