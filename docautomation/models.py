@@ -7,6 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+# A second name for the type: Meeting has a field called `date` that would shadow it.
+Day = date
+
 # -- what openpyxl can hand us for one cell (after merged-cell fill and line-break clean-up) --
 CellValue = str | int | float | bool | datetime | date | time | None
 
@@ -333,7 +336,7 @@ class Wish:
 class Meeting:
     """One row of Möten. `agenda` is as written (one item per line); empty means standard."""
 
-    date: date | None
+    date: Day | None
     start: time | None
     type: MeetingType | None
     type_text: str = ""
@@ -341,7 +344,7 @@ class Meeting:
     place: str = ""
     link: str = ""
     agenda: tuple[str, ...] = ()
-    notice_date: date | None = None  # Kallelsedatum as written (None when empty)
+    notice_date: Day | None = None  # Kallelsedatum as written (None when empty)
     recipients: str = ""  # Mottagare as written ("" → the default for the type)
     id: str = ""
     row: int = 0
