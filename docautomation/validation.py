@@ -29,7 +29,6 @@ from .register import SHEETS
 SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
 OPTIONAL_SHEETS = frozenset({"Prioritering"})
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _ANSVARIG_SEPARATORS = re.compile(r"\s*(?:,|\n)\s*|\s+och\s+", re.IGNORECASE)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
@@ -166,48 +165,27 @@ def _join(items: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Förening and Kontakter
+# Förening
 # ---------------------------------------------------------------------------------------------
 
 
 def _association_year(ctx: _Context) -> Iterator[Problem]:
-    if not ctx.has("Förening") or "Fält" not in ctx.raw.sheets["Förening"].columns:
-        return
-    found = _field_cell(ctx.raw, "Verksamhetsår")
-    if found is None:
-        yield error(None, 'Raden "Verksamhetsår" saknas i bladet Förening. Lägg till en rad med '
-                    "Fält = Verksamhetsår och planens år (t.ex. 2021) som Värde.",
-                    sheet=ctx.sheet_name("Förening"))
-        return
-    ref, value = found
-    year = ctx.register.association.year
-    if (ref.sheet, ref.cell) in ctx.interpreted or (year is not None and 1900 <= year <= 2100):
-        return
-    if value is None or str(value).strip() == "":
-        yield error(ref, "Verksamhetsår är tomt. Ange planens år med fyra siffror, t.ex. 2021.")
-    else:
-        yield error(ref, f'Verksamhetsår "{value}" är inte ett årtal. '
-                    "Ange planens år med fyra siffror, t.ex. 2021.")
-
-
-def _field_cell(raw: RawRegister, field_name: str) -> tuple[CellRef, object] | None:
-    for row in raw.sheets["Förening"].rows:
-        label = row.value("Fält")
-        ref = row.ref("Värde")
-        if isinstance(label, str) and label.strip().casefold() == field_name.casefold() and ref:
-            return ref, row.value("Värde")
-    return None
-
-
-def _contact_emails(ctx: _Context) -> Iterator[Problem]:
-    for contact in ctx.register.contacts:
-        ref = contact.cells.get("E-post")
-        email = contact.email.strip()
-        if not email or ref is None or (ref.sheet, ref.cell) in ctx.interpreted:
-            continue
-        if not _EMAIL.fullmatch(email):
-            yield error(ref, f'E-post "{contact.email}" ser inte ut som en e-postadress. '
-                        "Förväntat: namn@exempel.se, eller lämna cellen tom.")
+    # interpret reads the Verksamhetsår cell (empty, not a year); the missing row is ours.
+    sheet = ctx.raw.sheets.get("Förening")
+    if sheet is None or sheet.missing:
+        return  # reported as a structural problem
+    ref = ctx.register.association.cells.get("Verksamhetsår")
+    if ref is None:
+        yield error(
+            None,
+            'Raden "Verksamhetsår" saknas i bladet Förening. Lägg till en rad med '
+            "Fält = Verksamhetsår och planens år (t.ex. 2021) som Värde.",
+            sheet=sheet.name,
+        )
+    elif ctx.register.association.year is None and (ref.sheet, ref.cell) not in ctx.interpreted:
+        yield error(
+            ref, "Verksamhetsår kunde inte läsas. Ange planens år med fyra siffror, t.ex. 2021."
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +279,6 @@ def _pilot_ref(wish: Wish) -> CellRef | None:
 
 _RULES: tuple[Rule, ...] = (
     _association_year,
-    _contact_emails,
     _activity_deadlines,
     _activity_responsible,
     _wish_ids,
