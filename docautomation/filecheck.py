@@ -100,6 +100,20 @@ def check_workbook_bytes(data: bytes, name: str, limits: Limits) -> None:
         raise UnreadableFileError(name, reason)
 
 
+def check_zip_directory(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """Refuse zip bombs and unsafe paths from an open archive's central directory alone.
+
+    The reader calls this too, so bytes that skipped `check_workbook_bytes` still cannot make
+    it decompress gigabytes.
+
+    Raises:
+        UnreadableFileError: too many parts, too large unpacked, absurd ratio or unsafe path.
+    """
+    reason = _directory_reason(zf.infolist(), limits)
+    if reason is not None:
+        raise UnreadableFileError(name, reason)
+
+
 def probe_workbook_bytes(data: bytes, name: str, limits: Limits) -> str | None:
     """Say why the bytes cannot be read as a register, or None when they can.
 

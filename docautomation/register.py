@@ -20,8 +20,9 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .config import Limits
 from .errors import UnreadableFileError
-from .filecheck import require_defused_xml
+from .filecheck import check_zip_directory, require_defused_xml
 from .models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
 from .sheetxml import SheetScan, scan_sheet, sheet_parts
 
@@ -91,21 +92,23 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLASH = re.compile(r"\s*/\s*")
 
 
-def read_register(data: bytes, source_name: str) -> RawRegister:
+def read_register(data: bytes, source_name: str, *, limits: Limits | None = None) -> RawRegister:
     """Read a workbook's bytes into a RawRegister (pure: no file is touched).
 
-    Call `filecheck.check_workbook_bytes` first; this function trusts the size limits.
+    Call `filecheck.check_workbook_bytes` first for the full check (format, CRC, messages
+    for .xls/.csv/…); this function repeats only the zip-bomb limits, which it must obey.
 
     Args:
         data: the workbook's bytes (.xlsx or .xlsm).
         source_name: the file name, used in messages and kept in the result.
+        limits: the configured size limits (defaults when None).
 
     Raises:
         UnreadableFileError: the bytes are not a workbook openpyxl can read.
         ConfigError: openpyxl would parse XML without defusedxml.
     """
     require_defused_xml()
-    scans = _prescan(data, source_name)
+    scans = _prescan(data, source_name, limits or Limits())
     with _paused_gc():
         workbook = _load(data, source_name, data_only=True)
         formulas = _fallback_formulas(data, source_name, scans)
@@ -171,15 +174,18 @@ def _lookup(table: Mapping[str, str], text: str) -> str | None:
 # -- loading --------------------------------------------------------------------------------
 
 
-def _prescan(data: bytes, source_name: str) -> dict[str, SheetScan]:
-    """Scan every sheet's XML; refuse hostile merges before openpyxl expands them."""
+def _prescan(data: bytes, source_name: str, limits: Limits) -> dict[str, SheetScan]:
+    """Scan every sheet's XML; refuse zip bombs and hostile merges before openpyxl sees them."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
+            check_zip_directory(zf, source_name, limits)
             scans = {
                 name: scan_sheet(zf.read(part), formulas=_lookup(_SHEET_MATCHER, name) is not None)
                 for name, part in sheet_parts(zf).items()
                 if part in zf.NameToInfo
             }
+    except UnreadableFileError:
+        raise
     except Exception as exc:  # any malformed package: zipfile, XML and key errors alike
         raise _unreadable(source_name, exc) from exc
     merged = sum(scan.merged_cells for scan in scans.values())

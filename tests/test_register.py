@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from docautomation.config import Limits
 from docautomation.errors import UnreadableFileError
 from docautomation.models import CellRef, RawRegister, RawSheet
 from docautomation.register import SHEETS, clean_text, normalise_header, read_register
@@ -29,6 +30,14 @@ def _read(path: Path) -> RawRegister:
 
 def _sheet(path: Path, canonical: str) -> RawSheet:
     return _read(path).sheets[canonical]
+
+
+def _rezip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
 
 
 def _values(sheet: RawSheet, column: str) -> list[object]:
@@ -372,6 +381,27 @@ def test_huge_merged_range_is_refused_before_openpyxl_expands_it(tmp_path: Path)
     assert time.perf_counter() - started < 1.0
 
 
+def test_zip_bomb_handed_straight_to_the_reader_is_refused(tmp_path: Path) -> None:
+    """Bytes that skipped filecheck still obey the zip-bomb limits: nothing is decompressed."""
+    sheet = b"<worksheet><sheetData>" + b" " * (64 * 2**20) + b"</sheetData></worksheet>"
+    data = workbook_bytes({"Önskemål": [WISH_HEADER]})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    members["xl/worksheets/sheet1.xml"] = sheet
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="zip-bomb"):
+        read_register(_rezip(members), "r.xlsx")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_configured_limits_apply_to_the_reader(tmp_path: Path) -> None:
+    """read_register(limits=…) uses the configured part limit, not the default."""
+    data = workbook_bytes({"Önskemål": [WISH_HEADER]})
+    assert read_register(data, "r.xlsx", limits=Limits(max_parts=100)).sheets
+    with pytest.raises(UnreadableFileError, match="fler än gränsen 3"):
+        read_register(data, "r.xlsx", limits=Limits(max_parts=3))
+
+
 # -- formulas ---------------------------------------------------------------------------------
 
 
@@ -520,14 +550,6 @@ def _template() -> tuple[dict[str, bytes], str]:
 _MEMBERS, _SHEET_XML = _template()
 
 
-def _rezip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_arbitrary_bytes_raise_only_unreadable(data: bytes) -> None:
@@ -561,8 +583,9 @@ def test_mangled_workbook_xml_raises_only_unreadable(
     at = start % (len(text) + 1)
     members = dict(_MEMBERS)
     members[member] = (text[:at] + insert + text[at + length :]).encode()
+    data = _rezip(members)
     try:
-        raw = read_register(_rezip(members), "r.xlsx")
+        raw = read_register(data, "r.xlsx")
     except UnreadableFileError:
         return
-    assert raw.sheet_names
+    assert raw.sha256 == hashlib.sha256(data).hexdigest()
