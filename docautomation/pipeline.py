@@ -15,7 +15,7 @@ from typing import ContextManager
 from . import calendars, feedback, filecheck, history, outbox, ranking, register, rendering
 from .config import Settings
 from .errors import UnreadableFileError
-from .models import Problem, Report
+from .models import Problem, Register, Report
 from .validation import validate
 
 log = logging.getLogger(__name__)
@@ -119,11 +119,22 @@ def validate_file(path: Path, settings: Settings) -> Report:
 
 def check_templates(settings: Settings, register_path: Path | None = None) -> list[str]:
     """Render every template in settings.templates against a register; [] when all is well."""
-    from .scaffold import EXAMPLE_REGISTER
-
-    report = validate_file(register_path or EXAMPLE_REGISTER, settings)
-    reg = report.register
+    if register_path is None:
+        reg = _example_register(settings)
+    else:
+        reg = validate_file(register_path, settings).register
     return rendering.check_templates(settings.templates, reg, ranking.rank(reg))
+
+
+def _example_register(settings: Settings) -> Register:
+    """The shipped example, written afresh from its data so an edited inbox cannot affect it."""
+    import tempfile
+
+    from .scaffold import example_content, write_register
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_register(Path(tmp) / "Exempel.xlsx", example_content())
+        return validate_file(path, settings).register
 
 
 def register_fingerprint(data: bytes, settings: Settings) -> str:

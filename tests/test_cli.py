@@ -1,0 +1,179 @@
+"""Tests for the command line: exit codes, one-line errors, JSON shapes, and the build's report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from docautomation.cli import cli
+
+SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
+
+
+def _invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _break_register(source: Path, target: Path) -> Path:
+    """A copy of the example with one error: a wish without a Rubrik."""
+    wb = openpyxl.load_workbook(source)
+    wb["Önskemål"]["B2"] = None
+    wb.save(target)
+    return target
+
+
+def test_validate_json_on_the_example_is_clean(runner: CliRunner, example_register: Path) -> None:
+    """The shipped example validates with no problems: an empty JSON array and exit 0."""
+    code, out, _ = _invoke(runner, "validate", str(example_register), "--json")
+    assert code == 0
+    assert json.loads(out) == []
+
+
+def test_validate_reports_errors_with_sheet_and_cell(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """An error is printed under its sheet with its cell, and validate exits 1."""
+    broken = _break_register(example_register, workdir / "broken.xlsx")
+    code, out, _ = _invoke(runner, "validate", str(broken))
+    assert code == 1
+    assert "Önskemål:" in out and "Önskemål!B2" in out
+    assert out.strip().splitlines()[-1].startswith("1 fel")
+    code, out, _ = _invoke(runner, "validate", str(broken), "--json")
+    problems = json.loads(out)
+    assert {"severity": "error", "sheet": "Önskemål", "cell": "B2"}.items() <= problems[0].items()
+
+
+def test_rank_json_has_the_spec_fields(runner: CliRunner, example_register: Path) -> None:
+    """rank --json prints every §3 field; ranks run 1..n; closed wishes are not ranked."""
+    code, out, _ = _invoke(runner, "rank", str(example_register), "--json")
+    assert code == 0
+    ranked = json.loads(out)
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(SPEC_RANK_FIELDS <= set(r) for r in ranked)
+    assert len(ranked) == 23  # 30 wishes, 4 delivered and 3 rejected are listed apart
+    first = ranked[0]
+    assert (first["category"], first["category_source"]) == (1, "rule")
+    assert first["category_name"] == "Lagstiftning" and "Lagkrav" in first["reason"]
+    board = next(r for r in ranked if r["id"] == "ÖNS-026")
+    assert (board["category"], board["category_source"]) == (6, "board")
+
+
+def test_rank_table_is_readable(runner: CliRunner, example_register: Path) -> None:
+    """The terminal table shows rank, ID and the delivered wishes listed apart."""
+    code, out, _ = _invoke(runner, "rank", str(example_register))
+    assert code == 0
+    assert "ÖNS-021" in out and "Levererade (rankas inte):" in out
+
+
+def test_build_writes_then_keeps_unchanged(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """build writes every document; a second build rewrites nothing (files untouched)."""
+    code, out, _ = _invoke(runner, "build", "--date", "2021-01-10")
+    assert code == 0, out
+    plan = workdir / "outbox" / "2021" / "Verksamhetsplan 2021.docx"
+    assert plan.is_file()
+    assert len(list((workdir / "outbox" / "2021" / "Kallelser").glob("*.docx"))) == 8
+    stamp = plan.stat().st_mtime_ns
+    code, out, _ = _invoke(runner, "build", "--date", "2021-01-10")
+    assert code == 0 and "Oförändrade 19 dokument" in out and "Skrev" not in out
+    assert plan.stat().st_mtime_ns == stamp
+
+
+def test_build_with_errors_writes_the_report_and_no_documents(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """A register with errors exits 1, writes the Valideringsrapport and no documents."""
+    _break_register(example_register, example_register)
+    code, out, err = _invoke(runner, "build")
+    assert code == 1
+    assert (workdir / "outbox" / "2021" / "Valideringsrapport.xlsx").is_file()
+    assert not (workdir / "outbox" / "2021" / "Verksamhetsplan 2021.docx").exists()
+    assert "Önskemål!B2" in out
+
+
+def test_two_registers_for_one_year_build_nothing(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """A conflict copy for the same year is an error naming both files; nothing is built."""
+    shutil.copyfile(example_register, workdir / "inbox" / "Register 2021 (konflikt).xlsx")
+    code, out, err = _invoke(runner, "build")
+    assert code == 1
+    assert "Register 2021.xlsx" in err and "Register 2021 (konflikt).xlsx" in err
+    assert not (workdir / "outbox" / "2021").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("tom.xlsx", b"", "tom"),
+        ("gammal.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
+        ("lista.csv", "ID;Rubrik\nÖNS-1;Test\n".encode(), "CSV"),
+        ("trasig.xlsx", b"PK\x03\x04 not really a zip", "trasig"),
+    ],
+)
+def test_bad_files_exit_3_with_one_line(
+    runner: CliRunner, workdir: Path, name: str, content: bytes, words: str
+) -> None:
+    """Unreadable files give exit 3 and exactly one line naming the file, no traceback."""
+    path = workdir / name
+    path.write_bytes(content)
+    for command in ("validate", "build"):
+        code, out, err = _invoke(runner, command, str(path))
+        assert code == 3, (command, out, err)
+        lines = (out + err).strip().splitlines()
+        assert len(lines) == 1 or command == "build", lines
+        assert name in (out + err) and "Traceback" not in (out + err)
+        assert words.casefold() in (out + err).casefold()
+
+
+def test_missing_file_exits_3(runner: CliRunner, workdir: Path) -> None:
+    """A register path that does not exist is an unreadable file (exit 3), one line."""
+    code, out, err = _invoke(runner, "validate", str(workdir / "finns-inte.xlsx"))
+    assert code == 3 and len((out + err).strip().splitlines()) == 1
+
+
+def test_bad_config_exits_2(runner: CliRunner, workdir: Path, example_register: Path) -> None:
+    """An unknown key in the config file is a configuration error: exit 2, one line."""
+    (workdir / "docautomation.toml").write_text('outbx = "x"\n', encoding="utf-8")
+    code, out, err = _invoke(runner, "validate", str(example_register))
+    assert code == 2
+    assert "Menade du outbox?" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_date_is_a_usage_error(runner: CliRunner, example_register: Path) -> None:
+    """--date that is not YYYY-MM-DD is refused by the CLI with exit 2."""
+    result = runner.invoke(cli, ["build", "--date", "10/1 2021"])
+    assert result.exit_code == 2 and "ÅÅÅÅ-MM-DD" in result.output
+
+
+def test_init_then_validate_the_empty_register(runner: CliRunner, workdir: Path) -> None:
+    """init sets up a folder whose empty register validates with errors, not a crash."""
+    code, out, _ = _invoke(runner, "init", str(workdir / "ny"))
+    assert code == 0 and "docautomation.toml" in out
+    code, out, _ = _invoke(runner, "validate", str(workdir / "ny" / "inbox" / "Register.xlsx"))
+    assert code == 1 and "Föreningens namn" in out
+
+
+def test_templates_check_passes_for_the_shipped_templates(
+    runner: CliRunner, workdir: Path
+) -> None:
+    """templates check renders every shipped template against the example without problems."""
+    code, out, err = _invoke(runner, "templates", "check")
+    assert code == 0, err
+    assert "i ordning" in out
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    """Every command and subcommand explains itself in --help."""
+    for args in (["--help"], ["init", "--help"], ["validate", "--help"], ["rank", "--help"],
+                 ["build", "--help"], ["templates", "check", "--help"], ["watch", "--help"],
+                 ["status", "--help"], ["sync", "--help"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0 and "Usage:" in result.output, args
