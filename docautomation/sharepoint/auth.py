@@ -98,7 +98,8 @@ class TokenProvider:
         session: HTTP session msal uses (timeouts, CA bundle).
         cache_path: msal token cache file; None keeps tokens in memory only.
         persist: write the cache back to `cache_path` when it changed (False for --check).
-        prompt: receives the device-code instructions for a person to follow.
+        prompt: receives the device-code instructions for a person to follow; None means
+            nobody is there to sign in (a device-code login must already be cached).
     """
 
     def __init__(
@@ -108,7 +109,7 @@ class TokenProvider:
         *,
         cache_path: Path | None,
         persist: bool = True,
-        prompt: Callable[[str], None] = print,
+        prompt: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
         self._session = session
@@ -154,6 +155,11 @@ class TokenProvider:
             silent = app.acquire_token_silent(scopes, account=accounts[0], force_refresh=force)
             if silent and "access_token" in silent:
                 return dict(silent)
+        if self._prompt is None:
+            raise AuthError(
+                "Ingen sparad inloggning med enhetskod: kör 'docautomation sync --once' en gång "
+                "i ett terminalfönster och logga in."
+            )
         flow = app.initiate_device_flow(scopes=scopes)
         if "user_code" not in flow:
             return dict(flow)

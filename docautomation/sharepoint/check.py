@@ -37,7 +37,7 @@ def check(settings: Settings, *, echo: Echo | None = None) -> list[str]:
             session,
             cache_path=SyncPaths(settings.outbox).token_cache,
             persist=False,
-            prompt=echo or print,
+            prompt=None,  # --check never starts an interactive sign-in
         )
         transport = GraphTransport(
             session,

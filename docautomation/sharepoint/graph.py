@@ -149,6 +149,10 @@ class GraphDriveClient:
                 _IncompleteError,
             ) as exc:
                 log.info("Hämtningen av %s avbröts (%s), försök %d.", dest.name, exc, attempt)
+            except OSError as exc:  # after the requests errors: those are OSErrors too
+                raise SyncError(
+                    f"{dest.name} kan inte skrivas till {dest.parent}: {exc.strerror or exc}."
+                ) from exc
         raise ConnectionLostError(
             f"Hämtningen av {dest.name} avbröts {_MAX_DOWNLOAD_ATTEMPTS} gånger; "
             "försöker igen vid nästa körning."

@@ -88,7 +88,7 @@ def run_sync(
     dry_run: bool = False,
     build: BuildFn | None = None,
     stop_event: threading.Event | None = None,
-    echo: Echo = print,
+    echo: Echo | None = None,
     sleep: Sleep = time.sleep,
 ) -> int:
     """Pull the register, build it, push changed outputs; once, or every `every` seconds.
@@ -101,7 +101,8 @@ def run_sync(
         dry_run: print the plan (downloads, uploads, conflicts) and change nothing.
         build: builds one register file like a local save; default pipeline.build_file.
         stop_event: ends the loop (and the wait between cycles) when set.
-        echo: receives one Swedish line per event.
+        echo: receives one Swedish line per event (and the device-code instructions);
+            None prints nothing, and a device-code login must then already be cached.
         sleep: waits for Retry-After (injectable for tests).
 
     Returns:
@@ -115,13 +116,23 @@ def run_sync(
     if every is not None and every <= 0:
         raise ConfigError("--every ska vara större än 0.")
     paths = SyncPaths(settings.outbox)
-    cycle = partial(_cycle, settings, paths, dry_run=dry_run, build=build, echo=echo, sleep=sleep)
+    say: Echo = echo or (lambda _line: None)
+    cycle = partial(
+        _cycle,
+        settings,
+        paths,
+        dry_run=dry_run,
+        build=build,
+        echo=say,
+        sleep=sleep,
+        interactive=echo is not None,
+    )
     if dry_run:
         return cycle()
     with _exclusive(paths):
         if every is None:
             return cycle()
-        return _loop(cycle, every, stop_event or threading.Event(), echo)
+        return _loop(cycle, every, stop_event or threading.Event(), say)
 
 
 def _loop(cycle: Callable[[], int], every: float, stop: threading.Event, echo: Echo) -> int:
@@ -161,6 +172,7 @@ def _cycle(
     build: BuildFn | None,
     echo: Echo,
     sleep: Sleep,
+    interactive: bool,
 ) -> int:
     sp = settings.sharepoint
     state = load_state(
@@ -171,7 +183,11 @@ def _cycle(
     save = partial(save_state, paths.state)
     with make_session(sp.ca_bundle, sp.timeout) as session:
         tokens = TokenProvider(
-            sp, session, cache_path=paths.token_cache, persist=not dry_run, prompt=echo
+            sp,
+            session,
+            cache_path=paths.token_cache,
+            persist=not dry_run,
+            prompt=echo if interactive else None,
         )
         transport = GraphTransport(
             session, sp.graph_url, tokens, sleep=sleep, permission_hint=permission_hint(sp)

@@ -162,6 +162,15 @@ def test_device_code_prompts_polls_and_then_refreshes_silently(tenant: Tenant) -
     assert sum(1 for r in tenant.fake.requests if r.path.endswith("/devicecode")) == 1
 
 
+def test_device_code_without_a_person_present_does_not_start_a_flow(tenant: Tenant) -> None:
+    """No prompt (a scheduled run, --check) and no cached login: a clear error, no device flow."""
+    sp = tenant.settings("device").sharepoint
+    tokens = TokenProvider(sp, make_session(sp.ca_bundle, sp.timeout), cache_path=None)
+    with pytest.raises(AuthError, match="Ingen sparad inloggning med enhetskod"):
+        tokens.token()
+    assert not any(r.path.endswith("/devicecode") for r in tenant.fake.requests)
+
+
 def test_unknown_error_keeps_its_first_line_and_redacts_secrets() -> None:
     """An unmapped error shows its code and first line; a secret in it is replaced by ***."""
     sp = SharePointSettings(tenant_id="t", client_id="c", client_secret="topphemligt")
