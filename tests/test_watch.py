@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import Workbook, load_workbook
 from watch_helpers import (
     FakeBuild,
     cell_fingerprint,
@@ -28,7 +33,7 @@ from watch_helpers import (
 from watchdog.events import FileSystemEventHandler
 
 from docautomation import status, watch
-from docautomation.config import WatchSettings
+from docautomation.config import Settings, WatchSettings
 from docautomation.errors import AlreadyRunningError, ConfigError
 
 MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
@@ -39,12 +44,13 @@ def _fake() -> FakeBuild:
     return FakeBuild()
 
 
-def _status(settings_outbox: Path) -> dict[str, object]:
-    return json.loads((settings_outbox / status.STATUS_NAME).read_text(encoding="utf-8"))
+def _status(outbox: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((outbox / status.STATUS_NAME).read_text(encoding="utf-8"))
+    return data
 
 
-def _ledger_inode(outbox: Path) -> int | None:
-    entry = status.load_ledger(outbox).get("register.xlsx")
+def _ledger_inode(outbox: Path, name: str = "register.xlsx") -> int | None:
+    entry = status.load_ledger(outbox).get(name)
     return entry.inode if entry else None
 
 
@@ -219,7 +225,7 @@ def test_bad_register_is_reported_and_a_fixed_one_is_built(
         excel_save(register, workbook_bytes("FEL"))
         wait_until(lambda: fake.calls, what="the bad build")
         wait_until(lambda: _status(settings.outbox)["registers"], what="status.json")
-        bad = _status(settings.outbox)["registers"]["register.xlsx"]  # type: ignore[index]
+        bad = _status(settings.outbox)["registers"]["register.xlsx"]
         assert bad["exit_code"] == 1 and bad["errors"] == 1 and bad["problems"] == 1
         excel_save(register, workbook_bytes("rättad"))
         wait_until(lambda: len(fake.calls) == 2, what="the fixed build")
@@ -230,7 +236,7 @@ def test_bad_register_is_reported_and_a_fixed_one_is_built(
     messages = [r.getMessage() for r in caplog.records]
     assert any("register.xlsx: Blad!A1: Värdet är fel." == m for m in messages)
     assert any("registret har fel" in m and "kod 1" in m for m in messages)
-    good = _status(settings.outbox)["registers"]["register.xlsx"]  # type: ignore[index]
+    good = _status(settings.outbox)["registers"]["register.xlsx"]
     assert good["written"] == 1 and good["seconds_after_save"] >= 0
 
 
@@ -267,7 +273,7 @@ def test_file_that_stays_unreadable_is_reported_after_the_grace(
         quiet_for(0.5)
     assert fake.calls == [("trasig.xlsx", "?", sha(garbage))]
     assert any("går fortfarande inte att läsa" in r.getMessage() for r in caplog.records)
-    assert _status(settings.outbox)["registers"]["trasig.xlsx"]["exit_code"] == 3  # type: ignore[index]
+    assert _status(settings.outbox)["registers"]["trasig.xlsx"]["exit_code"] == 3
 
 
 def test_dead_observer_is_replaced_and_saves_still_build(
@@ -350,7 +356,7 @@ def test_stop_event_stops_quickly_and_releases_the_lock(tmp_path: Path, fake: Fa
         w.wait_ready()
     assert not status.is_running(settings.outbox)
     assert not (settings.outbox / ".docautomation" / status.PID_NAME).exists()
-    assert _status(settings.outbox)["watcher"]["running"] is False  # type: ignore[index]
+    assert _status(settings.outbox)["watcher"]["running"] is False
     wait_until(
         lambda: {t.ident for t in threading.enumerate()} <= before,
         timeout=2,
@@ -402,3 +408,93 @@ def test_own_reads_do_not_wake_the_watcher_but_every_other_event_does(tmp_path: 
     hints.dispatch(FileMovedEvent(str(tmp_path / "945FCEA7"), str(tmp_path / "register.xlsx")))
     hints.dispatch(DirModifiedEvent(str(tmp_path)))
     assert len(woken) == 2
+
+
+def _resaved(path: Path, change: Callable[[Workbook], None] | None = None) -> bytes:
+    """The register as Excel would save it again: same data (new metadata) unless `change`."""
+    wb = load_workbook(path)
+    wb.properties.lastModifiedBy = "Lisa"
+    if change:
+        change(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_real_pipeline_catch_up_resave_and_change(
+    settings: Settings, example_register: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """End to end with pipeline.build_file: catch-up build, a data-identical re-save builds
+    nothing, a changed meeting rebuilds within the SPEC §8 budget."""
+    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    name = example_register.name
+
+    def last() -> dict[str, Any]:
+        registers = status.read_status(settings.outbox)["registers"]
+        return registers.get(name, {})  # type: ignore[no-any-return]
+
+    def builds() -> list[str]:
+        return [
+            r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{name}: klart")
+        ]
+
+    with running(settings) as w:
+        w.wait_ready()
+        wait_until(lambda: last().get("exit_code") == 0, timeout=30, what="the catch-up build")
+        assert last()["written"] > 0 and last()["errors"] == 0
+        excel_save(example_register, _resaved(example_register))
+        wait_until(
+            lambda: _ledger_inode(settings.outbox, name) == example_register.stat().st_ino,
+            what="the re-save to be recorded",
+        )
+        assert len(builds()) == 1  # the data-identical re-save built nothing
+
+        def move_meeting(wb: Workbook) -> None:
+            wb["Möten"]["E2"] = "Stadshuset, sal 3"
+
+        excel_save(example_register, _resaved(example_register, move_meeting))
+        wait_until(lambda: len(builds()) == 2, timeout=30, what="the rebuild")
+    rebuilt = last()
+    print(f"save → documents in the outbox: {rebuilt['seconds_after_save']:.2f} s")
+    assert rebuilt["exit_code"] == 0 and 1 <= rebuilt["written"] < rebuilt["unchanged"]
+    assert rebuilt["seconds_after_save"] < 5.0  # SPEC §8's 1.5 s is measured by the benchmark
+    assert any("sparades om utan ändrade uppgifter" in r.getMessage() for r in caplog.records)
+
+
+def test_inbox_removed_and_restored_is_watched_again(
+    tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A vanished inbox (share gone) is logged; when it comes back the watcher builds again."""
+    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    settings = make_settings(tmp_path)
+    with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        shutil.rmtree(settings.inbox)
+        wait_until(
+            lambda: any("Kan inte läsa inkorgen" in r.getMessage() for r in caplog.records),
+            what="the missing inbox to be noticed",
+        )
+        settings.inbox.mkdir()
+        (settings.inbox / "register.xlsx").write_bytes(workbook_bytes("tillbaka"))
+        wait_until(lambda: fake.calls, timeout=15, what="a build in the restored inbox")
+    assert fake.markers() == ["tillbaka"]
+    assert any("går att läsa igen" in r.getMessage() for r in caplog.records)
+
+
+def test_leftover_excel_temp_file_is_reported_once(
+    tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An old 8-hex temp file means a failed Excel save: warn once, never build it."""
+    settings = make_settings(
+        tmp_path, WatchSettings(debounce=0.1, stable_gap=0.1, rescan_interval=0.3)
+    )
+    temp = settings.inbox / "4CCA4100"
+    temp.write_bytes(workbook_bytes("sparad under fel namn"))
+    old = time.time() - 3600
+    os.utime(temp, (old, old))
+    with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        quiet_for(1.0)  # several periodic rescans
+    warnings = [r for r in caplog.records if "4CCA4100" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert fake.calls == []
