@@ -334,15 +334,15 @@ def _ranked_section(doc: DocxDocument) -> None:
     _p(doc, "Rangordnade önskemål", "Heading 1")
     _p(doc, "{%p if ranked %}")
     columns = (
-        ("Rank", "rank", 13),
-        ("ID", "id", 22),
-        ("Rubrik", "title", 62),
-        ("Kategori", "category", 44),
+        ("Rank", "rank", 12),
+        ("ID", "id", 20),
+        ("Rubrik", "title", 56),
+        ("Kategori", "category", 50),
         ("Antal kommuner", "municipalities", 22),
-        ("Insats", "effort", 17),
-        ("Effekt", "effect", 17),
-        ("Status", "status", 24),
-        ("Leverantörens ärende", "supplier_ref", 36),
+        ("Insats", "effort", 16),
+        ("Effekt", "effect", 16),
+        ("Status", "status", 25),
+        ("Leverantörens ärende", "supplier_ref", 40),
     )
     table = _table(doc, [c[0] for c in columns], [c[2] for c in columns], rows=7)
     _loop_rows(table, 1, ("{%tr for wish in ranked %}", "{%tr if wish.pilot %}"))
