@@ -9,8 +9,8 @@ import pytest
 
 from docautomation.scaffold import SHEETS, example_content, init_folder, write_register
 
-from conftest import EXAMPLE_REGISTER
 
+EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "inbox" / "Register 2021.xlsx"
 DROPDOWN_COLUMNS = {
     "Önskemål": ("Kategori", "Lagkrav", "Myndighetsrapportering", "Pilot", "Insats", "Effekt",
                  "Status"),
