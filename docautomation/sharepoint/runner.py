@@ -228,8 +228,9 @@ def _cycle(
             return apply(full, client, state=state, dry_run=True, echo=echo).exit_code
         save(state)
         settings.inbox.mkdir(parents=True, exist_ok=True)
+        pull = plan({}, {}, state, register=register, **common)
         pulled = apply(
-            plan({}, {}, state, register=register, **common),
+            pull,
             client,
             state=state,
             echo=echo,
@@ -243,7 +244,8 @@ def _cycle(
             echo=echo,
             save=save,
         )
-        _summarise(pulled, pushed, echo)
+        if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
+            echo("SharePoint: inget nytt att hämta eller ladda upp.")
         return max(pulled.exit_code, built, pushed.exit_code)
 
 
@@ -291,11 +293,8 @@ def _pipeline_build(path: Path, settings: Settings) -> Any:
     return pipeline.build_file(path, settings)
 
 
-def _summarise(pulled: ApplyResult, pushed: ApplyResult, echo: Echo) -> None:
-    if not (
-        pulled.downloaded or pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed
-    ):
-        echo("SharePoint: inget nytt att hämta eller ladda upp.")
+def _pushed_anything(pushed: ApplyResult) -> bool:
+    return bool(pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed)
 
 
 def local_outputs(outbox: Path) -> dict[str, LocalFile]:

@@ -1,0 +1,47 @@
+"""The CLI's sync command wired to run_sync and check, against the stand-in."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import CLIENT_ID, HOST, REGISTER_PATH, SECRET, Tenant
+
+from docautomation.cli import cli
+
+
+@pytest.fixture
+def workdir(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A docautomation.toml for the stand-in; returns the endpoint flags."""
+    (tenant.root / "docautomation.toml").write_text(
+        f'inbox = "inbox"\noutbox = "outbox"\n[sharepoint]\ntenant_id = "{tenant.fake.tenant}"\n'
+        f'client_id = "{CLIENT_ID}"\nsite = "{HOST}:/sites/castor"\n'
+        f'register_path = "{REGISTER_PATH}"\nauth = "secret"\n'
+        f'ca_bundle = "{tenant.fake.ca_path.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tenant.root)
+    monkeypatch.setenv("DOCAUTOMATION_CLIENT_SECRET", SECRET)
+    return ["--authority-url", tenant.fake.authority_url, "--graph-url", tenant.fake.graph_url]
+
+
+def test_check_dry_run_and_once_through_the_cli(tenant: Tenant, workdir: list[str]) -> None:
+    """--check passes, --dry-run shows the wait, two --once runs download the register."""
+    runner = CliRunner()
+    check = runner.invoke(cli, ["sync", "--check", *workdir])
+    assert (check.exit_code, check.output) == (0, "Allt i ordning.\n")
+    dry = runner.invoke(cli, ["sync", "--dry-run", *workdir])
+    assert dry.exit_code == 0 and dry.output.startswith("Väntar: Register 2021.xlsx")
+    assert runner.invoke(cli, ["sync", "--once", *workdir]).exit_code == 0
+    second = runner.invoke(cli, ["sync", *workdir])
+    assert "Hämtade Register 2021.xlsx" in second.output
+    assert (tenant.root / "inbox" / "Register 2021.xlsx").is_file()
+
+
+def test_check_failure_exits_non_zero_with_the_reason(
+    tenant: Tenant, workdir: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong secret: the AADSTS explanation on stderr and a non-zero exit code."""
+    monkeypatch.setenv("DOCAUTOMATION_CLIENT_SECRET", "fel-hemlighet-9Z")
+    result = CliRunner().invoke(cli, ["sync", "--check", *workdir])
+    assert result.exit_code != 0 and "AADSTS7000215" in result.output
+    assert "fel-hemlighet-9Z" not in result.output
