@@ -180,7 +180,6 @@ def _cycle(
         source=source_key(sp.site, sp.library, sp.register_path),
         target=sp.output_folder,
     )
-    save = partial(save_state, paths.state)
     with make_session(sp.ca_bundle, sp.timeout) as session:
         tokens = TokenProvider(
             sp,
@@ -200,53 +199,58 @@ def _cycle(
             register_id=state.register.item_id,
         )
         register = client.register()
-        _note_move(register, state, echo)
-        state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
-        if register.item_id != state.register.item_id:  # first run, or the file was replaced
-            state = replace(
-                state,
-                register=replace(state.register, item_id=register.item_id, ctag="", built_ctag=""),
-            )
-        state = state.with_register(name=register.name)
-        local_copy = (
-            settings.inbox / state.register.local_name if state.register.local_name else None
-        )
-        common: dict[str, Any] = {
-            "inbox": settings.inbox,
-            "output_folder": sp.output_folder,
-            "library": sp.library,
-            "register_on_disk": local_copy is not None and local_copy.is_file(),
-        }
+        state = _remember(register, client, state, echo)
+        options = _plan_options(settings, state)
         if dry_run:
-            full = plan(
-                local_outputs(settings.outbox),
-                client.list_outputs(),
-                state,
-                register=register,
-                **common,
-            )
+            outputs = local_outputs(settings.outbox)
+            full = plan(outputs, client.list_outputs(), state, register=register, **options)
             return apply(full, client, state=state, dry_run=True, echo=echo).exit_code
+        save = partial(save_state, paths.state)
         save(state)
-        settings.inbox.mkdir(parents=True, exist_ok=True)
-        pull = plan({}, {}, state, register=register, **common)
-        pulled = apply(
-            pull,
-            client,
-            state=state,
-            echo=echo,
-            save=save,
-        )
-        state, built = _build_if_needed(settings, pulled.state, build, echo, save)
-        pushed = apply(
-            plan(local_outputs(settings.outbox), client.list_outputs(), state, **common),
-            client,
-            state=state,
-            echo=echo,
-            save=save,
-        )
-        if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
-            echo("SharePoint: inget nytt att hämta eller ladda upp.")
-        return max(pulled.exit_code, built, pushed.exit_code)
+        return _pull_build_push(settings, client, state, register, options, build, echo, save)
+
+
+def _pull_build_push(
+    settings: Settings,
+    client: GraphDriveClient,
+    state: SyncState,
+    register: RemoteRegister,
+    options: dict[str, Any],
+    build: BuildFn | None,
+    echo: Echo,
+    save: Callable[[SyncState], None],
+) -> int:
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    pull = plan({}, {}, state, register=register, **options)
+    pulled = apply(pull, client, state=state, echo=echo, save=save)
+    state, built = _build_if_needed(settings, pulled.state, build, echo, save)
+    push = plan(local_outputs(settings.outbox), client.list_outputs(), state, **options)
+    pushed = apply(push, client, state=state, echo=echo, save=save)
+    if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
+        echo("SharePoint: inget nytt att hämta eller ladda upp.")
+    return max(pulled.exit_code, built, pushed.exit_code)
+
+
+def _remember(
+    register: RemoteRegister, client: GraphDriveClient, state: SyncState, echo: Echo
+) -> SyncState:
+    """The state with the resolved ids; a replaced register file starts from scratch."""
+    _note_move(register, state, echo)
+    state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
+    if register.item_id != state.register.item_id:  # first run, or the file was replaced
+        fresh = replace(state.register, item_id=register.item_id, ctag="", built_ctag="")
+        state = replace(state, register=fresh)
+    return state.with_register(name=register.name)
+
+
+def _plan_options(settings: Settings, state: SyncState) -> dict[str, Any]:
+    local_name = state.register.local_name
+    return {
+        "inbox": settings.inbox,
+        "output_folder": settings.sharepoint.output_folder,
+        "library": settings.sharepoint.library,
+        "register_on_disk": bool(local_name) and (settings.inbox / local_name).is_file(),
+    }
 
 
 def _note_move(register: RemoteRegister, state: SyncState, echo: Echo) -> None:
