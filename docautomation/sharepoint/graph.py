@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 _ITEM_SELECT = "id,name,eTag,cTag,size,file,folder,parentReference,lastModifiedBy"
 _LIST_SELECT = "id,name,eTag,file,folder,lastModifiedBy"
 _MAX_DOWNLOAD_ATTEMPTS = 3
+_MAX_PAGES = 1000  # 200 items a page: far beyond a board's output folder
 
 
 class GraphDriveClient:
@@ -229,7 +230,9 @@ class GraphDriveClient:
         self, url: str, query: str, *, what: str, missing_ok: bool = False
     ) -> Iterator[dict[str, Any]]:
         next_url: str | None = f"{url}?{query}"
-        while next_url:
+        for _ in range(_MAX_PAGES):
+            if not next_url:
+                return
             response = self._t.call("GET", next_url, expect=(200, 404), what=what)
             if response.status_code == 404:
                 if missing_ok:
@@ -238,6 +241,7 @@ class GraphDriveClient:
             page = response.json()
             yield from page.get("value", [])
             next_url = page.get("@odata.nextLink")  # a full URL, used verbatim
+        raise SyncError(f"{what}: fler än {_MAX_PAGES} sidor; avbryter.")
 
     def _by_us(self, item: dict[str, Any]) -> bool:
         app = (item.get("lastModifiedBy") or {}).get("application") or {}

@@ -117,8 +117,10 @@ class Uploader:
     def _send_fragments(self, url: str, source: Path, path: str) -> Any | None:
         """Send the file in fragments; resume from nextExpectedRanges; None if the session is gone."""
         size, offset, failures = source.stat().st_size, 0, 0
+        # Bounded even against a server that never advances: every fragment once, plus retries.
+        budget = size // self._fragment + 2 + 2 * _MAX_FRAGMENT_FAILURES
         with source.open("rb") as fh:
-            while True:
+            for _ in range(budget):
                 fh.seek(offset)
                 chunk = fh.read(self._fragment)
                 response = self._send_fragment(url, chunk, offset, size, path)
@@ -143,6 +145,9 @@ class Uploader:
                     return None
                 log.info("Uppladdningen av %s återupptas från byte %d.", path, resumed)
                 offset = resumed
+        raise SyncError(
+            f"Uppladdningen av {path} kom inte framåt; försöker igen vid nästa körning."
+        )
 
     def _send_fragment(
         self, url: str, chunk: bytes, offset: int, size: int, path: str
