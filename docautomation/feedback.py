@@ -126,13 +126,11 @@ def _by_cell(
 
 
 def _find_sheet(workbook: Workbook, name: str) -> Worksheet | None:
-    if name in workbook.sheetnames:
-        sheet = workbook[name]
-    else:
-        wanted = name.strip().casefold()
-        titles = [t for t in workbook.sheetnames if t.strip().casefold() == wanted]
-        sheet = workbook[titles[0]] if titles else None
-    return sheet if isinstance(sheet, Worksheet) else None
+    sheets = [sheet for sheet in workbook.worksheets if isinstance(sheet, Worksheet)]
+    wanted = name.strip().casefold()
+    found = [s for s in sheets if s.title == name] or [
+        s for s in sheets if s.title.strip().casefold() == wanted]
+    return found[0] if found else None
 
 
 def _target(sheet: Worksheet, cell: str) -> str | None:
@@ -140,10 +138,11 @@ def _target(sheet: Worksheet, cell: str) -> str | None:
         column, row = coordinate_from_string(cell)
     except (CellCoordinatesException, ValueError):
         return None  # "" marks a whole-sheet problem
+    coordinate = f"{column}{row}"
     for merged in sheet.merged_cells.ranges:
-        if f"{column}{row}" in merged:
-            return merged.start_cell.coordinate
-    return f"{column}{row}"
+        if coordinate in merged:
+            return str(merged.start_cell.coordinate)
+    return coordinate
 
 
 def _mark(sheet: Worksheet, coordinate: str, problems: list[Problem]) -> None:
@@ -158,7 +157,7 @@ def _mark(sheet: Worksheet, coordinate: str, problems: list[Problem]) -> None:
 
 
 def _comment(text: str) -> Comment:
-    # The default 144×79 px box cuts longer messages off; size it to the text (≈ 45 chars a line).
+    # The default 144 x 79 px box cuts longer messages off; size it to the text (≈ 45 chars a line).
     lines = sum(max(1, -(-len(line) // 45)) for line in text.split("\n"))
     return Comment(text, AUTHOR, width=320, height=min(600, 24 + 16 * lines))
 
@@ -190,8 +189,10 @@ def _link(workbook: Workbook, sheet: Worksheet, row: int, problem: Problem) -> N
     quoted = "'" + target.title.replace("'", "''") + "'"
     cell = sheet.cell(row=row, column=3)
     # A `location` hyperlink is what Excel writes for links inside the workbook; a "#Sheet!A1"
-    # string would become an external relationship instead.
-    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!{coordinate}",
+    # string would become an external relationship instead. Absolute references, because
+    # LibreOffice leaves "C7" or "R1" unresolved (they also read as R1C1 references).
+    column, number = coordinate_from_string(coordinate)
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!${column}${number}",
                                tooltip=f"Gå till {target.title}!{coordinate}")
     cell.style = "Hyperlink"
 
@@ -209,7 +210,7 @@ def _select_only(workbook: Workbook, chosen: Worksheet) -> None:
     for sheet in workbook.worksheets:
         for view in sheet.views.sheetView:
             view.tabSelected = sheet is chosen
-    workbook.active = workbook.worksheets.index(chosen)
+    workbook.active = chosen
 
 
 def _write_atomically(content: bytes, destination: Path) -> Path:

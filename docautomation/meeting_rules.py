@@ -1,4 +1,4 @@
-"""Validation rules for the Möten sheet: identity, times, place, kallelse timing, days off, agenda."""
+"""Validation rules for Möten: identity, times, place, kallelse timing, days off, agenda."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, time
 from typing import TypeVar
 
-import holidays
 from babel.dates import format_date
+from holidays.countries.sweden import Sweden
 
 from .agenda import notice_deadline, notice_window, standard_agenda
 from .models import Association, CellRef, Meeting, MeetingType, Problem, Register, error, warning
@@ -53,15 +53,16 @@ def _duplicates(meetings: tuple[Meeting, ...]) -> Iterator[Problem]:
 
 
 def _same_day(meeting: Meeting, seen: dict[tuple[MeetingType, date], CellRef]) -> Iterator[Problem]:
-    # The kallelse's file name is "<datum> <Mötestyp>.docx": two such meetings would collide.
+    # Without an ID a meeting's calendar UID comes from Mötestyp and Datum (SPEC §2), so two
+    # such meetings would share one event: importing the calendar keeps only one of them.
     ref = meeting.cells.get("Datum")
-    if meeting.type is None or meeting.date is None or ref is None:
+    if meeting.type is None or meeting.date is None or ref is None or meeting.id.strip():
         return
     key = (meeting.type, meeting.date)
     if key in seen:
-        yield error(ref, f"Ett {meeting.type.value.lower()} den {meeting.date.isoformat()} finns "
-                    f"redan i {seen[key]}. Två möten av samma typ samma dag får samma kallelse "
-                    "(samma filnamn): ändra datum eller mötestyp, eller ta bort dubbletten.")
+        yield warning(ref, f"{meeting.type.value} {meeting.date.isoformat()} utan ID finns redan "
+                      f"i {seen[key]}. Mötena får då samma händelse i kalendern och vid import "
+                      "ersätter det ena det andra: ta bort dubbletten eller ge mötena var sitt ID.")
     else:
         seen[key] = ref
 
@@ -128,16 +129,18 @@ def _days_off(meetings: tuple[Meeting, ...]) -> Iterator[Problem]:
 def swedish_days_off(years: set[int]) -> Mapping[date, str]:
     """Swedish public holidays plus midsommarafton, julafton and nyårsafton, by date.
 
-    Sundays are left out (the weekday check covers them) whatever the holidays version does.
+    Sundays are left out (the weekday check covers them) whatever the holidays version does;
+    two holidays on one day are joined with "och".
     """
     years = {year for year in years if 1953 <= year <= 9999}
     if not years:
         return {}
     wanted = ("public", "de_facto")  # from holidays 0.88 the three eves are "de_facto"
-    categories = tuple(c for c in wanted if c in holidays.Sweden.supported_categories)
-    days = holidays.Sweden(years=years, language="sv", categories=categories,
-                           include_sundays=False)
-    return {day: name for day, name in days.items() if name.casefold() not in ("söndag", "sunday")}
+    categories = tuple(c for c in wanted if c in Sweden.supported_categories)
+    days = Sweden(years=years, language="sv", categories=categories, include_sundays=False)
+    named = {day: [n for n in str(name).split("; ") if n.casefold() not in ("söndag", "sunday")]
+             for day, name in days.items()}
+    return {day: " och ".join(names) for day, names in named.items() if names}
 
 
 def _day_off(day: date, days_off: Mapping[date, str]) -> str:

@@ -31,6 +31,7 @@ OPTIONAL_SHEETS = frozenset({"Prioritering"})
 
 _ANSVARIG_SEPARATORS = re.compile(r"\s*(?:,|\n)\s*|\s+och\s+", re.IGNORECASE)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
+_MAX_NAMED = 5  # other cells named in one message
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ def _expected_headers(canonical: str) -> str:
 
 
 def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+    return " och ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,9 +266,11 @@ def _wish_pilots(ctx: _Context) -> Iterator[Problem]:
     pilots = [(w, ref) for w in ctx.register.wishes if (ref := _pilot_ref(w)) is not None]
     if len(pilots) < 2:
         return
-    for wish, ref in pilots:
-        others = _join([str(r) for w, r in pilots if r != ref])
-        yield warning(ref, f"Fler än ett aktivt önskemål har Pilot = Ja (även {others}). "
+    for _wish, ref in pilots:
+        others = [str(r) for _, r in pilots if r != ref]
+        if len(others) > _MAX_NAMED:  # 10,000 wishes must not give 10,000² cell names
+            others = [*others[:_MAX_NAMED], f"{len(others) - _MAX_NAMED} till"]
+        yield warning(ref, f"Fler än ett aktivt önskemål har Pilot = Ja (även {_join(others)}). "
                       "Högst ett önskemål som varken är Levererad eller Avvisad ska vara pilot.")
 
 

@@ -63,7 +63,8 @@ def _rgb(cell: object) -> str:
 
 def test_report_paths_follow_the_spec(tmp_path: Path) -> None:
     """With a year: outbox/<år>/Valideringsrapport.xlsx; without: named after the file."""
-    assert report_path(tmp_path, 2021, "Register.xlsx") == tmp_path / "2021" / "Valideringsrapport.xlsx"
+    expected = tmp_path / "2021" / "Valideringsrapport.xlsx"
+    assert report_path(tmp_path, 2021, "Register.xlsx") == expected
     assert (report_path(tmp_path, None, "Register 2021.xlsm")
             == tmp_path / "Valideringsrapport Register 2021.xlsx")
     assert report_path(tmp_path, None, 'a#b%c"d.xlsx').name == "Valideringsrapport a_b_c_d.xlsx"
@@ -101,7 +102,7 @@ def test_a_problem_in_a_merged_range_marks_its_top_left_cell(
     assert _rgb(workbook["Möten"]["E3"]) == WARNING_FILL
     assert "sammanfogat" in workbook["Möten"]["E3"].comment.text
     links = {c.value: c.hyperlink for c in workbook.worksheets[0]["C"] if c.hyperlink}
-    assert links["F3"].location == "'Möten'!E3"
+    assert links["F3"].location == "'Möten'!$E$3"
 
 
 def test_the_fel_sheet_lists_every_problem_first_with_links(
@@ -116,8 +117,8 @@ def test_the_fel_sheet_lists_every_problem_first_with_links(
                         for p in PROBLEMS]
     locations = [sheet.cell(row=i, column=3).hyperlink for i in range(2, len(PROBLEMS) + 2)]
     assert [link.location if link else None for link in locations] == [
-        "'Önskemål'!A6", "'Önskemål'!O2", "'Önskemål'!B2", "'Möten'!C7", "'Möten'!C7",
-        "'Möten'!E3", None, None, "'Bob''s anteckningar'!A1"]
+        "'Önskemål'!$A$6", "'Önskemål'!$O$2", "'Önskemål'!$B$2", "'Möten'!$C$7",
+        "'Möten'!$C$7", "'Möten'!$E$3", None, None, "'Bob''s anteckningar'!$A$1"]
     assert all(link.target is None for link in locations if link)  # internal, not external
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["D"].width > 60
@@ -213,3 +214,28 @@ def test_the_planted_register_report_marks_every_problem(tmp_path: Path) -> None
         assert workbook[sheet][cell].comment is not None
     assert workbook.worksheets[0].max_row == len(report.problems) + 1
     assert source.read_bytes() == data
+
+
+@pytest.mark.office
+def test_libreoffice_opens_the_report_with_resolved_links(tmp_path: Path) -> None:
+    """LibreOffice Calc loads the report, keeps the comments and resolves every internal link."""
+    import re
+    import shutil
+    import subprocess
+    import zipfile
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    data = _register(tmp_path).read_bytes()
+    report = write_validation_report(data, PROBLEMS, tmp_path / "Valideringsrapport.xlsx")
+    profile = (tmp_path / "profile").as_uri()  # its own profile: other soffice runs may be live
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "ods", "--outdir", str(tmp_path / "ods"), str(report)],
+                   check=True, capture_output=True, timeout=120)
+    with zipfile.ZipFile(tmp_path / "ods" / "Valideringsrapport.ods") as ods:
+        content = ods.read("content.xml").decode("utf-8")
+    links = re.findall(r'xlink:href="#([^"]*)"', content)
+    assert len(links) == 7 and all(re.fullmatch(r"&apos;.+&apos;\.\$[A-Z]+\$\d+", x) for x in links)
+    assert re.findall(r'table:table table:name="([^"]*)"', content)[0] == "Fel"
+    assert "En andra sak i samma cell." in content  # the comment on Möten!C7

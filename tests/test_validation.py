@@ -207,6 +207,13 @@ def test_more_than_one_active_pilot_warns_at_each_naming_the_others() -> None:
     assert "Önskemål!O3" in problems[0].message and "Önskemål!O2" in problems[1].message
 
 
+def test_many_pilots_name_at_most_five_other_cells() -> None:
+    """With many pilots each message names five other cells and counts the rest."""
+    problems = _check(wishes=tuple(wish(i, f"P{i}", pilot=True) for i in range(2, 10)))
+    assert len(problems) == 8
+    assert problems[0].message.count("Önskemål!O") == 5 and "och 2 till" in problems[0].message
+
+
 def test_one_active_pilot_is_fine() -> None:
     """A single open pilot (beside a delivered one) gives no warning."""
     wishes = (wish(2, "A", pilot=True), wish(3, "B", pilot=True, status=WishStatus.LEVERERAD))
@@ -227,13 +234,19 @@ def test_a_duplicate_meeting_id_is_an_error_naming_the_first() -> None:
     assert "Möten!J2" in problem.message
 
 
-def test_two_meetings_of_one_type_on_one_day_is_an_error() -> None:
-    """Same Mötestyp and Datum would give the same kallelse file: an error at the second Datum."""
+def test_two_meetings_of_one_type_on_one_day_without_id_is_a_warning() -> None:
+    """Same Mötestyp and Datum and no IDs share one calendar UID: a warning at the second."""
     meetings = (meeting(2), meeting(3, kind=MeetingType.WORKSHOP, agenda=("Program",)),
                 meeting(4))
     problem = _only(_check(meetings=meetings))
-    assert (problem.severity, problem.cell) == (Severity.ERROR, "A4")
-    assert "Möten!A2" in problem.message
+    assert (problem.severity, problem.cell) == (Severity.WARNING, "A4")
+    assert "Möten!A2" in problem.message and "ID" in problem.message
+
+
+def test_an_id_tells_meetings_on_one_day_apart() -> None:
+    """With an ID on either meeting, two of one type on one day are fine."""
+    assert _check(meetings=(meeting(2), meeting(3, id="M-2"))) == ()
+    assert _check(meetings=(meeting(2, id="M-1"), meeting(3))) == ()
 
 
 @pytest.mark.parametrize("end", [time(13, 0), time(12, 0)])

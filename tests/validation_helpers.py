@@ -11,7 +11,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from docautomation.ranking import DEFAULT_CATEGORIES
 from docautomation.models import (
     Activity,
     Association,
@@ -30,6 +29,7 @@ from docautomation.models import (
     Wish,
     WishStatus,
 )
+from docautomation.ranking import DEFAULT_CATEGORIES
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -70,8 +70,8 @@ def clean_rows() -> Rows:
         "Aktiviteter": [
             {"Verksamhetsområde": "Styrelsearbete", "Aktivitet/åtgärd": "Möten hos kommunerna",
              "Ansvarig": "Ordförande", "Klart": "Kontinuerligt"},
-            {"Aktivitet/åtgärd": "Workshop med nya styrelsen", "Ansvarig": "Ordförande och Per Lind",
-             "Klart": "April 2021"},
+            {"Aktivitet/åtgärd": "Workshop med nya styrelsen",
+             "Ansvarig": "Ordförande och Per Lind", "Klart": "April 2021"},
             {"Verksamhetsområde": "Ekonomi", "Aktivitet/åtgärd": "Ekonomisk uppföljning",
              "Ansvarig": "kassör", "Klart": "Q2 2021"},
             {"Verksamhetsområde": "Pilot tema", "Aktivitet/åtgärd": "Välj ett pilotönskemål",
@@ -126,14 +126,15 @@ def planted_rows() -> Rows:
         _meeting(date(2021, 12, 7), "Workshop", Distanslänk="www.teams.com/abc",
                  Dagordning="Genomgång"),  # 9
         _meeting(date(2021, 6, 15), "Extra årsmöte", Plats="Solna",
-                 Kallelsedatum=date(2021, 6, 10)),  # 10: window 4 maj – 1 juni
+                 Kallelsedatum=date(2021, 6, 10)),  # 10: window 4 maj to 1 juni
         _meeting(date(2021, 8, 24), "Styrelsemöte", Plats="Solna",
                  Kallelsedatum=date(2021, 8, 20)),  # 11: later than 17 augusti
         _meeting(date(2021, 3, 13), "Workshop", Plats="Solna", Dagordning="Övning"),  # 12 lördag
         _meeting(date(2021, 5, 13), "Styrelsemöte", Plats="Solna"),  # 13 Kristi himmelsfärd
         _meeting(date(2021, 12, 31), "Annat", Plats="Solna", Dagordning="Fika"),  # 14 nyårsafton
         _meeting(date(2021, 4, 20), "Annat", Plats="Solna"),  # 15: empty Dagordning
-        _meeting(date(2021, 2, 9), "Styrelsemöte", Plats="Solna", ID="M-9"),  # 16: same as A2
+        _meeting(date(2021, 10, 12), "Användarträff", Plats="Solna",
+                 Dagordning="Program"),  # 16: same type, day and no ID as row 5
     ]
     return rows
 
@@ -159,7 +160,7 @@ PLANTED: Mapping[tuple[str, str, str], tuple[str, ...]] = {
     ("warning", "Möten", "A13"): ("kristi himmelsfärdsdag",),
     ("warning", "Möten", "A14"): ("nyårsafton",),
     ("warning", "Möten", "G15"): ("Annat", "programmet"),
-    ("error", "Möten", "A16"): ("Möten!A2",),
+    ("warning", "Möten", "A16"): ("Möten!A5", "ID"),
 }
 
 
