@@ -351,3 +351,20 @@ def test_probe_write_leaves_nothing_behind(tenant: Tenant) -> None:
     client.probe_write()
     assert tenant.fake.children_of(tenant.drive_id, OUT) == {} and not tenant.fake.sessions
     assert tenant.fake.find(tenant.drive_id, REGISTER_PATH) is not None
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(416, "invalidRange"), (404, "itemNotFound"), (503, "serviceNotAvailable")]
+)
+def test_upload_session_recovers_from_range_expiry_and_5xx(
+    tenant: Tenant, tmp_path: Path, status: int, code: str
+) -> None:
+    """416 re-reads the position, 404 (session gone) starts a new session, 503 resends."""
+    data = b"0123456789abcdef" * (300 * 1024)  # 4.7 MiB
+    tenant.fake.add_fault("status", path="^/_up/", method="PUT", skip=1, status=status, code=code)
+    client = make_client(tenant, fragment=4 * FRAGMENT_UNIT)
+    client.upload(write(tmp_path, "big.docx", data), "Stor.docx", if_match=None)
+    assert tenant.output("Stor.docx").data == data
+    assert len(tenant.fake.sessions) == (1 if status == 404 else 0)  # the 404'd one is abandoned
+    sessions = tenant.fake.graph_calls("POST", "createUploadSession")
+    assert len(sessions) == (2 if status == 404 else 1)
