@@ -6,12 +6,13 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, get_month_names
 
+from .dates import date_parts, month_number, serial_to_date
 from .models import CellValue, Deadline, DeadlineKind
-from .values import cell_text, date_parts, is_blank, month_number, serial_to_date
+from .values import cell_text, is_blank
 
 __all__ = ["deadline_from_cell", "parse_klart"]
 
@@ -59,15 +60,21 @@ def _with_year(display: str, year: int | None) -> str:
 
 
 def _month_name(month: int) -> str:
-    return get_month_names("wide", locale="sv")[month]
+    return str(get_month_names("wide", locale="sv")[month])
 
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _span(kind: DeadlineKind, display: str, year: int | None, named: int | None,
-          first: tuple[int, int], last: tuple[int, int]) -> _Span:
+def _span(
+    kind: DeadlineKind,
+    display: str,
+    year: int | None,
+    named: int | None,
+    first: tuple[int, int],
+    last: tuple[int, int],
+) -> _Span:
     """A span inside one year from (month, day) to (month, day); no dates when no year."""
     if year is None:
         return _Span(kind, display, named_year=named)
@@ -182,9 +189,16 @@ _SEASONS = {
     "vårtermin": ("vårterminen", (1, 1), (6, 30)),
     "hösttermin": ("höstterminen", (8, 15), (12, 31)),
 }
-_SEASON_KEYS = {"våren": "vår", "sommaren": "sommar", "hösten": "höst", "vintern": "vinter",
-                "vårterminen": "vårtermin", "vt": "vårtermin", "höstterminen": "hösttermin",
-                "ht": "hösttermin"}
+_SEASON_KEYS = {
+    "våren": "vår",
+    "sommaren": "sommar",
+    "hösten": "höst",
+    "vintern": "vinter",
+    "vårterminen": "vårtermin",
+    "vt": "vårtermin",
+    "höstterminen": "hösttermin",
+    "ht": "hösttermin",
+}
 
 
 def _season(t: str, year: int | None) -> _Span | None:
@@ -202,12 +216,21 @@ def _season(t: str, year: int | None) -> _Span | None:
     # lies in a calendar-year plan); the display says so: "vintern 2021/2022".
     if used is None:
         return _Span(K.SEASON, word)
-    return _Span(K.SEASON, f"{word} {used}/{used + 1}", date(used, 12, 1),
-                 _month_end(used + 1, 2), named)
+    return _Span(
+        K.SEASON, f"{word} {used}/{used + 1}", date(used, 12, 1), _month_end(used + 1, 2), named
+    )
 
 
-_ORDINALS = {"första": 1, "1:a": 1, "andra": 2, "2:a": 2, "tredje": 3, "3:e": 3, "fjärde": 4,
-             "4:e": 4}
+_ORDINALS = {
+    "första": 1,
+    "1:a": 1,
+    "andra": 2,
+    "2:a": 2,
+    "tredje": 3,
+    "3:e": 3,
+    "fjärde": 4,
+    "4:e": 4,
+}
 _QUARTER = re.compile(
     r"(?:under )?(?:(?:q|k|kv|kvartal)\s*\.?\s*(?P<n>[1-4])"
     rf"|(?P<o>första|andra|tredje|fjärde|1:a|2:a|3:e|4:e) kvartalet){_Y4}"
@@ -267,8 +290,14 @@ def _year(t: str, year: int | None) -> _Span | None:
         named = int(m["y"])
         return _span(K.YEAR, f"under {named}", named, named, (1, 1), (12, 31))
     if _THIS_YEAR.fullmatch(t):
-        return _span(K.YEAR, _with_year("under", year) if year else "under året", year, None,
-                     (1, 1), (12, 31))
+        return _span(
+            K.YEAR,
+            _with_year("under", year) if year else "under året",
+            year,
+            None,
+            (1, 1),
+            (12, 31),
+        )
     return None
 
 

@@ -7,35 +7,30 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from babel.dates import get_day_names, get_month_names
-
-from .models import CellValue, Category, Level
+from .models import Category, CellValue, CommentBlock, Level
 
 __all__ = [
     "Reading",
     "cell_text",
-    "date_parts",
+    "comment_blocks",
     "is_blank",
     "match_category",
     "match_choice",
-    "month_number",
     "normalise",
     "parse_choice",
-    "parse_date",
     "parse_email",
     "parse_level",
-    "parse_time",
     "parse_url",
     "parse_whole_number",
     "parse_year",
     "parse_yes_no",
-    "serial_to_date",
     "show_value",
+    "split_items",
     "swedish_list",
 ]
 
@@ -115,6 +110,35 @@ def swedish_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " eller " + items[-1]
+
+
+_MARKER = re.compile(r"\s*[-–•*]\s*")
+_ITEM_PREFIX = re.compile(r"\s*(?:[-–•*]\s*|(?:§\s*)?\d{1,2}[.)]\s+)")
+
+
+def split_items(text: str) -> tuple[str, ...]:
+    """One item per non-empty line, list markers (- – • *) and numbers (1. 2) § 3.) removed.
+
+    "09.30 Kaffe" keeps its time: a number is a list number only when a space follows "." or ")".
+    """
+    items = []
+    for line in text.splitlines():
+        prefix = _ITEM_PREFIX.match(line)
+        item = (line[prefix.end() :] if prefix else line).strip()
+        if item:
+            items.append(item)
+    return tuple(items)
+
+
+def comment_blocks(text: str) -> tuple[CommentBlock, ...]:
+    """A Kommentar's non-empty lines; lines starting with - – • * are list items (marker removed)."""
+    blocks = []
+    for line in text.splitlines():
+        marker = _MARKER.match(line)
+        item = (line[marker.end() :] if marker else line).strip()
+        if item:
+            blocks.append(CommentBlock(item, marker is not None))
+    return tuple(blocks)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +268,9 @@ def _category_number(number: int, categories: Sequence[Category]) -> Reading[int
     if number in numbers:
         return Reading(number)
     span = f"{numbers[0]}–{numbers[-1]}" if numbers else "i ordningen"
-    return _bad(f"finns inte i prioriteringsordningen: ange ett nummer {span} eller ett kategorinamn.")
+    return _bad(
+        f"finns inte i prioriteringsordningen: ange ett nummer {span} eller ett kategorinamn."
+    )
 
 
 def _near_category(key: str, categories: Sequence[Category]) -> Category | None:
@@ -260,7 +286,9 @@ def _near_category(key: str, categories: Sequence[Category]) -> Category | None:
 
 
 def _named(categories: Sequence[Category]) -> str:
-    return swedish_list([f'"{c.name}" ({c.number})' for c in categories]).replace(" eller ", " och ")
+    return swedish_list([f'"{c.name}" ({c.number})' for c in categories]).replace(
+        " eller ", " och "
+    )
 
 
 def match_category(value: CellValue, categories: Sequence[Category]) -> Reading[int]:
@@ -290,134 +318,10 @@ def match_category(value: CellValue, categories: Sequence[Category]) -> Reading[
         )
     near = _near_category(key, categories) if len(key) <= _SUGGEST_MAX else None
     if near is not None:
-        return _bad(f'finns inte i prioriteringsordningen. Menade du "{near.name}" ({near.number})?')
+        return _bad(
+            f'finns inte i prioriteringsordningen. Menade du "{near.name}" ({near.number})?'
+        )
     return _bad("finns inte i prioriteringsordningen: ange ett nummer eller början av ett namn.")
-
-
-# ---------------------------------------------------------------------------------------------
-# Dates and times
-# ---------------------------------------------------------------------------------------------
-
-
-def _month_table() -> Mapping[str, int]:
-    table: dict[str, int] = {}
-    for locale in ("en", "sv"):
-        for width in ("wide", "abbreviated"):
-            for number, name in get_month_names(width, locale=locale).items():
-                table[normalise(name).rstrip(".")] = number
-    extras = {"febr": 2, "mar": 3, "sept": 9, "okt": 10, "dec": 12, "maj": 5, "may": 5}
-    table.update(extras)
-    return MappingProxyType(table)
-
-
-_MONTHS = _month_table()
-_WEEKDAYS = "|".join(sorted(get_day_names("wide", locale="sv").values(), key=len, reverse=True))
-_DATE_PREFIX = re.compile(rf"(?:(?:{_WEEKDAYS})(?:en)?\s*,?\s*)?(?:den\s+)?")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_NUMERIC = re.compile(r"(\d{1,2})\s*([/.])\s*(\d{1,2})(?:(?:\s+|\s*[/.,]\s*)(\d{4}))?")
-_HYPHENED = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
-_NAMED = re.compile(r"(\d{1,2})(?::?e|:a)?\.?\s*([^\W\d_]+)\.?(?:\s*,?\s*(\d{4}))?")
-_EXCEL_EPOCH = date(1899, 12, 30)
-_SERIALS = (32874, 73051)  # 1990-01-01 .. 2100-01-01: a bare number in that range is a date
-
-
-def month_number(word: str) -> int | None:
-    """1–12 for a Swedish or English month name, full or abbreviated, any case, "." or not."""
-    return _MONTHS.get(normalise(word).rstrip("."))
-
-
-def date_parts(text: str) -> tuple[int, int, int | None] | None:
-    """(day, month, year or None) for a date written as ISO or Swedish text, else None.
-
-    Accepts 2021-03-15, 15/3 2021, 15/3/2021, 15.3.2021, 15-3-2021, 15 mars 2021,
-    den 15 mars 2021, måndag 15 mars 2021, and the same without the year. Two-digit years
-    are refused (they are ambiguous). The parts are not checked as a calendar date.
-    """
-    key = normalise(text).rstrip(".")
-    prefix = _DATE_PREFIX.match(key)
-    key = key[prefix.end() :] if prefix else key
-    if m := _ISO.fullmatch(key):
-        return int(m[3]), int(m[2]), int(m[1])
-    for pattern in (_NUMERIC, _HYPHENED):
-        if m := pattern.fullmatch(key):
-            year = m.groups()[-1]
-            return int(m[1]), int(m[3] if pattern is _NUMERIC else m[2]), int(year) if year else None
-    if (m := _NAMED.fullmatch(key)) and (month := month_number(m[2])) is not None:
-        return int(m[1]), month, int(m[3]) if m[3] else None
-    return None
-
-
-def serial_to_date(number: float) -> date | None:
-    """An Excel day number (a date cell without date format) as a date, when plausible."""
-    if not math.isfinite(number) or not _SERIALS[0] <= number < _SERIALS[1]:
-        return None
-    return _EXCEL_EPOCH + timedelta(days=int(number))
-
-
-_DATE_HINT = "(skriv t.ex. 2021-03-15 eller 15 mars 2021)."
-
-
-def _plausible(day: date) -> Reading[date]:
-    # Years outside 1900–2199 are typing errors, and would break date arithmetic downstream.
-    return Reading(day) if 1900 <= day.year <= 2199 else _bad(f"är inte ett giltigt datum {_DATE_HINT}")
-
-
-def parse_date(value: CellValue) -> Reading[date]:
-    """A date: an Excel date, ISO text, or Swedish text with the year written out."""
-    if is_blank(value):
-        return Reading()
-    if isinstance(value, datetime):
-        return _plausible(value.date())
-    if isinstance(value, date):
-        return _plausible(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        day = serial_to_date(value)
-        return Reading(day) if day else _bad(f"är inte ett datum {_DATE_HINT}")
-    parts = date_parts(value) if isinstance(value, str) else None
-    if parts is None:
-        return _bad(f"är inte ett datum {_DATE_HINT}")
-    day_, month, year = parts
-    if year is None:
-        return _bad(f"saknar år {_DATE_HINT}")
-    try:
-        return _plausible(date(year, month, day_))
-    except ValueError:
-        return _bad(f"är inte ett giltigt datum {_DATE_HINT}")
-
-
-_TIME = re.compile(r"(?:kl(?:ockan)?\.?\s*)?(\d{1,2})(?:\s*[.:]\s*(\d{2}))?(?::(\d{2}))?")
-_TIME_HINT = "är inte en tid (skriv t.ex. 13.00)."
-
-
-def _minute_time(total_seconds: float) -> time:
-    minutes = min(round(total_seconds / 60), 24 * 60 - 1)
-    return time(minutes // 60, minutes % 60)
-
-
-def parse_time(value: CellValue) -> Reading[time]:
-    """A time of day, rounded to the minute: an Excel time, 13.00, 13:00, kl. 13.00, 9.30, 13.
-
-    A number below 1 is Excel's fraction of a day (0.5 is 12.00); a whole number 0–23 is an
-    hour, as the board types "13" into a General-formatted cell.
-    """
-    if is_blank(value):
-        return Reading()
-    if isinstance(value, datetime):
-        value = value.time()
-    if isinstance(value, time):
-        return Reading(_minute_time(value.hour * 3600 + value.minute * 60 + value.second))
-    if isinstance(value, bool) or isinstance(value, date):
-        return _bad(_TIME_HINT)
-    if isinstance(value, int | float):
-        if isinstance(value, int) and 0 <= value <= 23:
-            return Reading(time(value))
-        if math.isfinite(value) and 0 <= value < 1:
-            return Reading(_minute_time(value * 86400))
-        return _bad(_TIME_HINT)
-    m = _TIME.fullmatch(normalise(value))
-    if not m or int(m[1]) > 23 or int(m[2] or 0) > 59 or int(m[3] or 0) > 59:
-        return _bad(_TIME_HINT)
-    return Reading(time(int(m[1]), int(m[2] or 0)))
 
 
 # ---------------------------------------------------------------------------------------------

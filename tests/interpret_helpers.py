@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from openpyxl.utils import get_column_letter
 
@@ -14,13 +15,43 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     "Förening": ("Fält", "Värde"),
     "Prioritering": ("Nr", "Kategori", "Beskrivning"),
     "Kontakter": ("Namn", "Roll", "Kommun", "E-post"),
-    "Aktiviteter": ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar",
-                    "Status"),
-    "Önskemål": ("ID", "Rubrik", "Beskrivning", "Inlämnat av", "Inlämnat", "Kategori", "Lagkrav",
-                 "Myndighetsrapportering", "Antal kommuner", "Insats", "Effekt", "Status",
-                 "Leverantörens ärende", "Återkoppling", "Pilot"),
-    "Möten": ("Datum", "Start", "Slut", "Mötestyp", "Plats", "Distanslänk", "Dagordning",
-              "Kallelsedatum", "Mottagare", "ID"),
+    "Aktiviteter": (
+        "Verksamhetsområde",
+        "Aktivitet/åtgärd",
+        "Ansvarig",
+        "Klart",
+        "Kommentar",
+        "Status",
+    ),
+    "Önskemål": (
+        "ID",
+        "Rubrik",
+        "Beskrivning",
+        "Inlämnat av",
+        "Inlämnat",
+        "Kategori",
+        "Lagkrav",
+        "Myndighetsrapportering",
+        "Antal kommuner",
+        "Insats",
+        "Effekt",
+        "Status",
+        "Leverantörens ärende",
+        "Återkoppling",
+        "Pilot",
+    ),
+    "Möten": (
+        "Datum",
+        "Start",
+        "Slut",
+        "Mötestyp",
+        "Plats",
+        "Distanslänk",
+        "Dagordning",
+        "Kallelsedatum",
+        "Mottagare",
+        "ID",
+    ),
 }
 
 
@@ -34,8 +65,12 @@ def letters(canonical: str) -> dict[str, str]:
     return {column: get_column_letter(i) for i, column in enumerate(COLUMNS[canonical], start=1)}
 
 
-def raw_row(sheet: str, number: int, values: Mapping[str, CellValue | Uncomputed],
-            columns: Mapping[str, str]) -> RawRow:
+def raw_row(
+    sheet: str,
+    number: int,
+    values: Mapping[str, object],
+    columns: Mapping[str, str],
+) -> RawRow:
     """One RawRow: every column of the sheet present, None where `values` has nothing."""
     cells = {}
     for column, letter in columns.items():
@@ -44,12 +79,17 @@ def raw_row(sheet: str, number: int, values: Mapping[str, CellValue | Uncomputed
         if isinstance(value, Uncomputed):
             cells[column] = RawCell(None, ref, uncomputed_formula=True)
         else:
-            cells[column] = RawCell(value, ref)
+            cells[column] = RawCell(cast(CellValue, value), ref)
     return RawRow(number, cells)
 
 
-def raw_sheet(canonical: str, rows: Sequence[Mapping[str, CellValue | Uncomputed]], *,
-              name: str | None = None, missing: tuple[str, ...] = ()) -> RawSheet:
+def raw_sheet(
+    canonical: str,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    name: str | None = None,
+    missing: tuple[str, ...] = (),
+) -> RawSheet:
     """A sheet with the header on row 1 and `rows` from row 2 on."""
     sheet_name = name or canonical
     columns = {c: letter for c, letter in letters(canonical).items() if c not in missing}
@@ -57,8 +97,7 @@ def raw_sheet(canonical: str, rows: Sequence[Mapping[str, CellValue | Uncomputed
     return RawSheet(sheet_name, canonical, 1, columns, missing, raw_rows)
 
 
-def raw_register(sheets: Mapping[str, Sequence[Mapping[str, CellValue | Uncomputed]]],
-                 **named: str) -> RawRegister:
+def raw_register(sheets: Mapping[str, Sequence[Mapping[str, object]]], **named: str) -> RawRegister:
     """A RawRegister of the given sheets (canonical name → row dicts).
 
     A keyword `<canonical>="Name as written"` renames a sheet, e.g. raw_register(rows,
@@ -68,9 +107,11 @@ def raw_register(sheets: Mapping[str, Sequence[Mapping[str, CellValue | Uncomput
     return RawRegister("Register 2021.xlsx", "0" * 64, built, tuple(s.name for s in built.values()))
 
 
-def forening(**fields: CellValue) -> list[dict[str, CellValue]]:
+def forening(**fields: object) -> list[dict[str, object]]:
     """Förening rows: name and year 2021 unless overridden; a field given as None is left out."""
-    values: dict[str, CellValue] = {"Föreningens namn": "Användarföreningen Castor",
-                                    "Verksamhetsår": 2021}
+    values: dict[str, object] = {
+        "Föreningens namn": "Användarföreningen Castor",
+        "Verksamhetsår": 2021,
+    }
     values.update({k.replace("_", " "): v for k, v in fields.items()})
     return [{"Fält": k, "Värde": v} for k, v in values.items() if v is not None]

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from docautomation.interpret import DEFAULT_CATEGORIES, interpret
 from docautomation.models import (
     ActivityStatus,
-    Category,
     CellRef,
     CellValue,
     CommentBlock,
@@ -25,11 +24,10 @@ from docautomation.models import (
     Severity,
     WishStatus,
     error,
-    warning,
 )
 from tests.interpret_helpers import COLUMNS, Uncomputed, forening, raw_register, raw_sheet
 
-Rows = Sequence[Mapping[str, CellValue | Uncomputed]]
+Rows = Sequence[Mapping[str, object]]
 
 
 def run(sheets: Mapping[str, Rows], **named: str) -> tuple[Register, tuple[Problem, ...]]:
@@ -41,128 +39,8 @@ def err(sheet: str, cell: str, message: str) -> Problem:
 
 
 # ---------------------------------------------------------------------------------------------
-# Förening
+# Förening and Prioritering (read by association.py; see test_association.py)
 # ---------------------------------------------------------------------------------------------
-
-
-def test_association_fields_and_defaults() -> None:
-    """Name and year are read; the optional fields take SPEC §2's defaults."""
-    register, problems = run({})
-    association = register.association
-    assert (association.name, association.year, association.supplier) == (
-        "Användarföreningen Castor",
-        2021,
-        "Prosona",
-    )
-    assert (
-        association.high_priority_threshold,
-        association.agm_notice_earliest_weeks,
-        association.agm_notice_latest_weeks,
-        association.board_notice_days,
-    ) == (15, 6, 2, 7)
-    assert (association.vision, association.purpose, association.tasks) == ("", "", ())
-    assert problems == ()
-    assert association.cells["Verksamhetsår"] == CellRef("Förening", "B3")
-
-
-def test_association_texts_numbers_and_tasks() -> None:
-    """Numbers arrive as text or float; tasks are one per line with list markers removed."""
-    rows = forening(
-        Verksamhetsår="2021",
-        Vision="En förening",
-        Syfte="Att utveckla",
-        Leverantör="Evry",
-        **{
-            "Verksamhet enligt stadgarna": "- Samla önskemål\n– Förvalta\n\n• Övervaka"
-            "\n* Informera\nUtan markör",
-            "Gräns för högt prioriterat": "10,0",
-            "Kallelse årsmöte tidigast": 5.0,
-            "Kallelse årsmöte senast": "3",
-            "Kallelse styrelsemöte senast": 10,
-        },
-    )
-    register, problems = interpret(raw_register({"Förening": rows}))
-    a = register.association
-    assert problems == ()
-    assert (a.year, a.vision, a.purpose, a.supplier) == (
-        2021,
-        "En förening",
-        "Att utveckla",
-        "Evry",
-    )
-    assert a.tasks == ("Samla önskemål", "Förvalta", "Övervaka", "Informera", "Utan markör")
-    assert (
-        a.high_priority_threshold,
-        a.agm_notice_earliest_weeks,
-        a.agm_notice_latest_weeks,
-        a.board_notice_days,
-    ) == (10, 5, 3, 10)
-
-
-def test_association_fields_match_case_and_spaces() -> None:
-    """Fält names are matched without regard to case, spaces or a trailing colon."""
-    rows = [
-        {"Fält": " föreningens  NAMN: ", "Värde": "Castor"},
-        {"Fält": "verksamhetsår", "Värde": 2021},
-    ]
-    register, problems = interpret(raw_register({"Förening": rows}))
-    assert (register.association.name, register.association.year, problems) == ("Castor", 2021, ())
-
-
-def test_association_unreadable_values() -> None:
-    """Empty name, a non-year and a bad number are errors at their Värde cell; defaults stay."""
-    rows = forening(
-        Föreningens_namn="",
-        Verksamhetsår="tjugotjugoett",
-        **{"Kallelse styrelsemöte senast": "en vecka", "Kallelse årsmöte senast": 99},
-    )
-    register, problems = interpret(raw_register({"Förening": rows}))
-    assert register.association.year is None
-    assert register.association.board_notice_days == 7
-    assert len(problems) == 4
-    assert set(problems) == {
-        err("Förening", "B2", "Föreningens namn saknas: skriv föreningens namn."),
-        err(
-            "Förening", "B3", 'Verksamhetsår "tjugotjugoett" är inte ett årtal (skriv t.ex. 2021).'
-        ),
-        err("Förening", "B4", 'Kallelse styrelsemöte senast "en vecka" är inte ett heltal 0–365.'),
-        err("Förening", "B5", 'Kallelse årsmöte senast "99" är inte ett heltal 0–52.'),
-    }
-
-
-def test_association_missing_name_row_and_empty_year() -> None:
-    """A missing name row is a sheet-level error; an empty year is an error at its cell."""
-    rows = [{"Fält": "Verksamhetsår", "Värde": None}, {"Fält": "Vision", "Värde": "V"}]
-    _, problems = interpret(raw_register({"Förening": rows}))
-    assert problems == (
-        error(
-            None,
-            'Raden "Föreningens namn" saknas i bladet Förening. Lägg till en rad med '
-            "Fält = Föreningens namn och namnet som Värde.",
-            sheet="Förening",
-        ),
-        err("Förening", "B2", "Verksamhetsår saknas: skriv året planen gäller, t.ex. 2021."),
-    )
-
-
-def test_association_unknown_and_repeated_fields_warn() -> None:
-    """A misspelt Fält is a warning with a suggestion; a repeated Fält warns and the first wins."""
-    rows = [
-        *forening(),
-        {"Fält": "Visionen", "Värde": "A"},
-        {"Fält": "Vision", "Värde": "B"},
-        {"Fält": "vision", "Värde": "C"},
-        {"Fält": "Kommentar", "Värde": "ignoreras"},
-    ]
-    register, problems = interpret(raw_register({"Förening": rows}))
-    assert register.association.vision == "B"
-    assert problems == (
-        warning(CellRef("Förening", "A4"), 'Fält "Visionen" är okänt. Menade du "Vision"?'),
-        warning(
-            CellRef("Förening", "A6"),
-            'Fältet "Vision" finns redan på rad 5; den här raden används inte.',
-        ),
-    )
 
 
 def test_missing_sheets_give_empty_records_without_problems() -> None:
@@ -180,60 +58,20 @@ def test_missing_sheets_give_empty_records_without_problems() -> None:
     ) == ((), (), (), (), ())
 
 
-# ---------------------------------------------------------------------------------------------
-# Prioritering
-# ---------------------------------------------------------------------------------------------
-
-
-def test_default_order_when_prioritering_is_absent_or_empty() -> None:
-    """No Prioritering sheet, or one with only headers, gives the 2021 order."""
-    for sheets in ({}, {"Prioritering": []}):
-        register, _ = run(sheets)
-        assert [c.name for c in register.categories][:2] == [
-            "Lagstiftning",
-            "Myndighetsrapportering",
-        ]
-        assert len(register.categories) == 8 and not register.categories_customised
-
-
-def test_custom_order_is_read_and_sorted() -> None:
-    """A Prioritering sheet sets the order (sorted by Nr) and marks it customised."""
-    rows = [
-        {"Nr": "2", "Kategori": "Övrigt"},
-        {"Nr": 1.0, "Kategori": "Lag", "Beskrivning": "Krav"},
-    ]
-    register, problems = run({"Prioritering": rows})
-    assert problems == ()
-    assert register.categories == (Category(1, "Lag", "Krav"), Category(2, "Övrigt"))
-    assert register.categories_customised
-
-
-def test_order_numbering_errors() -> None:
-    """Nr must be 1..N without repeats or gaps, and a number; Kategori must be named."""
-    rows = [
-        {"Nr": 1, "Kategori": "A"},
-        {"Nr": 1, "Kategori": "B"},
-        {"Nr": 3, "Kategori": "C"},
-        {"Nr": "x", "Kategori": "D"},
-        {"Nr": 4},
-    ]
-    register, problems = run({"Prioritering": rows})
-    assert [c.name for c in register.categories] == ["A", "C"]
-    assert problems == (
-        err("Prioritering", "A5", 'Nr "x" är inte ett heltal 1–99.'),
-        err("Prioritering", "B6", "Kategori saknas: skriv kategorins namn."),
-        err(
-            "Prioritering",
-            "A3",
-            "Nr 1 finns redan på rad 2: numrera kategorierna 1, 2, 3 … utan upprepningar.",
-        ),
-        err(
-            "Prioritering",
-            "A4",
-            "Nr 3: nummer 2 saknas i prioriteringsordningen. Numrera "
-            "kategorierna 1, 2, 3 … utan luckor.",
-        ),
+def test_sheets_feed_the_register() -> None:
+    """The Förening year reaches Klart; a Prioritering order reaches Kategori matching."""
+    order = [{"Nr": 1, "Kategori": "Lag"}, {"Nr": 2, "Kategori": "Övrigt"}]
+    register, problems = run(
+        {
+            "Prioritering": order,
+            "Aktiviteter": [{"Verksamhetsområde": "A", "Aktivitet/åtgärd": "B", "Klart": "v12"}],
+            "Önskemål": [{"ID": "1", "Rubrik": "R", "Kategori": "öv"}],
+        }
     )
+    assert problems == ()
+    assert register.association.year == 2021 and register.categories_customised
+    assert register.activities[0].deadline.start == date(2021, 3, 22)
+    assert register.wishes[0].category == 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +81,7 @@ def test_order_numbering_errors() -> None:
 
 def test_contacts() -> None:
     """Roles match any case; Kommun and E-post are kept; row and cells point at the sheet."""
-    rows = [
+    rows: Rows = [
         {
             "Namn": "Maria Holmgren",
             "Roll": " ordförande ",
@@ -276,7 +114,7 @@ def test_contacts() -> None:
 
 def test_contact_errors() -> None:
     """Unknown role (with suggestion), empty name or role, and a bad address are errors."""
-    rows = [
+    rows: Rows = [
         {"Namn": "A", "Roll": "Ordförand"},
         {"Namn": "B", "Roll": "Vaktmästare"},
         {"Roll": "Kassör", "E-post": "b at kommun.se"},
@@ -466,7 +304,7 @@ def test_plan_2021_comment_list_items() -> None:
 
 def test_comment_mixes_text_and_every_marker() -> None:
     """Plain lines stay text; -, –, • and * start list items; empty lines are dropped."""
-    rows = [
+    rows: Rows = [
         {
             "Verksamhetsområde": "A",
             "Aktivitet/åtgärd": "B",
@@ -485,7 +323,7 @@ def test_comment_mixes_text_and_every_marker() -> None:
 
 def test_group_header_without_activities_and_repeated_area() -> None:
     """A header row with no activities still makes a group; a repeated area (merged cell) continues."""
-    rows = [
+    rows: Rows = [
         {"Verksamhetsområde": "Tom"},
         {"Verksamhetsområde": "Ekonomi", "Aktivitet/åtgärd": "A"},
         {"Verksamhetsområde": "Ekonomi", "Aktivitet/åtgärd": "B"},
@@ -502,7 +340,7 @@ def test_group_header_without_activities_and_repeated_area() -> None:
 
 def test_activity_row_without_action_is_an_error() -> None:
     """Other cells filled but no Aktivitet/åtgärd: error at that cell, and no activity."""
-    rows = [
+    rows: Rows = [
         {"Verksamhetsområde": "A", "Aktivitet/åtgärd": "X"},
         {"Ansvarig": "Kassör", "Klart": "Q2"},
     ]
@@ -534,7 +372,7 @@ def test_first_activity_without_area_is_an_error() -> None:
 
 def test_activity_status_and_klart_cells() -> None:
     """Status matches any case and natural variants; unknown is an error; Klart dates read."""
-    rows = [
+    rows: Rows = [
         {
             "Verksamhetsområde": "A",
             "Aktivitet/åtgärd": "1",
@@ -692,12 +530,12 @@ def test_wish_unreadable_values() -> None:
 
 def test_wish_category_against_a_custom_order_and_ambiguity() -> None:
     """Kategori is matched against the register's own order; a start fitting several is an error."""
-    order = [
+    order: Rows = [
         {"Nr": 1, "Kategori": "Lag"},
         {"Nr": 2, "Kategori": "Larm"},
         {"Nr": 3, "Kategori": "Övrigt"},
     ]
-    rows = [
+    rows: Rows = [
         {"ID": "1", "Rubrik": "R", "Kategori": "öv"},
         {"ID": "2", "Rubrik": "R", "Kategori": "La"},
         {"ID": "3", "Rubrik": "R", "Kategori": 4},
@@ -796,7 +634,7 @@ def test_meeting_type_variants() -> None:
 
 def test_meeting_errors() -> None:
     """Missing Datum/Start/Mötestyp, bad times, an unknown type and an http link are errors."""
-    rows = [
+    rows: Rows = [
         {"Plats": "Täby"},
         {
             "Datum": "i morgon",
@@ -861,7 +699,7 @@ def test_uncomputed_formula_is_one_error_and_no_value() -> None:
 def test_problems_name_the_sheet_as_written() -> None:
     """Cell references use the workbook's own sheet name, not the canonical one."""
     _, problems = run(
-        {"Önskemål": [{"ID": "1", "Rubrik": "R", "Lagkrav": "?"}]}, **{"Önskemål": " önskemål "}
+        {"Önskemål": [{"ID": "1", "Rubrik": "R", "Lagkrav": "?"}]}, Önskemål=" önskemål "
     )
     assert problems == (err(" önskemål ", "G2", 'Lagkrav "?" är inte Ja eller Nej.'),)
 

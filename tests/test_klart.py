@@ -41,14 +41,38 @@ PERIODS = [
     ("i juni 2021", K.MONTH, "juni 2021", D(2021, 6, 1), D(2021, 6, 30), 2021),
     ("mars–april 2021", K.MONTH, "mars–april 2021", D(2021, 3, 1), D(2021, 4, 30), 2021),
     # part of a month
-    ("Början av april 2021", K.MONTH_PART, "början av april 2021", D(2021, 4, 1), D(2021, 4, 10),
-     2021),
-    ("mitten av april 2021", K.MONTH_PART, "mitten av april 2021", D(2021, 4, 11),
-     D(2021, 4, 20), 2021),
-    ("Slutet av april 2021", K.MONTH_PART, "slutet av april 2021", D(2021, 4, 21),
-     D(2021, 4, 30), 2021),
-    ("i slutet av feb", K.MONTH_PART, "slutet av februari 2021", D(2021, 2, 21), D(2021, 2, 28),
-     None),
+    (
+        "Början av april 2021",
+        K.MONTH_PART,
+        "början av april 2021",
+        D(2021, 4, 1),
+        D(2021, 4, 10),
+        2021,
+    ),
+    (
+        "mitten av april 2021",
+        K.MONTH_PART,
+        "mitten av april 2021",
+        D(2021, 4, 11),
+        D(2021, 4, 20),
+        2021,
+    ),
+    (
+        "Slutet av april 2021",
+        K.MONTH_PART,
+        "slutet av april 2021",
+        D(2021, 4, 21),
+        D(2021, 4, 30),
+        2021,
+    ),
+    (
+        "i slutet av feb",
+        K.MONTH_PART,
+        "slutet av februari 2021",
+        D(2021, 2, 21),
+        D(2021, 2, 28),
+        None,
+    ),
     # seasons
     ("Vår 2021", K.SEASON, "våren 2021", D(2021, 3, 1), D(2021, 5, 31), 2021),
     ("Våren 2021", K.SEASON, "våren 2021", D(2021, 3, 1), D(2021, 5, 31), 2021),
@@ -90,8 +114,9 @@ PERIODS = [
 
 
 @pytest.mark.parametrize(("text", "kind", "display", "start", "end", "year"), PERIODS)
-def test_periods(text: str, kind: DeadlineKind, display: str, start: date, end: date,
-                 year: int | None) -> None:
+def test_periods(
+    text: str, kind: DeadlineKind, display: str, start: date, end: date, year: int | None
+) -> None:
     """Dates, months, seasons, quarters, halves, weeks and years give their span; due = end."""
     assert parse_klart(text, 2021) == Deadline(kind, text, display, start, end, end, year)
 
@@ -123,8 +148,16 @@ def test_words(text: str, kind: DeadlineKind, display: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Kontinuerligt", "Kontinuerlig", "Löpande", "Fortlöpande", "Pågående", "Hela året",
-     "KONTINUERLIGT", "löpande under året"],
+    [
+        "Kontinuerligt",
+        "Kontinuerlig",
+        "Löpande",
+        "Fortlöpande",
+        "Pågående",
+        "Hela året",
+        "KONTINUERLIGT",
+        "löpande under året",
+    ],
 )
 def test_continuous_spans_the_plan_year_without_due(text: str) -> None:
     """Continuing work covers the Verksamhetsår and is never due (never overdue)."""
@@ -133,29 +166,44 @@ def test_continuous_spans_the_plan_year_without_due(text: str) -> None:
 
 
 def test_continuous_names_a_year_when_written() -> None:
-    """"Hela 2022" is continuous and names 2022."""
+    """ "Hela 2022" is continuous and names 2022."""
     deadline = parse_klart("Hela 2022", 2021)
     assert (deadline.kind, deadline.year, deadline.start) == (K.CONTINUOUS, 2022, D(2022, 1, 1))
 
 
 @pytest.mark.parametrize(
     ("text", "display", "due", "year"),
-    [("Senast 31/3", "senast 31 mars 2021", D(2021, 3, 31), None),
-     ("senast 31 mars 2021", "senast 31 mars 2021", D(2021, 3, 31), 2021),
-     ("Före 1 maj", "före 1 maj 2021", D(2021, 4, 30), None),
-     ("innan april 2021", "innan april 2021", D(2021, 3, 31), 2021),
-     ("senast vecka 12", "senast vecka 12, 2021", D(2021, 3, 28), None),
-     ("t.o.m. juni", "till och med juni 2021", D(2021, 6, 30), None),
-     ("senast 2021", "senast 2021", D(2021, 12, 31), 2021)],
+    [
+        ("Senast 31/3", "senast 31 mars 2021", D(2021, 3, 31), None),
+        ("senast 31 mars 2021", "senast 31 mars 2021", D(2021, 3, 31), 2021),
+        ("Före 1 maj", "före 1 maj 2021", D(2021, 4, 30), None),
+        ("innan april 2021", "innan april 2021", D(2021, 3, 31), 2021),
+        ("senast vecka 12", "senast vecka 12, 2021", D(2021, 3, 28), None),
+        ("t.o.m. juni", "till och med juni 2021", D(2021, 6, 30), None),
+        ("senast 2021", "senast 2021", D(2021, 12, 31), 2021),
+    ],
 )
 def test_deadlines(text: str, display: str, due: date, year: int | None) -> None:
-    """"Senast X" is due at the end of X; "före X" the day before X begins."""
+    """ "Senast X" is due at the end of X; "före X" the day before X begins."""
     assert parse_klart(text, 2021) == Deadline(K.DEADLINE, text, display, None, due, due, year)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "?", "Ej bestämt", "snart", "31/4 2021", "vecka 53", "v 60", "13 2021",
-             "höst 2021/2022", "senast snart", "april 21"],
+    "text",
+    [
+        "",
+        "   ",
+        "?",
+        "Ej bestämt",
+        "snart",
+        "31/4 2021",
+        "vecka 53",
+        "v 60",
+        "13 2021",
+        "höst 2021/2022",
+        "senast snart",
+        "april 21",
+    ],
 )
 def test_unknown_keeps_the_text(text: str) -> None:
     """Text that names no time, or an impossible one, is UNKNOWN and shown as written."""
@@ -172,32 +220,36 @@ def test_without_a_plan_year_open_forms_have_no_dates() -> None:
     """With no Verksamhetsår, "vecka 12" and "15/3" are understood but carry no dates."""
     assert parse_klart("vecka 12", None) == Deadline(K.WEEK, "vecka 12", "vecka 12")
     assert parse_klart("15/3", None) == Deadline(K.DATE, "15/3", "15 mars")
-    assert parse_klart("Kontinuerligt", None) == Deadline(K.CONTINUOUS, "Kontinuerligt",
-                                                          "kontinuerligt")
+    assert parse_klart("Kontinuerligt", None) == Deadline(
+        K.CONTINUOUS, "Kontinuerligt", "kontinuerligt"
+    )
     assert parse_klart("April 2021", None).start == D(2021, 4, 1)
 
 
 @pytest.mark.parametrize(
     ("value", "kind", "text", "start"),
-    [(datetime(2021, 3, 15), K.DATE, "2021-03-15", D(2021, 3, 15)),
-     (date(2021, 3, 15), K.DATE, "2021-03-15", D(2021, 3, 15)),
-     (44270, K.DATE, "2021-03-15", D(2021, 3, 15)),
-     (2021, K.YEAR, "2021", D(2021, 1, 1)),
-     (2021.0, K.YEAR, "2021", D(2021, 1, 1)),
-     ("Q2 2021", K.QUARTER, "Q2 2021", D(2021, 4, 1)),
-     (None, K.UNKNOWN, "", None),
-     (time(13), K.UNKNOWN, "13.00", None),
-     (True, K.UNKNOWN, "SANT", None),
-     (3.5, K.UNKNOWN, "3,5", None)],
+    [
+        (datetime(2021, 3, 15), K.DATE, "2021-03-15", D(2021, 3, 15)),
+        (date(2021, 3, 15), K.DATE, "2021-03-15", D(2021, 3, 15)),
+        (44270, K.DATE, "2021-03-15", D(2021, 3, 15)),
+        (2021, K.YEAR, "2021", D(2021, 1, 1)),
+        (2021.0, K.YEAR, "2021", D(2021, 1, 1)),
+        ("Q2 2021", K.QUARTER, "Q2 2021", D(2021, 4, 1)),
+        (None, K.UNKNOWN, "", None),
+        (time(13), K.UNKNOWN, "13.00", None),
+        (True, K.UNKNOWN, "SANT", None),
+        (3.5, K.UNKNOWN, "3,5", None),
+    ],
 )
-def test_deadline_from_cell(value: object, kind: DeadlineKind, text: str,
-                            start: date | None) -> None:
+def test_deadline_from_cell(
+    value: object, kind: DeadlineKind, text: str, start: date | None
+) -> None:
     """Excel dates, year numbers and text cells are read; other types are UNKNOWN."""
     deadline = deadline_from_cell(value, 2021)  # type: ignore[arg-type]
     assert (deadline.kind, deadline.text, deadline.start) == (kind, text, start)
 
 
-@given(st.text(), st.one_of(st.none(), st.integers(min_value=-10**6, max_value=10**6)))
+@given(st.text(), st.one_of(st.none(), st.integers(min_value=-(10**6), max_value=10**6)))
 def test_parse_klart_never_raises(text: str, year: int | None) -> None:
     """Arbitrary text (and any year) gives a Deadline that keeps the text."""
     deadline = parse_klart(text, year)
@@ -205,15 +257,29 @@ def test_parse_klart_never_raises(text: str, year: int | None) -> None:
     assert deadline.due is None or deadline.start is None or deadline.start <= deadline.due
 
 
-@given(st.from_regex(r"(vecka|v\.?|q|k|h|början av|slutet av)? ?[0-9a-zåäö]{1,9} ?-?[0-9]{0,4}",
-                     fullmatch=True), st.integers(min_value=1, max_value=9999))
+@given(
+    st.from_regex(
+        r"(vecka|v\.?|q|k|h|början av|slutet av)? ?[0-9a-zåäö]{1,9} ?-?[0-9]{0,4}", fullmatch=True
+    ),
+    st.integers(min_value=1, max_value=9999),
+)
 def test_near_forms_never_raise(text: str, year: int) -> None:
     """Texts shaped like the recognised forms, with odd numbers and years, never raise."""
     assert parse_klart(text, year).text == text
 
 
-@given(st.one_of(st.none(), st.text(), st.integers(), st.floats(), st.booleans(), st.datetimes(),
-                 st.dates(), st.times()))
+@given(
+    st.one_of(
+        st.none(),
+        st.text(),
+        st.integers(),
+        st.floats(),
+        st.booleans(),
+        st.datetimes(),
+        st.dates(),
+        st.times(),
+    )
+)
 def test_deadline_from_cell_never_raises(value: object) -> None:
     """Any cell value gives a Deadline."""
     assert isinstance(deadline_from_cell(value, 2021), Deadline)  # type: ignore[arg-type]

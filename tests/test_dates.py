@@ -1,0 +1,154 @@
+"""Tests for dates and times in cells: month names, date and time text, Excel values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from docautomation.dates import date_parts, month_number, parse_date, parse_time
+from docautomation.values import Reading
+
+
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [
+        ("januari", 1),
+        ("jan", 1),
+        ("Jan.", 1),
+        ("January", 1),
+        ("febr", 2),
+        ("mars", 3),
+        ("Mar", 3),
+        ("MARCH", 3),
+        ("apr.", 4),
+        ("maj", 5),
+        ("May", 5),
+        ("juni", 6),
+        ("jul", 7),
+        ("aug", 8),
+        ("sep", 9),
+        ("sept.", 9),
+        ("okt", 10),
+        ("Oct", 10),
+        ("nov", 11),
+        ("dec.", 12),
+        ("december", 12),
+        ("höst", None),
+        ("", None),
+    ],
+)
+def test_month_number(word: str, number: int | None) -> None:
+    """Swedish and English month names, full or abbreviated, any case, with or without period."""
+    assert month_number(word) == number
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime(2021, 3, 15, 13, 0), date(2021, 3, 15)),
+        (date(2021, 3, 15), date(2021, 3, 15)),
+        ("2021-03-15", date(2021, 3, 15)),
+        ("2021-03-15 00:00:00", date(2021, 3, 15)),
+        ("15 mars 2021", date(2021, 3, 15)),
+        ("den 15 mars 2021", date(2021, 3, 15)),
+        ("15/3 2021", date(2021, 3, 15)),
+        ("15/3/2021", date(2021, 3, 15)),
+        ("15.3.2021", date(2021, 3, 15)),
+        ("15 Mar. 2021", date(2021, 3, 15)),
+        ("måndag 15 mars 2021", date(2021, 3, 15)),
+        ("1 October 2021", date(2021, 10, 1)),
+        (44270, date(2021, 3, 15)),
+        (44270.0, date(2021, 3, 15)),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_date_accepts(value: object, expected: date | None) -> None:
+    """Excel dates, ISO text and Swedish text all read as the same date."""
+    assert parse_date(value) == Reading(expected)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("15 mars", "saknar år"),
+        ("15/3", "saknar år"),
+        ("31/4 2021", "är inte ett giltigt datum"),
+        ("21-03-15", "är inte ett datum"),
+        ("snart", "är inte ett datum"),
+        (2021, "är inte ett datum"),
+        (True, "är inte ett datum"),
+        (time(13), "är inte ett datum"),
+        (date(1, 1, 1), "är inte ett giltigt datum"),
+    ],
+)
+def test_date_refuses(value: object, reason: str) -> None:
+    """Missing years, impossible days, two-digit years and non-dates are refused with an example."""
+    problem = parse_date(value).problem  # type: ignore[arg-type]
+    assert problem == f"{reason} (skriv t.ex. 2021-03-15 eller 15 mars 2021)."
+
+
+def test_date_parts_keeps_a_missing_year_open() -> None:
+    """date_parts reports day, month and None for the year when none is written."""
+    assert date_parts("15 mars") == (15, 3, None)
+    assert date_parts("15/3 2021") == (15, 3, 2021)
+    assert date_parts("vecka 12") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (time(13, 0), time(13, 0)),
+        (datetime(1899, 12, 30, 9, 30), time(9, 30)),
+        ("13.00", time(13, 0)),
+        ("13:00", time(13, 0)),
+        ("kl. 13.00", time(13, 0)),
+        ("kl 13.00", time(13, 0)),
+        ("Kl. 9.30", time(9, 30)),
+        ("9.30", time(9, 30)),
+        ("13", time(13, 0)),
+        ("13:00:00", time(13, 0)),
+        (0.5, time(12, 0)),
+        (0.3958333333, time(9, 30)),
+        (13, time(13, 0)),
+        (time(12, 59, 59, 999999), time(13, 0)),
+        (None, None),
+    ],
+)
+def test_time_accepts(value: object, expected: time | None) -> None:
+    """Excel times, day fractions and 13.00 / 13:00 / kl. 13.00 all read, to the minute."""
+    assert parse_time(value) == Reading(expected)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["25.00", "13.60", "eftermiddag", 1.5, -0.1, 24, True, date(2021, 1, 1), "13-15", float("nan")],
+)
+def test_time_refuses(value: object) -> None:
+    """Impossible hours or minutes and non-times are refused with an example."""
+    assert parse_time(value).problem == "är inte en tid (skriv t.ex. 13.00)."  # type: ignore[arg-type]
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.text(),
+        st.integers(),
+        st.floats(),
+        st.booleans(),
+        st.datetimes(),
+        st.dates(),
+        st.times(),
+    )
+)
+def test_date_and_time_never_raise(value: object) -> None:
+    """Any cell value gives a Reading from both parsers."""
+    for parse in (parse_date, parse_time):
+        reading = parse(value)  # type: ignore[arg-type]
+        assert reading.ok or reading.value is None
+    if isinstance(value, str):
+        parts = date_parts(value)
+        assert parts is None or 1 <= parts[1] <= 12
