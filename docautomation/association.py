@@ -4,29 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from .models import Association, Category, Problem, RawSheet, error, warning
+from .models import DEFAULT_CATEGORIES, Association, Category, Problem, RawSheet, error, warning
 from .rowreader import RowReader, read_rows
 from .values import match_choice, parse_whole_number, parse_year, show_value, split_items
 
 __all__ = ["DEFAULT_CATEGORIES", "FORENING_FIELDS", "read_association", "read_categories"]
-
-# The 2021 plan's priority order (SPEC §2 Prioritering), used when the register sets none.
-DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(
-    Category(number, name)
-    for number, name in enumerate(
-        (
-            "Lagstiftning",
-            "Myndighetsrapportering",
-            "Utvecklingsinsatser som prioriteras högt av medlemmarna",
-            "Enkla åtgärder (låg insats)",
-            "Effektivare arbetssätt (processer)",
-            "Avvaktar (utifrån resurser och externa faktorer)",
-            "Lågt prioriterat (liten effekt utifrån insats)",
-            "Ej aktuellt/prioriterat",
-        ),
-        start=1,
-    )
-)
 
 FORENING_FIELDS = (
     "Föreningens namn",

@@ -264,6 +264,19 @@ class Category:
     description: str = ""
 
 
+# The 2021 plan's priority order (SPEC §2 Prioritering), used when the register sets none.
+DEFAULT_CATEGORIES: tuple[Category, ...] = (
+    Category(1, "Lagstiftning"),
+    Category(2, "Myndighetsrapportering"),
+    Category(3, "Utvecklingsinsatser som prioriteras högt av medlemmarna"),
+    Category(4, "Enkla åtgärder (låg insats)"),
+    Category(5, "Effektivare arbetssätt (processer)"),
+    Category(6, "Avvaktar (utifrån resurser och externa faktorer)"),
+    Category(7, "Lågt prioriterat (liten effekt utifrån insats)"),
+    Category(8, "Ej aktuellt/prioriterat"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """One row of Kontakter."""

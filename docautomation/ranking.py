@@ -11,6 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from .models import (
+    DEFAULT_CATEGORIES,
     Category,
     CategorySource,
     CellRef,
@@ -26,17 +27,6 @@ from .models import (
 
 __all__ = ["DEFAULT_CATEGORIES", "category_counts", "natural_key", "rank", "ranking_problems"]
 
-# The 2021 plan's priority order (SPEC §2 Prioritering), used when the register has none.
-DEFAULT_CATEGORIES: tuple[Category, ...] = (
-    Category(1, "Lagstiftning"),
-    Category(2, "Myndighetsrapportering"),
-    Category(3, "Utvecklingsinsatser som prioriteras högt av medlemmarna"),
-    Category(4, "Enkla åtgärder (låg insats)"),
-    Category(5, "Effektivare arbetssätt (processer)"),
-    Category(6, "Avvaktar (utifrån resurser och externa faktorer)"),
-    Category(7, "Lågt prioriterat (liten effekt utifrån insats)"),
-    Category(8, "Ej aktuellt/prioriterat"),
-)
 _DEFAULT_NAMES = {c.number: c.name for c in DEFAULT_CATEGORIES}
 _SHEET = "Önskemål"
 _MEDEL_HOG = (Level.MEDEL, Level.HOG)

@@ -19,7 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .config import CONFIG_FILE_NAME, render_default_config
 from .errors import ConfigError
-from .models import MeetingType, Role, WishStatus
+from .models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
+from .register import SHEETS as READER_SHEETS
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SHIPPED_TEMPLATES = PACKAGE_ROOT.parent / "templates"
@@ -41,7 +42,6 @@ class Column:
     width: int
     help: str
     choices: tuple[str, ...] | str = ()  # a list, or a range formula such as _CATEGORY_RANGE
-    required: bool = False
     number_format: str | None = None
 
 
@@ -51,33 +51,32 @@ def _c(header: str, width: int, help: str, **kw: Any) -> Column:
 
 SHEETS: dict[str, tuple[Column, ...]] = {
     "Förening": (
-        _c("Fält", 34, "Vilken uppgift raden gäller (ändra inte texterna i den här kolumnen).", required=True),
-        _c("Värde", 90, "Uppgiften. Flera rader i en cell: Alt+Enter.", required=True),
+        _c("Fält", 34, "Vilken uppgift raden gäller (ändra inte texterna i den här kolumnen)."),
+        _c("Värde", 90, "Uppgiften. Flera rader i en cell: Alt+Enter."),
     ),
     "Prioritering": (
-        _c("Nr", 6, "Kategorins nummer, 1, 2, 3 … utan luckor.", required=True),
-        _c("Kategori", 55, "Kategorins namn, t.ex. Lagstiftning.", required=True),
+        _c("Nr", 6, "Kategorins nummer, 1, 2, 3 … utan luckor."),
+        _c("Kategori", 55, "Kategorins namn, t.ex. Lagstiftning."),
         _c("Beskrivning", 70, "Vad kategorin betyder (valfritt)."),
     ),
     "Kontakter": (
-        _c("Namn", 26, "För- och efternamn.", required=True),
-        _c("Roll", 22, "Roll i föreningen.", choices=tuple(r.value for r in Role), required=True),
+        _c("Namn", 26, "För- och efternamn."),
+        _c("Roll", 22, "Roll i föreningen.", choices=tuple(r.value for r in Role)),
         _c("Kommun", 26, "Medlemskommun eller kommunförbund."),
         _c("E-post", 34, "E-postadress (valfritt)."),
     ),
     "Aktiviteter": (
-        _c("Verksamhetsområde", 24, "Området. Lämna tomt för att fortsätta området ovanför.", required=True),
-        _c("Aktivitet/åtgärd", 60, "Vad som ska göras.", required=True),
-        _c("Ansvarig", 20, "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma.",
-           required=True),
-        _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov.", required=True),
+        _c("Verksamhetsområde", 24, "Området. Lämna tomt för att fortsätta området ovanför."),
+        _c("Aktivitet/åtgärd", 60, "Vad som ska göras."),
+        _c("Ansvarig", 20, "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma."),
+        _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov."),
         _c("Kommentar", 50, "Fri text. Rader som börjar med - blir punktlista."),
         _c("Status", 12, "Planerad, Pågår, Klar eller Inställd (valfritt).",
            choices=("Planerad", "Pågår", "Klar", "Inställd")),
     ),
     "Önskemål": (
-        _c("ID", 10, "Unikt id, t.ex. ÖNS-001.", required=True),
-        _c("Rubrik", 45, "Kort rubrik.", required=True),
+        _c("ID", 10, "Unikt id, t.ex. ÖNS-001."),
+        _c("Rubrik", 45, "Kort rubrik."),
         _c("Beskrivning", 60, "Vad önskemålet gäller och varför."),
         _c("Inlämnat av", 24, "Kommun som lämnade önskemålet."),
         _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format="yyyy-mm-dd"),
@@ -96,10 +95,10 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c("Pilot", 8, "Ja för årets pilotönskemål (högst ett).", choices=_YES_NO),
     ),
     "Möten": (
-        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", required=True, number_format="yyyy-mm-dd"),
-        _c("Start", 8, "Starttid, t.ex. 13.00.", required=True, number_format="hh:mm"),
+        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", number_format="yyyy-mm-dd"),
+        _c("Start", 8, "Starttid, t.ex. 13.00.", number_format="hh:mm"),
         _c("Slut", 8, "Sluttid (valfritt), efter starttiden.", number_format="hh:mm"),
-        _c("Mötestyp", 26, "Typ av möte.", choices=tuple(t.value for t in MeetingType), required=True),
+        _c("Mötestyp", 26, "Typ av möte.", choices=tuple(t.value for t in MeetingType)),
         _c("Plats", 28, "Lokal och ort. Plats eller distanslänk måste finnas."),
         _c("Distanslänk", 34, "Länk till mötet, måste börja med https://."),
         _c("Dagordning", 50, "En punkt per rad (Alt+Enter). Tomt: standarddagordningen."),
@@ -123,16 +122,8 @@ _FORENING_FIELDS = (
     ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
 )
 
-DEFAULT_CATEGORIES = (
-    "Lagstiftning",
-    "Myndighetsrapportering",
-    "Utvecklingsinsatser som prioriteras högt av medlemmarna",
-    "Enkla åtgärder (låg insats)",
-    "Effektivare arbetssätt (processer)",
-    "Avvaktar (utifrån resurser och externa faktorer)",
-    "Lågt prioriterat (liten effekt utifrån insats)",
-    "Ej aktuellt/prioriterat",
-)
+# Which columns are required is the reader's knowledge (SPEC §2); the layout here only adds looks.
+_REQUIRED = {spec.name: set(spec.required) for spec in READER_SHEETS}
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -199,7 +190,7 @@ def _empty_content() -> dict[str, Rows]:
     return {
         "Förening": [{"Fält": name, "Värde": ""} for name, _ in _FORENING_FIELDS],
         "Prioritering": [
-            {"Nr": i, "Kategori": name} for i, name in enumerate(DEFAULT_CATEGORIES, start=1)
+            {"Nr": c.number, "Kategori": c.name} for c in DEFAULT_CATEGORIES
         ],
     }
 
@@ -243,8 +234,11 @@ def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
 def _write_instructions(ws: Worksheet) -> None:
     ws.append(["Registret för föreningens verksamhetsplan, önskemål och möten"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["Fyll i bladen nedan. docautomation läser arbetsboken när den sparas och skapar "
-               "verksamhetsplanen, kallelserna och rapporten till leverantören."])
+    intro = (
+        "Fyll i bladen nedan. docautomation läser arbetsboken när den sparas och skapar "
+        "verksamhetsplanen, kallelserna och rapporten till leverantören."
+    )
+    ws.append([intro])
     ws.append([])
     ws.append(["Blad", "Kolumn", "Förklaring"])
     for cell in ws[4]:
@@ -252,7 +246,8 @@ def _write_instructions(ws: Worksheet) -> None:
         cell.fill = _HEADER_FILL
     for sheet, columns in SHEETS.items():
         for col in columns:
-            ws.append([sheet, col.header + (" (krävs)" if col.required else ""), col.help])
+            required = col.header in _REQUIRED[sheet]
+            ws.append([sheet, col.header + (" (krävs)" if required else ""), col.help])
     for name, help_text in _FORENING_FIELDS:
         ws.append(["Förening", f"Fält: {name}", help_text])
     for letter, width in (("A", 16), ("B", 34), ("C", 100)):

@@ -9,7 +9,6 @@ import pytest
 
 from docautomation.scaffold import SHEETS, example_content, init_folder, write_register
 
-
 EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "inbox" / "Register 2021.xlsx"
 DROPDOWN_COLUMNS = {
     "Önskemål": ("Kategori", "Lagkrav", "Myndighetsrapportering", "Pilot", "Insats", "Effekt",
@@ -101,3 +100,12 @@ def test_shipped_example_matches_its_source_data(tmp_path: Path) -> None:
 def test_example_has_the_2021_plan_and_sample_rows(sheet: str, count: int) -> None:
     """17 activities plus the 'Stödja förvaltning' group row, 30 wishes, 8 meetings, 12 contacts."""
     assert len(example_content()[sheet]) == count
+
+
+def test_layout_matches_what_the_reader_expects() -> None:
+    """The written headers are exactly the reader's columns, sheet by sheet, in SPEC order."""
+    from docautomation.register import SHEETS as READER_SHEETS
+
+    assert {s.name: s.columns for s in READER_SHEETS} == {
+        name: tuple(col.header for col in columns) for name, columns in SHEETS.items()
+    }
