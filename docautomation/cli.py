@@ -47,6 +47,11 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} är inte ett datum på formen ÅÅÅÅ-MM-DD.") from None
 
 
+def _log_as_service(ctx: click.Context) -> None:
+    opts = ctx.find_root().obj
+    output.configure_logging(opts["verbose"], opts["quiet"], service=True)
+
+
 _register_arg = click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
 _out_opt = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
                         help="Outbox folder (default: outbox/).")
@@ -70,7 +75,7 @@ def cli(ctx: click.Context, config: Path | None, no_config: bool, verbose: int, 
       docautomation watch                  # rebuild whenever the register is saved
     """
     output.configure_logging(verbose, quiet)
-    ctx.obj = {"config": config, "use_config": not no_config}
+    ctx.obj = {"config": config, "use_config": not no_config, "verbose": verbose, "quiet": quiet}
 
 
 @cli.command()
@@ -206,6 +211,7 @@ def watch(ctx: click.Context, inbox: Path | None, out: Path | None, polling: boo
     from .watch import watch as run_watch
 
     settings = _settings(ctx, inbox=inbox, outbox=out, **{"watch.debounce": debounce})
+    _log_as_service(ctx)
     stop = threading.Event()
     install_signal_handlers(stop)
     click.echo(f"Bevakar {settings.inbox} → {settings.outbox} (Ctrl+C avslutar).")
@@ -255,6 +261,8 @@ def sync(ctx: click.Context, mode: str, every: str | None, dry_run: bool, check:
         click.echo("Allt i ordning." if not missing else "Åtgärda ovanstående.")
         sys.exit(2 if missing else 0)
     interval = parse_every(every) if every else None
+    if interval:
+        _log_as_service(ctx)
     del mode  # --once is the default; --every switches to the loop
     sys.exit(run_sync(settings, every=interval, dry_run=dry_run, echo=click.echo))
 

@@ -19,10 +19,17 @@ PROGRESS_THRESHOLD = 20  # documents; fewer finish before a bar would be readabl
 SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
 
 
-def configure_logging(verbose: int, quiet: bool) -> None:
-    """Log to stderr: warnings by default, info with -v, debug with -vv, errors only with -q."""
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(verbose: int, quiet: bool, *, service: bool = False) -> None:
+    """Log to stderr: warnings by default, info with -v, debug with -vv, errors only with -q.
+
+    Long-running commands (watch, sync --every) log at info by default (`service`): IT reads
+    their log to see each build, so it must not take a flag to get it.
+    """
+    levels = (logging.INFO if service else logging.WARNING, logging.INFO, logging.DEBUG)
+    level = logging.ERROR if quiet else levels[min(verbose, 2)]
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
 
 
 def problem_line(problem: Problem) -> str:
