@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .agenda import effective_agenda
-from .formatting import safe_filename
+from .formatting import kallelse_names
 from .models import Association, DocumentJob, Meeting, Register
 
 TIMEZONE = "Europe/Stockholm"
@@ -65,31 +65,6 @@ def meeting_event_uid(meeting: Meeting, association: Association) -> str:
         identity = f"typ:{_normal(_type_name(meeting))}\n{day}"
     basis = "\n".join((_normal(association.name), identity))
     return f"{uuid.uuid5(_UID_NAMESPACE, basis)}@docautomation"
-
-
-def kallelse_names(meetings: Sequence[Meeting]) -> list[tuple[Meeting, str]]:
-    """Each dated, typed meeting with the file stem its kallelse and .ics share.
-
-    "<YYYY-MM-DD> <Mötestyp>"; names stay unique compared as Windows does (ignoring case): a
-    later meeting with the same date and type gets its ID appended, or " (2)", " (3)" …
-    without one. Meetings without a date or type (validation errors) get no kallelse. This is
-    the rule of rendering.notice_names, so a kallelse and its calendar file share a name.
-    """
-    used: set[str] = set()
-    named: list[tuple[Meeting, str]] = []
-    for meeting in meetings:
-        if meeting.date is None or meeting.type is None:
-            continue
-        base = f"{meeting.date.isoformat()} {safe_filename(meeting.type.value)}"
-        stem = base
-        if stem.casefold() in used and meeting.id.strip():
-            stem = f"{base} {safe_filename(meeting.id.strip())}"
-        counter = 2
-        while stem.casefold() in used:
-            stem, counter = f"{base} ({counter})", counter + 1
-        used.add(stem.casefold())
-        named.append((meeting, stem))
-    return named
 
 
 def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, time
 
 from babel.dates import format_date as _babel_date
+
+from .models import Meeting
 
 LOCALE = "sv_SE"
 EN_DASH = "\u2013"
@@ -74,3 +77,28 @@ def safe_filename(name: str, replacement: str = "_") -> str:
     if stem.upper() in _RESERVED:
         cleaned = f"{stem}{replacement}{dot}{rest}"
     return cleaned
+
+
+def kallelse_names(meetings: Sequence[Meeting]) -> list[tuple[Meeting, str]]:
+    """Each dated, typed meeting with the file stem its kallelse and .ics share.
+
+    "<YYYY-MM-DD> <Mötestyp>"; names stay unique compared as Windows does (ignoring case): a
+    later meeting with the same date and type gets its ID appended, or " (2)", " (3)" …
+    without one. Meetings without a date or type (validation errors) get no kallelse.
+    The kallelse .docx and its .ics both take their names from here.
+    """
+    used: set[str] = set()
+    named: list[tuple[Meeting, str]] = []
+    for meeting in meetings:
+        if meeting.date is None or meeting.type is None:
+            continue
+        base = f"{meeting.date.isoformat()} {safe_filename(meeting.type.value)}"
+        stem = base
+        if stem.casefold() in used and meeting.id.strip():
+            stem = f"{base} {safe_filename(meeting.id.strip())}"
+        counter = 2
+        while stem.casefold() in used:
+            stem, counter = f"{base} ({counter})", counter + 1
+        used.add(stem.casefold())
+        named.append((meeting, stem))
+    return named

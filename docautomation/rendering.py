@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateError
-from .formatting import safe_filename
+from .formatting import kallelse_names, safe_filename
 from .models import DocumentJob, Meeting, MeetingType, Ranking, Register, ReportChanges
 from .template_check import unknown_variables
 from .template_context import (
@@ -151,7 +151,7 @@ def document_jobs(
             ),
         )
     ]
-    for meeting, stem in notice_names(register.meetings):
+    for meeting, stem in kallelse_names(register.meetings):
         context = notice_context(register, meeting)
         renders.append(
             (
@@ -186,30 +186,6 @@ def _notice_day(register: Register, meeting: Meeting) -> date:
     return sending_date(register, meeting) or meeting.date
 
 
-def notice_names(meetings: Sequence[Meeting]) -> list[tuple[Meeting, str]]:
-    """Each dated, typed meeting with its kallelse's file stem "<YYYY-MM-DD> <Mötestyp>".
-
-    Names stay unique (compared as Windows does, ignoring case): a later meeting with the
-    same date and type gets its ID appended, or " (2)", " (3)" … without one. Meetings
-    without a date or type (validation errors) get no kallelse.
-    """
-    used: set[str] = set()
-    named = []
-    for meeting in meetings:
-        if meeting.date is None or meeting.type is None:
-            continue
-        base = f"{meeting.date.isoformat()} {safe_filename(meeting.type.value)}"
-        stem = base
-        if stem.casefold() in used and meeting.id.strip():
-            stem = f"{base} {safe_filename(meeting.id.strip())}"
-        counter = 2
-        while stem.casefold() in used:
-            stem, counter = f"{base} ({counter})", counter + 1
-        used.add(stem.casefold())
-        named.append((meeting, stem))
-    return named
-
-
 # ---------------------------------------------------------------------------------------------
 # docautomation templates check
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +215,7 @@ def _check_contexts(
     register: Register, ranking: Ranking, year: int
 ) -> dict[str, list[dict[str, Any]]]:
     by_type: dict[MeetingType | None, Meeting] = {}
-    for meeting, _ in notice_names(register.meetings):
+    for meeting, _ in kallelse_names(register.meetings):
         by_type.setdefault(meeting.type, meeting)
     meetings = list(by_type.values()) or [
         Meeting(date=date(year, 1, 15), start=time(13), type=MeetingType.STYRELSEMOTE, place="–")

@@ -211,19 +211,6 @@ def test_kallelse_basename_tells_same_day_meetings_apart() -> None:
         kallelse_basename(replace(BOARD, type=None), (replace(BOARD, type=None),))
 
 
-def test_calendar_files_share_the_kallelse_names_of_rendering() -> None:
-    """The .ics stems equal the kallelse stems the rendering stage gives (same rule, same order)."""
-    rendering = pytest.importorskip("docautomation.rendering")
-    meetings = (
-        BOARD,
-        replace(BOARD, row=4),
-        replace(BOARD, id="Extra", row=5),
-        AGM,
-        replace(AGM, id="åm-2021", row=8),
-        WORKSHOP,
-        Meeting(None, time(9, 0), MeetingType.ANNAT, place="x"),
-    )
-    assert calendars.kallelse_names(meetings) == rendering.notice_names(meetings)
 
 
 @given(

@@ -79,7 +79,10 @@ def test_build_writes_then_keeps_unchanged(
     assert code == 0, out
     plan = workdir / "outbox" / "2021" / "Verksamhetsplan 2021.docx"
     assert plan.is_file()
-    assert len(list((workdir / "outbox" / "2021" / "Kallelser").glob("*.docx"))) == 8
+    notices = workdir / "outbox" / "2021" / "Kallelser"
+    assert len(list(notices.glob("*.docx"))) == 8
+    # each kallelse has its calendar file under the same name
+    assert {p.stem for p in notices.glob("*.docx")} == {p.stem for p in notices.glob("*.ics")}
     stamp = plan.stat().st_mtime_ns
     code, out, _ = _invoke(runner, "build", "--date", "2021-01-10")
     assert code == 0 and "Oförändrade 19 dokument" in out and "Skrev" not in out

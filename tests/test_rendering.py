@@ -35,6 +35,7 @@ from rendering_helpers import (
 
 from docautomation.agenda import standard_agenda
 from docautomation.errors import TemplateError
+from docautomation.formatting import kallelse_names
 from docautomation.models import (
     Meeting,
     MeetingType,
@@ -43,7 +44,7 @@ from docautomation.models import (
     ReportChanges,
     WishStatus,
 )
-from docautomation.rendering import TemplateSet, check_templates, document_jobs, notice_names
+from docautomation.rendering import TemplateSet, check_templates, document_jobs
 from docautomation.template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE
 from docautomation.template_context import normalise, notice_context
 from docautomation.template_engine import WordTemplate
@@ -298,7 +299,7 @@ def test_kallelse_names_stay_unique_and_stable() -> None:
         Meeting(day, time(15), MeetingType.STYRELSEMOTE, place="C"),
         Meeting(None, time(9), MeetingType.STYRELSEMOTE, place="D"),
     ]
-    stems = [stem for _, stem in notice_names(meetings)]
+    stems = [stem for _, stem in kallelse_names(meetings)]
     assert stems == [
         "2021-04-06 Styrelsemöte",
         "2021-04-06 Styrelsemöte M_2",
