@@ -213,7 +213,7 @@ def build_plan() -> DocxDocument:
     table = _table(
         doc,
         ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar"),
-        (48, 78, 33, 28, 70),
+        (44, 80, 30, 36, 67),
         rows=5,
     )
     _loop_rows(
@@ -334,15 +334,15 @@ def _ranked_section(doc: DocxDocument) -> None:
     _p(doc, "Rangordnade önskemål", "Heading 1")
     _p(doc, "{%p if ranked %}")
     columns = (
-        ("Rank", "rank", 12),
+        ("Rank", "rank", 14),
         ("ID", "id", 20),
-        ("Rubrik", "title", 56),
+        ("Rubrik", "title", 62),
         ("Kategori", "category", 50),
         ("Antal kommuner", "municipalities", 22),
         ("Insats", "effort", 16),
         ("Effekt", "effect", 16),
-        ("Status", "status", 25),
-        ("Leverantörens ärende", "supplier_ref", 40),
+        ("Status", "status", 27),
+        ("Leverantörens ärende", "supplier_ref", 30),
     )
     table = _table(doc, [c[0] for c in columns], [c[2] for c in columns], rows=7)
     _loop_rows(table, 1, ("{%tr for wish in ranked %}", "{%tr if wish.pilot %}"))
