@@ -137,7 +137,7 @@ def content_key(wishes: Sequence[WishSnapshot], register: Register) -> str:
 
 def load_report_state(outbox: Path, year: int) -> ReportState | None:
     """The report's recorded state for `year`, or None before the first report (or if unreadable)."""
-    path = _state_path(outbox, year)
+    path = report_state_path(outbox, year)
     doc = _read_json(path)
     if doc is None:
         return None
@@ -210,7 +210,7 @@ def record_report(
             "wishes": [_snapshot_json(s) for s in previous.wishes],
         },
     }
-    write_atomically(_state_path(outbox, year), _json_bytes(doc))
+    write_atomically(report_state_path(outbox, year), _json_bytes(doc))
     return new
 
 
@@ -310,7 +310,8 @@ def _category(value: object) -> int | None:
     raise ValueError(f"bad category {value!r}")
 
 
-def _state_path(outbox: Path, year: int) -> Path:
+def report_state_path(outbox: Path, year: int) -> Path:
+    """Where the report's state for `year` is kept (lastbuild watches it)."""
     return Path(outbox) / STATE_DIR / f"report-{year}.json"
 
 

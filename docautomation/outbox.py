@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -133,6 +133,7 @@ def write_outputs(
     source_sha256: str,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
+    timings: MutableMapping[str, float] | None = None,
 ) -> WriteReport:
     """Render the jobs that changed and write them into the outbox without losing anyone's work.
 
@@ -147,6 +148,8 @@ def write_outputs(
         executor: renders the changed jobs concurrently when given (a ProcessPoolExecutor needs
             picklable `job.render` callables); the default renders one by one.
         progress: called with 1 after each rendered document (for a progress bar).
+        timings: when given, the seconds spent rendering and writing are added to its
+            "render" and "write" entries.
 
     Returns:
         What was written, left unchanged and diverted, and how many jobs were rendered.
@@ -165,12 +168,17 @@ def write_outputs(
             unchanged.append(writer.root / rel)
         else:
             pending.append((job, rel))
+    started = time.perf_counter()
     rendered = _render_all([job for job, _ in pending], executor, progress or _no_progress)
+    rendered_at = time.perf_counter()
     try:
         placements = _place_all(writer, [(rel, job.key) for job, rel in pending], rendered)
     finally:
         if writer.entries != before:
             _save_manifest(writer.root, writer.entries)
+        if timings is not None:
+            timings["render"] = timings.get("render", 0.0) + rendered_at - started
+            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - rendered_at
     written: list[Path] = []
     diverted: list[Diversion] = []
     for (_, rel), placed in zip(pending, placements, strict=True):

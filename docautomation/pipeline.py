@@ -6,22 +6,28 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import ContextManager
 
-from . import calendars, feedback, filecheck, history, outbox, ranking, register, rendering
+# Only what an unchanged register needs is imported here; reading, validating and rendering
+# pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
+# modules are imported where they are used.
+from . import filecheck, lastbuild, outbox
 from .config import Settings
 from .errors import UnreadableFileError
 from .models import Problem, Register, Report
-from .validation import validate
 
 log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-Progress = Callable[[int], ContextManager[Callable[[int], None]]]
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+# Seconds per stage ("read", "validate", "rank", "render", "write", "ledger"), added up over a
+# build when the caller passes a dict (the benchmark does); None costs nothing.
+Timings = MutableMapping[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +60,21 @@ class BuildSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
+    """A register's bytes, and either its validation report or a recorded build that may hold."""
+
     path: Path
     data: bytes
-    report: Report
+    sha256: str
+    inputs: str  # lastbuild.inputs_digest of the templates and tool; "" when not building
+    report: Report | None = None  # None only while `record` may still spare reading it
+    record: lastbuild.Record | None = None
+
+    @property
+    def year(self) -> int | None:
+        if self.report is None:
+            assert self.record is not None
+            return self.record.year
+        return self.report.register.association.year
 
 
 def find_registers(inbox: Path) -> list[Path]:
@@ -79,10 +97,14 @@ def build(
     today: date | None = None,
     pdf: bool = False,
     progress: Progress | None = None,
+    timings: Timings | None = None,
 ) -> BuildSummary:
     """Build every given register (or every register in the inbox) into the outbox (SPEC §5).
 
-    Two registers for the same Verksamhetsår are refused together, naming both files.
+    Two registers for the same Verksamhetsår are refused together, naming both files. A
+    register whose bytes, templates and tool match its last successful build, and whose
+    outputs are as that build left them, is not read again (lastbuild). `timings`, when
+    given, receives the seconds spent per stage.
     """
     paths = list(registers) if registers else find_registers(settings.inbox)
     if not paths:
@@ -91,34 +113,45 @@ def build(
         _require_soffice()
     loaded: list[_Loaded] = []
     outcomes: list[BuildOutcome] = []
+    inputs = lastbuild.inputs_digest(settings.templates)
     for path in paths:
         try:
-            loaded.append(_load(path, settings))
+            loaded.append(_load(path, settings, inputs=inputs, timings=timings))
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
-        outcomes += _build_year(group, settings, today or date.today(), pdf, progress)
+        outcomes += _build_year(group, settings, today or date.today(), pdf, progress, timings)
     return BuildSummary(outcomes=tuple(outcomes))
 
 
 def build_file(
-    path: Path, settings: Settings, *, today: date | None = None, data: bytes | None = None
+    path: Path,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    data: bytes | None = None,
+    timings: Timings | None = None,
 ) -> BuildOutcome:
     """Build one register; `data` lets the watcher pass the bytes it already read and checked."""
     try:
-        item = _load(path, settings, data)
+        inputs = lastbuild.inputs_digest(settings.templates)
+        item = _load(path, settings, data, inputs=inputs, timings=timings)
     except UnreadableFileError as exc:
         return BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc))
-    return _build_one(item, settings, today or date.today(), pdf=False, progress=None)
+    return _build_one(item, settings, today or date.today(), False, None, timings)
 
 
 def validate_file(path: Path, settings: Settings) -> Report:
     """Read and validate one register (for `docautomation validate` and `rank`)."""
-    return _load(path, settings).report
+    report = _load(path, settings).report
+    assert report is not None  # without `inputs` nothing recorded is looked up
+    return report
 
 
 def check_templates(settings: Settings, register_path: Path | None = None) -> list[str]:
     """Render every template in settings.templates against a register; [] when all is well."""
+    from . import ranking, rendering
+
     if register_path is None:
         reg = _example_register(settings)
     else:
@@ -139,40 +172,75 @@ def _example_register(settings: Settings) -> Register:
 
 def register_fingerprint(data: bytes, settings: Settings) -> str:
     """A hash of the register's cell data, blind to how Excel zipped it or when it saved it."""
+    from . import register
+
     del settings  # the same normalisation for every configuration
     raw = register.read_register(data, "")
     rows = {
-        name: [sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows]
+        name: [
+            sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows
+        ]
         for name, sheet in sorted(raw.sheets.items())
     }
     blob = json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
 
 
-def _load(path: Path, settings: Settings, data: bytes | None = None) -> _Loaded:
-    if data is None:
-        data = filecheck.read_workbook_file(path, settings.limits)
-    else:
-        filecheck.check_workbook_bytes(data, path.name, settings.limits)
-    raw = register.read_register(data, path.name)
-    return _Loaded(path, data, validate(raw))
+def _load(
+    path: Path,
+    settings: Settings,
+    data: bytes | None = None,
+    *,
+    inputs: str = "",
+    timings: Timings | None = None,
+) -> _Loaded:
+    """Check and hash the register's bytes; read and validate them unless a recorded build
+    of the same bytes and `inputs` may still hold (the pipeline checks that under the lock)."""
+    with _timed(timings, "read"):
+        if data is None:
+            data = filecheck.read_workbook_file(path, settings.limits)
+        else:
+            filecheck.check_workbook_bytes(data, path.name, settings.limits)
+        sha256 = hashlib.sha256(data).hexdigest()
+    item = _Loaded(path, data, sha256, inputs)
+    if inputs:
+        with _timed(timings, "ledger"):
+            record = lastbuild.find(settings.outbox, path, sha256, inputs)
+        if record is not None:
+            return replace(item, record=record)
+    return _parsed(item, timings)
+
+
+def _parsed(item: _Loaded, timings: Timings | None) -> _Loaded:
+    from . import register
+    from .validation import validate
+
+    with _timed(timings, "read"):
+        raw = register.read_register(item.data, item.path.name)
+    with _timed(timings, "validate"):
+        report = validate(raw)
+    return replace(item, report=report, record=None)
 
 
 def _by_year(loaded: list[_Loaded]) -> list[list[_Loaded]]:
     groups: dict[object, list[_Loaded]] = {}
     for item in loaded:
-        year = item.report.register.association.year
-        groups.setdefault(year if year is not None else item.path, []).append(item)
+        groups.setdefault(item.year if item.year is not None else item.path, []).append(item)
     return list(groups.values())
 
 
 def _build_year(
-    group: list[_Loaded], settings: Settings, today: date, pdf: bool, progress: Progress | None
+    group: list[_Loaded],
+    settings: Settings,
+    today: date,
+    pdf: bool,
+    progress: Progress | None,
+    timings: Timings | None,
 ) -> list[BuildOutcome]:
     if len(group) == 1:
-        return [_build_one(group[0], settings, today, pdf, progress)]
+        return [_build_one(group[0], settings, today, pdf, progress, timings)]
     names = " och ".join(f'"{item.path.name}"' for item in group)
-    year = group[0].report.register.association.year
+    year = group[0].year
     message = (
         f"{names} gäller båda verksamhetsår {year} (en konfliktkopia?). Inget byggs för {year}: "
         "ta bort eller byt namn på den ena."
@@ -181,57 +249,148 @@ def _build_year(
 
 
 def _build_one(
-    item: _Loaded, settings: Settings, today: date, pdf: bool, progress: Progress | None
+    item: _Loaded,
+    settings: Settings,
+    today: date,
+    pdf: bool,
+    progress: Progress | None,
+    timings: Timings | None,
 ) -> BuildOutcome:
+    with outbox.OutboxLock(settings.outbox):
+        if item.record is not None:
+            with _timed(timings, "ledger"):
+                current = lastbuild.still_current(settings.outbox, item.record)
+            outcome = _recorded(item, item.record, settings) if current else None
+            if outcome is not None:
+                return (
+                    replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox)) if pdf else outcome
+                )
+            item = _parsed(item, timings)
+        return _build_parsed(item, settings, today, pdf, progress, timings)
+
+
+def _build_parsed(
+    item: _Loaded,
+    settings: Settings,
+    today: date,
+    pdf: bool,
+    progress: Progress | None,
+    timings: Timings | None,
+) -> BuildOutcome:
+    from . import feedback
+
     report = item.report
+    assert report is not None
     year = report.register.association.year
     target = feedback.report_path(settings.outbox, year, item.path.name)
-    with outbox.OutboxLock(settings.outbox):
-        if report.has_errors:
+    if report.has_errors:
+        with _timed(timings, "write"):
             feedback.write_validation_report(item.data, report.problems, target)
-            return BuildOutcome(
-                source=item.path, year=year, exit_code=1, problems=report.problems,
-                report=target, message="Registret har fel: inga nya dokument skapades.",
-            )  # fmt: skip
-        outcome = _render_and_write(item, settings, today, progress)
-        if pdf:
-            outcome = replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox))
+        return BuildOutcome(
+            source=item.path, year=year, exit_code=1, problems=report.problems,
+            report=target, message="Registret har fel: inga nya dokument skapades.",
+        )  # fmt: skip
+    outcome, outputs = _render_and_write(item, settings, today, progress, timings)
+    if pdf:
+        outcome = replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox))
+    with _timed(timings, "write"):
         if report.problems:
             feedback.write_validation_report(item.data, report.problems, target)
-            return replace(outcome, report=target)
-        feedback.remove_stale_report(target)
-        return outcome
+            outcome = replace(outcome, report=target)
+        else:
+            feedback.remove_stale_report(target)
+        _remember(item, settings, outcome, outputs, target)
+    return outcome
 
 
 def _render_and_write(
-    item: _Loaded, settings: Settings, today: date, progress: Progress | None
-) -> BuildOutcome:
+    item: _Loaded,
+    settings: Settings,
+    today: date,
+    progress: Progress | None,
+    timings: Timings | None,
+) -> tuple[BuildOutcome, tuple[Path, ...]]:
+    """Write the register's documents; returns the outcome and the documents' paths."""
+    from . import calendars, history, ranking, rendering
+
+    assert item.report is not None
     reg = item.report.register
     year = reg.association.year
     assert year is not None  # a register without a year has errors and never gets here
-    ranked = ranking.rank(reg)
-    state = history.load_report_state(settings.outbox, year)
-    snapshot = history.snapshot(ranked)
-    content_key = history.content_key(snapshot, reg)
-    baseline, report_date = history.baseline_for(state, content_key)
-    report_date = report_date or today
-    jobs = rendering.document_jobs(
-        reg, ranked, templates_dir=settings.templates, today=today,
-        report_date=report_date, changes=history.compare(baseline, snapshot),
-    )  # fmt: skip
-    jobs += calendars.calendar_jobs(reg, today=today)
+    with _timed(timings, "rank"):
+        ranked = ranking.rank(reg)
+    with _timed(timings, "render"):
+        state = history.load_report_state(settings.outbox, year)
+        snapshot = history.snapshot(ranked)
+        content_key = history.content_key(snapshot, reg)
+        baseline, report_date = history.baseline_for(state, content_key)
+        report_date = report_date or today
+        jobs = rendering.document_jobs(
+            reg, ranked, templates_dir=settings.templates, today=today,
+            report_date=report_date, changes=history.compare(baseline, snapshot),
+        )  # fmt: skip
+        jobs += calendars.calendar_jobs(reg, today=today)
     with _progress(progress, len(jobs)) as step:
         result = outbox.write_outputs(
-            settings.outbox, jobs, source=item.path.name,
-            source_sha256=hashlib.sha256(item.data).hexdigest(), progress=step,
+            settings.outbox, jobs, source=item.path.name, source_sha256=item.sha256,
+            progress=step, timings=timings,
         )  # fmt: skip
-    history.keep_register_version(settings.outbox, year, item.data, item.path.name)
-    history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
-    return BuildOutcome(
+    with _timed(timings, "write"):
+        history.keep_register_version(settings.outbox, year, item.data, item.path.name)
+        history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
+    outcome = BuildOutcome(
         source=item.path, year=year, problems=item.report.problems, written=result.written,
         unchanged=result.unchanged,
         diverted=tuple((d.intended, d.written, str(d.reason)) for d in result.diverted),
     )  # fmt: skip
+    return outcome, tuple(settings.outbox / job.path for job in jobs)
+
+
+def _remember(
+    item: _Loaded,
+    settings: Settings,
+    outcome: BuildOutcome,
+    outputs: Sequence[Path],
+    report: Path,
+) -> None:
+    """Record the build so an unchanged register is not read again (see lastbuild)."""
+    from .history import report_state_path
+
+    if outcome.year is None or not item.inputs:
+        return
+    root = settings.outbox
+    beside = {p for p in (*outcome.written, *outcome.unchanged)} - set(outputs)
+    # The Valideringsrapport and the name it is written under when Excel holds it open
+    # (feedback): its appearing or changing means the last build no longer stands.
+    watched = [report_state_path(root, outcome.year), report,
+               report.with_name(f"{report.stem} (ny version){report.suffix}")]  # fmt: skip
+    lastbuild.remember(
+        root, item.path, (item.sha256, item.inputs, outcome.year), outputs,
+        beside=sorted(beside), watched=watched, problems=outcome.problems,
+        report=outcome.report,
+    )  # fmt: skip
+
+
+def _recorded(item: _Loaded, record: lastbuild.Record, settings: Settings) -> BuildOutcome:
+    """The outcome of a rebuild that would change nothing: every document unchanged."""
+    root = settings.outbox
+    return BuildOutcome(
+        source=item.path, year=record.year, problems=record.problems,
+        unchanged=tuple(root / rel for rel in record.outputs),
+        report=root / record.report if record.report else None,
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _timed(timings: Timings | None, stage: str) -> Iterator[None]:
+    if timings is None:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 @contextlib.contextmanager
@@ -245,7 +404,7 @@ def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int],
 
 def _require_soffice() -> None:
     from .errors import ConfigError
-    from .pdf import _INSTALL_HINT as INSTALL_HINT  # noqa: PLC2701
+    from .pdf import _INSTALL_HINT as INSTALL_HINT
     from .pdf import soffice_path
 
     if soffice_path() is None:
