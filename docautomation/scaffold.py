@@ -138,8 +138,7 @@ def write_register(path: Path, content: Mapping[str, Rows] | None = None) -> Pat
     """
     content = content or _empty_content()
     wb = Workbook()
-    wb.remove(wb.active)
-    _write_instructions(wb.create_sheet("Instruktioner"))
+    _write_instructions(wb.worksheets[0])  # the sheet a new workbook starts with
     for name, columns in SHEETS.items():
         _write_sheet(wb.create_sheet(name), columns, content.get(name, ()))
     wb.active = 1
@@ -232,6 +231,7 @@ def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
 
 
 def _write_instructions(ws: Worksheet) -> None:
+    ws.title = "Instruktioner"
     ws.append(["Registret för föreningens verksamhetsplan, önskemål och möten"])
     ws["A1"].font = Font(bold=True, size=14)
     intro = (

@@ -94,7 +94,7 @@ def test_build_with_errors_writes_the_report_and_no_documents(
 ) -> None:
     """A register with errors exits 1, writes the Valideringsrapport and no documents."""
     _break_register(example_register, example_register)
-    code, out, err = _invoke(runner, "build")
+    code, out, _ = _invoke(runner, "build")
     assert code == 1
     assert (workdir / "outbox" / "2021" / "Valideringsrapport.xlsx").is_file()
     assert not (workdir / "outbox" / "2021" / "Verksamhetsplan 2021.docx").exists()
@@ -106,7 +106,7 @@ def test_two_registers_for_one_year_build_nothing(
 ) -> None:
     """A conflict copy for the same year is an error naming both files; nothing is built."""
     shutil.copyfile(example_register, workdir / "inbox" / "Register 2021 (konflikt).xlsx")
-    code, out, err = _invoke(runner, "build")
+    code, _, err = _invoke(runner, "build")
     assert code == 1
     assert "Register 2021.xlsx" in err and "Register 2021 (konflikt).xlsx" in err
     assert not (workdir / "outbox" / "2021").exists()
@@ -145,7 +145,7 @@ def test_missing_file_exits_3(runner: CliRunner, workdir: Path) -> None:
 def test_bad_config_exits_2(runner: CliRunner, workdir: Path, example_register: Path) -> None:
     """An unknown key in the config file is a configuration error: exit 2, one line."""
     (workdir / "docautomation.toml").write_text('outbx = "x"\n', encoding="utf-8")
-    code, out, err = _invoke(runner, "validate", str(example_register))
+    code, _, err = _invoke(runner, "validate", str(example_register))
     assert code == 2
     assert "Menade du outbox?" in err and len(err.strip().splitlines()) == 1
 
