@@ -1,0 +1,161 @@
+"""End-to-end tests of docautomation.pipeline on the shipped example register."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from docautomation.config import Settings
+from docautomation.pdf import soffice_path
+from docautomation.pipeline import build
+
+DAY = date(2021, 1, 10)
+
+
+def _edit(register: Path, sheet: str, cell: str, value: object) -> None:
+    """Change one cell of a register file (the board saving a change)."""
+    wb = openpyxl.load_workbook(register)
+    wb[sheet][cell] = value
+    wb.save(register)
+
+
+def _digests(root: Path) -> dict[str, str]:
+    """Hash of every output file under root, state folder excluded."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".docautomation" not in p.parts
+    }
+
+
+def _text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_the_boards_workbook_is_never_modified(settings: Settings, example_register: Path) -> None:
+    """Building reads the register only: its bytes and mtime are the same afterwards."""
+    before = (example_register.read_bytes(), example_register.stat().st_mtime_ns)
+    assert build(None, settings, today=DAY).exit_code == 0
+    assert (example_register.read_bytes(), example_register.stat().st_mtime_ns) == before
+
+
+def test_same_register_and_date_give_byte_identical_documents(
+    settings: Settings, example_register: Path, tmp_path: Path
+) -> None:
+    """Two builds into two fresh outboxes produce the same bytes for every document."""
+    other = Settings(inbox=settings.inbox, outbox=tmp_path / "other", templates=settings.templates)
+    assert build(None, settings, today=DAY).exit_code == 0
+    assert build(None, other, today=DAY).exit_code == 0
+    first, second = _digests(settings.outbox), _digests(other.outbox)
+    assert first == second and len(first) == 19
+
+
+def test_errors_leave_the_last_good_documents(settings: Settings, example_register: Path) -> None:
+    """After a good build, a register with errors changes no document and writes the report."""
+    build(None, settings, today=DAY)
+    good = _digests(settings.outbox)
+    _edit(example_register, "Möten", "A2", "den trettionde februari")
+    summary = build(None, settings, today=DAY)
+    assert summary.exit_code == 1
+    after = _digests(settings.outbox)
+    assert {k: v for k, v in after.items() if "Valideringsrapport" not in k} == good
+    assert "2021/Valideringsrapport.xlsx" in after
+    _edit(example_register, "Möten", "A2", date(2021, 1, 26))
+    assert build(None, settings, today=DAY).exit_code == 0
+    assert "2021/Valideringsrapport.xlsx" not in _digests(settings.outbox)
+
+
+def test_one_changed_meeting_rewrites_only_its_files(
+    settings: Settings, example_register: Path
+) -> None:
+    """Moving one meeting's start time rewrites its kallelse, its .ics and Möten 2021.ics only."""
+    build(None, settings, today=DAY)
+    before = _digests(settings.outbox)
+    _edit(example_register, "Möten", "B3", time(9, 0))  # the second meeting (2021-02-23)
+    outcome = build(None, settings, today=DAY).outcomes[0]
+    changed = {k for k, v in _digests(settings.outbox).items() if before.get(k) != v}
+    assert changed == {
+        "2021/Kallelser/2021-02-23 Styrelsemöte.docx",
+        "2021/Kallelser/2021-02-23 Styrelsemöte.ics",
+        "2021/Möten 2021.ics",
+    }
+    assert {p.name for p in outcome.written} == {Path(k).name for k in changed}
+    assert "kl. 9.00–15.00" in _text(settings.outbox / "2021/Kallelser/2021-02-23 Styrelsemöte.docx")
+
+
+def test_report_lists_changes_since_the_previous_report(
+    settings: Settings, example_register: Path
+) -> None:
+    """A wish's new status appears under 'Ändrad status' in the next report, dated that day."""
+    build(None, settings, today=DAY)
+    report = settings.outbox / "2021" / "Önskemål till Prosona 2021.docx"
+    assert "ingen tidigare rapport" in _text(report)
+    wb = openpyxl.load_workbook(example_register)
+    ws = wb["Önskemål"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws[f"A{r}"].value == "ÖNS-008")
+    ws[f"L{row}"] = "Skickad till Prosona"
+    wb.save(example_register)
+    assert build(None, settings, today=date(2021, 2, 1)).exit_code == 0
+    text = _text(report)
+    assert "Ändrad status" in text and "ÖNS-008" in text.split("Ändrad status", 1)[1]
+    assert "1 februari 2021" in text
+
+
+def test_an_edited_document_is_kept_and_the_new_version_goes_beside_it(
+    settings: Settings, example_register: Path
+) -> None:
+    """The secretary's edit of the plan survives a rebuild; the new plan is '(ny version)'."""
+    build(None, settings, today=DAY)
+    plan = settings.outbox / "2021" / "Verksamhetsplan 2021.docx"
+    doc = Document(str(plan))
+    doc.add_paragraph("Sekreterarens egen rad")
+    doc.save(str(plan))
+    edited = plan.read_bytes()
+    _edit(example_register, "Förening", "B4", "En ny vision")
+    outcome = build(None, settings, today=DAY).outcomes[0]
+    assert plan.read_bytes() == edited
+    beside = plan.with_name("Verksamhetsplan 2021 (ny version).docx")
+    assert "En ny vision" in _text(beside)
+    assert [(i.name, b.name, r) for i, b, r in outcome.diverted] == [
+        (plan.name, beside.name, "redigerad")
+    ]
+
+
+def test_progress_is_reported_per_rendered_document(
+    settings: Settings, example_register: Path
+) -> None:
+    """The progress callback sees the total and one step per rendered document."""
+    seen: list[tuple[str, int]] = []
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        seen.append(("total", total))
+        yield lambda n: seen.append(("step", n))
+
+    build(None, settings, today=DAY, progress=progress)
+    assert seen[0] == ("total", 19)
+    assert sum(n for kind, n in seen if kind == "step") == 19
+
+
+@pytest.mark.office
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_copies_are_written_beside_the_documents(
+    settings: Settings, example_register: Path
+) -> None:
+    """--pdf writes a PDF beside every Word document, and only redoes the changed ones."""
+    outcome = build(None, settings, today=DAY, pdf=True).outcomes[0]
+    docs = sorted(settings.outbox.rglob("*.docx"))
+    assert sorted(p.with_suffix(".docx") for p in outcome.pdfs) == docs
+    assert all(p.read_bytes().startswith(b"%PDF") for p in outcome.pdfs)
+    assert build(None, settings, today=DAY, pdf=True).outcomes[0].pdfs == ()
