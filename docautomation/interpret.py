@@ -31,6 +31,7 @@ from .models import (
     Wish,
     WishStatus,
 )
+from .register import COLUMNS
 from .rowreader import RowReader, formula_problems, read_rows
 from .values import (
     Reading,
@@ -113,12 +114,9 @@ def _activity_status(value: CellValue) -> Reading[ActivityStatus]:
 # Kontakter, Aktiviteter, Önskemål, Möten
 # ---------------------------------------------------------------------------------------------
 
-_CONTACT_COLUMNS = ("Namn", "Roll", "Kommun", "E-post")
-
-
 def _contacts(sheet: RawSheet | None, problems: list[Problem]) -> tuple[Contact, ...]:
     contacts = []
-    for row in read_rows(sheet, problems, _CONTACT_COLUMNS):
+    for row in read_rows(sheet, problems, COLUMNS["Kontakter"]):
         row.required("Namn", "skriv kontaktens namn.")
         role = row.read("Roll", _role, required="välj en roll, t.ex. Ordförande eller Ledamot.")
         contacts.append(
@@ -184,30 +182,11 @@ def _activity(row: RowReader, area: str, year: int | None) -> Activity:
     )
 
 
-_WISH_COLUMNS = (
-    "ID",
-    "Rubrik",
-    "Beskrivning",
-    "Inlämnat av",
-    "Inlämnat",
-    "Kategori",
-    "Lagkrav",
-    "Myndighetsrapportering",
-    "Antal kommuner",
-    "Insats",
-    "Effekt",
-    "Status",
-    "Leverantörens ärende",
-    "Återkoppling",
-    "Pilot",
-)
-
-
 def _wishes(
     sheet: RawSheet | None, categories: tuple[Category, ...], problems: list[Problem]
 ) -> tuple[Wish, ...]:
     wishes = []
-    for row in read_rows(sheet, problems, _WISH_COLUMNS):
+    for row in read_rows(sheet, problems, COLUMNS["Önskemål"]):
         row.required("ID", "varje önskemål behöver ett unikt ID, t.ex. ÖNS-012.")
         row.required("Rubrik", "skriv en kort rubrik för önskemålet.")
         wishes.append(
@@ -235,23 +214,9 @@ def _wishes(
     return tuple(wishes)
 
 
-_MEETING_COLUMNS = (
-    "Datum",
-    "Start",
-    "Slut",
-    "Mötestyp",
-    "Plats",
-    "Distanslänk",
-    "Dagordning",
-    "Kallelsedatum",
-    "Mottagare",
-    "ID",
-)
-
-
 def _meetings(sheet: RawSheet | None, problems: list[Problem]) -> tuple[Meeting, ...]:
     meetings = []
-    for row in read_rows(sheet, problems, _MEETING_COLUMNS):
+    for row in read_rows(sheet, problems, COLUMNS["Möten"]):
         meetings.append(
             Meeting(
                 date=row.read(

@@ -87,6 +87,9 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
 )
 
+# Canonical column names per sheet, in SPEC order: the one list every stage names columns by.
+COLUMNS: dict[str, tuple[str, ...]] = {spec.name: spec.columns for spec in SHEETS}
+
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLASH = re.compile(r"\s*/\s*")

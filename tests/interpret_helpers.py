@@ -9,50 +9,7 @@ from typing import cast
 from openpyxl.utils import get_column_letter
 
 from docautomation.models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
-
-# Canonical columns of every sheet, in the order `init` writes them (SPEC §2).
-COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "Förening": ("Fält", "Värde"),
-    "Prioritering": ("Nr", "Kategori", "Beskrivning"),
-    "Kontakter": ("Namn", "Roll", "Kommun", "E-post"),
-    "Aktiviteter": (
-        "Verksamhetsområde",
-        "Aktivitet/åtgärd",
-        "Ansvarig",
-        "Klart",
-        "Kommentar",
-        "Status",
-    ),
-    "Önskemål": (
-        "ID",
-        "Rubrik",
-        "Beskrivning",
-        "Inlämnat av",
-        "Inlämnat",
-        "Kategori",
-        "Lagkrav",
-        "Myndighetsrapportering",
-        "Antal kommuner",
-        "Insats",
-        "Effekt",
-        "Status",
-        "Leverantörens ärende",
-        "Återkoppling",
-        "Pilot",
-    ),
-    "Möten": (
-        "Datum",
-        "Start",
-        "Slut",
-        "Mötestyp",
-        "Plats",
-        "Distanslänk",
-        "Dagordning",
-        "Kallelsedatum",
-        "Mottagare",
-        "ID",
-    ),
-}
+from docautomation.register import COLUMNS
 
 
 @dataclass(frozen=True)
