@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -123,16 +123,16 @@ def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
     year = register.association.year
     if year is None:
         return []
-    named = kallelse_names(register.meetings)
+    writer = CalendarWriter()  # shared: every event is in its own file and in Möten <år>.ics
+    named = [(meeting_event(register, m), stem) for m, stem in kallelse_names(register.meetings)]
     jobs: list[DocumentJob] = []
-    for meeting, stem in named:
-        event = meeting_event(register, meeting)
-        render = partial(render_calendar, (event,))
+    for event, stem in named:
+        render = partial(writer.render, (event,))
         jobs.append(DocumentJob(f"{year}/Kallelser/{stem}.ics", _key((event,), None), render))
-    events = _events(register)
+    events = _by_time(event for event, _ in named)
     if events:
         calname = _calendar_name(register)
-        render = partial(render_calendar, events, calname)
+        render = partial(writer.render, events, calname)
         jobs.append(DocumentJob(f"{year}/Möten {year}.ics", _key(events, calname), render))
     return jobs
 
@@ -142,6 +142,51 @@ def render_calendar(events: Sequence[CalendarEvent], name: str | None = None) ->
 
     `name` (X-WR-CALNAME) is set for a file that holds a whole calendar, not for a single event.
     """
+    return CalendarWriter().render(events, name)
+
+
+class CalendarWriter:
+    """Writes .ics files, serialising each VEVENT and VTIMEZONE once however often it is used.
+
+    A build puts every event in two files (its own and Möten <år>.ics), each with the same
+    VTIMEZONE, and icalendar's serialisation is most of a calendar's cost (500 meetings:
+    0.7 s → 0.3 s). The output is exactly icalendar's for the whole calendar: a component's
+    lines do not depend on the calendar around it. Picklable, for a process pool.
+    """
+
+    def __init__(self) -> None:
+        self._events: dict[CalendarEvent, bytes] = {}
+        self._zones: dict[tuple[int, int], bytes] = {}
+
+    def render(self, events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+        """The VCALENDAR of `events` (see render_calendar)."""
+        parts = [_calendar_head(name)]
+        if any(event.start is not None for event in events):
+            years = [event.day.year for event in events]
+            parts.append(self._zone(min(years), max(years) + 1))
+        parts += [self._event(event) for event in events]
+        parts.append(_CALENDAR_END)
+        return b"".join(parts)
+
+    def _event(self, event: CalendarEvent) -> bytes:
+        if event not in self._events:
+            self._events[event] = bytes(_vevent(event).to_ical())
+        return self._events[event]
+
+    def _zone(self, first: int, last: int) -> bytes:
+        if (first, last) not in self._zones:
+            zone = icalendar.Timezone.from_tzid(
+                TIMEZONE, first_date=date(first, 1, 1), last_date=date(last, 1, 1)
+            )
+            self._zones[first, last] = bytes(zone.to_ical())
+        return self._zones[first, last]
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar_head(name: str | None) -> bytes:
+    """The calendar's BEGIN line and properties: its serialisation without components or END."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -150,16 +195,9 @@ def render_calendar(events: Sequence[CalendarEvent], name: str | None = None) ->
     if name is not None:
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", TIMEZONE)
-    if any(event.start is not None for event in events):
-        years = [event.day.year for event in events]
-        calendar.add_component(
-            icalendar.Timezone.from_tzid(
-                TIMEZONE, first_date=date(min(years), 1, 1), last_date=date(max(years) + 1, 1, 1)
-            )
-        )
-    for event in events:
-        calendar.add_component(_vevent(event))
-    return bytes(calendar.to_ical())
+    whole = bytes(calendar.to_ical())
+    assert whole.endswith(_CALENDAR_END)
+    return whole[: -len(_CALENDAR_END)]
 
 
 def _vevent(event: CalendarEvent) -> icalendar.Event:
@@ -189,7 +227,10 @@ def _span(event: CalendarEvent) -> tuple[date | datetime, date | datetime]:
 
 
 def _events(register: Register) -> tuple[CalendarEvent, ...]:
-    events = [meeting_event(register, m) for m, _ in kallelse_names(register.meetings)]
+    return _by_time(meeting_event(register, m) for m, _ in kallelse_names(register.meetings))
+
+
+def _by_time(events: Iterable[CalendarEvent]) -> tuple[CalendarEvent, ...]:
     return tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
 
 

@@ -211,8 +211,6 @@ def test_kallelse_basename_tells_same_day_meetings_apart() -> None:
         kallelse_basename(replace(BOARD, type=None), (replace(BOARD, type=None),))
 
 
-
-
 @given(
     day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
     start=st.times(),
@@ -236,3 +234,53 @@ def test_any_meeting_round_trips_through_icalendar(
     )
     assert event.decoded("DTEND").replace(tzinfo=None) == expected_end
     assert str(event["LOCATION"]) == (f"{place.strip()} / Distans" if place.strip() else "Distans")
+
+
+def _whole_calendar(events: tuple[calendars.CalendarEvent, ...], name: str | None) -> bytes:
+    """icalendar's serialisation of the calendar built in one piece (what the writer reuses)."""
+    calendar = icalendar.Calendar()
+    for key, value in (("prodid", calendars.PRODID), ("version", "2.0"),
+                       ("calscale", "GREGORIAN"), ("method", "PUBLISH")):  # fmt: skip
+        calendar.add(key, value)
+    if name is not None:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", calendars.TIMEZONE)
+    if any(e.start is not None for e in events):
+        years = [e.day.year for e in events]
+        first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+        calendar.add_component(
+            icalendar.Timezone.from_tzid(calendars.TIMEZONE, first_date=first, last_date=last)
+        )
+    for event in events:
+        calendar.add_component(calendars._vevent(event))
+    return bytes(calendar.to_ical())
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=date(2020, 1, 1), max_value=date(2023, 12, 31)),
+            st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0))),
+            st.sampled_from(["Kommunhuset", "", "Sal 3\nVäxjö"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_calendar_files_are_exactly_icalendars_whole_calendar(
+    rows: list[tuple[date, time | None, str]],
+) -> None:
+    """The shared writer's files (each VEVENT and VTIMEZONE serialised once) are byte for byte
+    what icalendar writes for each calendar built in one piece."""
+    meetings = [
+        Meeting(day, start, MeetingType.STYRELSEMOTE, place=place or "", id=f"M{n}", row=n + 2,
+                link="" if place else "https://x.se/m")
+        for n, (day, start, place) in enumerate(rows)
+    ]  # fmt: skip
+    reg = register(*meetings)
+    jobs = calendar_jobs(reg, today=date(2021, 1, 4))
+    events = [calendars.meeting_event(reg, m) for m in meetings]
+    for job, event in zip(jobs, events):
+        assert job.render() == _whole_calendar((event,), None)
+    ordered = tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
+    assert jobs[-1].render() == _whole_calendar(ordered, calendars._calendar_name(reg))
