@@ -12,10 +12,10 @@ import docx
 from lxml import etree
 
 from docautomation.models import (
+    DEFAULT_CATEGORIES,
     Activity,
     ActivityGroup,
     Association,
-    Category,
     CategorySource,
     CommentBlock,
     Contact,
@@ -31,26 +31,12 @@ from docautomation.models import (
     Wish,
     WishStatus,
 )
+from docautomation.scaffold import example_content
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
 
-CATEGORIES = tuple(
-    Category(n, name)
-    for n, name in enumerate(
-        (
-            "Lagstiftning",
-            "Myndighetsrapportering",
-            "Utvecklingsinsatser som prioriteras högt av medlemmarna",
-            "Enkla åtgärder (låg insats)",
-            "Effektivare arbetssätt (processer)",
-            "Avvaktar (utifrån resurser och externa faktorer)",
-            "Lågt prioriterat (liten effekt utifrån insats)",
-            "Ej aktuellt/prioriterat",
-        ),
-        start=1,
-    )
-)
+CATEGORIES = DEFAULT_CATEGORIES
 
 TASKS = (
     "Samla och prioritera medlemmarnas idéer och önskemål om förbättringar av Castor",
@@ -58,111 +44,20 @@ TASKS = (
     "Övervaka att medlemmarnas intressen tas tillvara på bästa sätt",
 )
 
-# (area or "" to continue the one above, action, responsible, klart, comment)
-ACTIVITIES = (
-    (
-        "Styrelsearbete",
-        (
-            "Förlägga styrelsemöten hos användarkommunerna i syfte att synliggöra "
-            "föreningen samt föra dialog med medlemmarna."
-        ),
-        "Ordförande",
-        "Kontinuerligt",
-        (
-            "Kommun bokas utifrån intresse hos medlemmarna och geografisk spridning "
-            "(2021 genomförs samtliga möten på distans pga pandemin)."
-        ),
-    ),
-    ("", "Workshop med nya styrelsen – planering av 2022–2023", "Ordförande", "April 2021", ""),
-    ("", "Styrelsen tar beslut om verksamhetsplan för året 2021", "Ordförande", "Mar 2021", ""),
-    (
-        "",
-        "Årsstämman 2021 beslutar om ny verksamhetsplan för 2022–2023",
-        "Ordförande",
-        "Nov 2021",
-        "",
-    ),
-    ("", "Ny vision - tas upp för beslut på årsmötet 2021", "Ordförande", "Nov 2021", ""),
-    ("Ekonomi", "Kontinuerlig ekonomisk uppföljning", "Kassör", "Kontinuerligt", ""),
-    (
-        "Kommunikation",
-        "Ordförande kommunicerar styrelsens arbete till medlemmarna.",
-        "Ordförande",
-        "Efter varje styrelsemöte",
-        "",
-    ),
-    ("Forum/nätverk", "Utveckla årsmötet", "Styrelsen", "2021", "Inspel i utvärderingen"),
-    ("", "Utveckla användarträffen", "Styrelsen", "2021", ""),
-    (
-        "",
-        "Kommunikationsvägar",
-        "Styrelsen",
-        "Kontinuerligt",
-        "- Via prosona.se\n- Via nyhetsbrevet\n- Undersökningar (enkäter)\n- Via inlägg (facebook)",
-    ),
-    (
-        "",
-        "Kartlägga och synliggöra lokala nätverksgrupper",
-        "Styrelsen",
-        "Kontinuerlig",
-        "- Syfte och mål\n- Informera, återkoppling",
-    ),
-    (
-        "Pilot tema",
-        (
-            "Välj ut ett av medlemmarnas utvecklingsförslag och kör som pilotprojekt "
-            "tillsammans med Prosona."
-        ),
-        "Styrelsen, Prosona",
-        "2021",
-        "",
-    ),
-    (
-        "Interna projekt/forum",
-        "Lämna förslag på projektgrupper (teman) 2022 utifrån utvärdering av behov under året.",
-        "Styrelsen",
-        "Höst 2021",
-        "I samråd med Prosona",
-    ),
-    (
-        "Externa projekt/forum",
-        "Vid behov medverka i utvecklingsprojekt som påverkar Castor.",
-        "Styrelsen",
-        "Kontinuerligt",
-        "Styrelsen bevakar förändringar inom relevanta områden",
-    ),
-    (
-        "Önskemål",
-        "Bevaka och lämna förslag på prioritering för lämnade önskemål.",
-        "Styrelsen",
-        "Kontinuerligt",
-        "Löpande återkoppling från Prosona.",
-    ),
-    (
-        "Stödja förvaltning",
-        (
-            "Utveckla kommunikationen med Prosona för att kunna bevaka att systemet "
-            "inte tappar funktioner i samband med uppdateringar, förbättringar eller "
-            "upprättande av avtal med kommuner (kunder)."
-        ),
-        "Styrelsen",
-        "Kontinuerligt",
-        "",
-    ),
-    (
-        "",
-        (
-            "Utveckla kommunikationen med Prosona för att bevaka att de behåller och utvecklar "
-            "funktioner som är nödvändiga för ett digitalt flöde."
-        ),
-        "Styrelsen",
-        "Kontinuerligt",
-        (
-            "Avser ett arbetsflöde som utförs med Castors hjälp helt utan pappersdokument, "
-            "genom alla processer, från registrering till arkivering."
-        ),
-    ),
-)
+
+def _plan_activities() -> tuple[tuple[str, str, str, str, str], ...]:
+    """(area, action, responsible, klart, comment) of the 2021 plan, from the shipped example."""
+    rows, area = [], ""
+    for row in example_content()["Aktiviteter"]:
+        area = row["Verksamhetsområde"] or area  # a row with only the area starts a group
+        if row["Aktivitet/åtgärd"]:
+            rows.append(
+                (area, *(row[k] for k in ("Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar")))
+            )
+    return tuple(rows)
+
+
+ACTIVITIES = _plan_activities()
 
 CONTACTS = (
     ("Maria Holmgren", Role.ORDFORANDE),
