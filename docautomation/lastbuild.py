@@ -22,21 +22,23 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .config import Limits
 from .models import Problem, Severity
-from .outbox import STATE_DIR, ManifestEntry, load_manifest, write_atomically
+from .outbox import MANIFEST_NAME, STATE_DIR, ManifestEntry, load_manifest, write_atomically
 
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = "builds.json"
-_VERSION = 1
+_VERSION = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 Stat = tuple[int, int] | None  # (size, mtime_ns); None: the file does not exist
+_ENTRY_FIELDS = tuple(f.name for f in fields(ManifestEntry))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +54,19 @@ class Record:
     state: Mapping[str, Stat]
     problems: tuple[Problem, ...] = ()
     report: str | None = None  # the Valideringsrapport written (warnings), relative
+    manifest: str = ""  # SHA-256 of the manifest file as the build left it
 
 
-def inputs_digest(templates: Path) -> str:
+def inputs_digest(templates: Path, limits: Limits) -> str:
     """A digest of everything besides the register that a build's output depends on.
 
     The bytes of every .docx in the templates folder, this package's version and source files
-    (by size and mtime, so an edited checkout counts as a new tool) and the installed
-    libraries' versions (a new docxtpl or icalendar may write other bytes).
+    (by size and mtime, so an edited checkout counts as a new tool), the installed libraries'
+    versions (a new docxtpl or icalendar may write other bytes) and the file size limits
+    (bytes that passed filecheck under other limits are checked again).
     """
     digest = hashlib.sha256(_tool_identity().encode("utf-8"))
+    digest.update(repr(limits).encode("utf-8"))
     try:
         names = sorted(p for p in os.listdir(templates) if p.lower().endswith(".docx"))
     except OSError:
@@ -108,12 +113,17 @@ def still_current(outbox: Path, record: Record) -> bool:
     (other mtime), a changed manifest entry, or a changed report state means: build again.
     """
     root = Path(outbox)
-    manifest = load_manifest(root)
-    for rel, (entry, stat) in record.files.items():
-        current = manifest.get(rel)
-        if (asdict(current) if current else None) != entry or _stat(root / rel) != stat:
-            return False
-    return all(_stat(root / rel) == stat for rel, stat in record.state.items())
+    if _manifest_digest(root) != record.manifest:
+        # Another build wrote the manifest since: compare the entries this build depends on.
+        manifest = load_manifest(root)
+        for rel, (entry, _) in record.files.items():
+            if _entry_json(manifest.get(rel)) != entry:
+                return False
+    base = str(root)  # os.path: 20,000 pathlib joins would cost more than the stats
+    files = ((rel, stat) for rel, (_, stat) in record.files.items())
+    return all(
+        _stat(os.path.join(base, rel)) == stat for rel, stat in (*files, *record.state.items())
+    )
 
 
 def remember(
@@ -145,17 +155,29 @@ def remember(
     manifest = load_manifest(root)
     rels = [_relative(root, p) for p in outputs]
     files = {
-        rel: (asdict(manifest[rel]) if rel in manifest else None, _stat(root / rel))
+        rel: (_entry_json(manifest.get(rel)), _stat(root / rel))
         for rel in dict.fromkeys([*rels, *(_relative(root, p) for p in beside)])
     }
     state = {_relative(root, p): _stat(p) for p in watched}
     record = Record(
         sha256, inputs, year, tuple(rels), files, state,
-        tuple(problems), _relative(root, report) if report else None,
+        tuple(problems), _relative(root, report) if report else None, _manifest_digest(root),
     )  # fmt: skip
     records = _load(root)
     records[_source_key(source)] = record
     _save(root, records)
+
+
+def _manifest_digest(root: Path) -> str:
+    try:
+        return hashlib.sha256((root / STATE_DIR / MANIFEST_NAME).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _entry_json(entry: ManifestEntry | None) -> dict[str, Any] | None:
+    # dataclasses.asdict deep-copies every field: 20 times slower for thousands of entries.
+    return None if entry is None else {name: getattr(entry, name) for name in _ENTRY_FIELDS}
 
 
 def _source_key(source: Path) -> str:
@@ -166,9 +188,9 @@ def _relative(root: Path, path: Path) -> str:
     return Path(path).relative_to(root).as_posix()
 
 
-def _stat(path: Path) -> Stat:
+def _stat(path: str | Path) -> Stat:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)
@@ -216,14 +238,15 @@ def _to_json(record: Record) -> dict[str, Any]:
         "state": dict(record.state),
         "problems": [p.as_json() for p in record.problems],
         "report": record.report,
+        "manifest": record.manifest,
     }
 
 
 def _from_json(raw: Mapping[str, Any]) -> Record:
-    fields = {f for f in ManifestEntry.__dataclass_fields__}
+    names = set(_ENTRY_FIELDS)
     files: dict[str, tuple[dict[str, Any] | None, Stat]] = {}
     for rel, (entry, stat) in raw["files"].items():
-        if entry is not None and set(entry) != fields:
+        if entry is not None and set(entry) != names:
             raise ValueError(f"bad manifest entry for {rel}")
         files[str(rel)] = (entry, _stat_from_json(stat))
     return Record(
@@ -238,6 +261,7 @@ def _from_json(raw: Mapping[str, Any]) -> Record:
             for p in raw["problems"]
         ),
         report=None if raw["report"] is None else str(raw["report"]),
+        manifest=str(raw["manifest"]),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,19 @@ def test_timings_cover_every_stage(reg: Path, settings: Settings) -> None:
     pipeline.build([reg], settings, today=DAY, timings=timings)
     assert {"read", "validate", "rank", "render", "write"} <= set(timings)
     assert all(seconds >= 0 for seconds in timings.values())
+
+
+def test_stricter_limits_check_the_unchanged_bytes_again(reg: Path, settings: Settings) -> None:
+    """Bytes recorded under other size limits are checked again: too large now is exit code 3."""
+    _build(reg, settings)
+    strict = replace(settings, limits=replace(settings.limits, max_unpacked_mb=0.01))
+    outcome = pipeline.build([reg], strict, today=DAY).outcomes[0]
+    assert outcome.exit_code == 3 and outcome.message
+
+
+def test_a_vanished_register_is_still_reported(reg: Path, settings: Settings) -> None:
+    """A register that disappears after its last build gets filecheck's message and code 3."""
+    _build(reg, settings)
+    reg.unlink()
+    outcome = pipeline.build([reg], settings, today=DAY).outcomes[0]
+    assert outcome.exit_code == 3 and "finns inte" in outcome.message
