@@ -69,12 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def make_cases(folder: Path, sizes: Sequence[int]) -> list[Case]:
     """Write the example and the synthetic registers, each also with its first meeting moved."""
-    cases = [_case(folder, "Exempel (2021)", example_content(), repeat=5, warm=5)]
+    cases = [_case(folder, "Exempel (2021)", example_content(), repeat=5, warm=3)]
     for wishes in sizes:
         small = wishes < 5_000
         content = registers.large_content(wishes)
         name = f"{wishes:,} önskemål"
-        cases.append(_case(folder, name, content, repeat=3 if small else 2, warm=3 if small else 1))
+        cases.append(_case(folder, name, content, repeat=3 if small else 2, warm=2 if small else 1))
     return cases
 
 

@@ -280,11 +280,8 @@ def _build_one(
         if item.record is not None:
             with _timed(timings, "ledger"):
                 current = lastbuild.still_current(settings.outbox, item.record)
-            outcome = _recorded(item, item.record, settings) if current else None
-            if outcome is not None:
-                return (
-                    replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox)) if pdf else outcome
-                )
+            if current:
+                return _with_pdfs(_recorded(item, item.record, settings), settings, pdf)
             item = _parsed(item, timings)
         return _build_parsed(item, settings, today, pdf, progress, timings)
 
@@ -311,8 +308,7 @@ def _build_parsed(
             report=target, message="Registret har fel: inga nya dokument skapades.",
         )  # fmt: skip
     outcome, outputs = _render_and_write(item, settings, today, progress, timings)
-    if pdf:
-        outcome = replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox))
+    outcome = _with_pdfs(outcome, settings, pdf)
     with _timed(timings, "write"):
         if report.problems:
             feedback.write_validation_report(item.data, report.problems, target)
@@ -379,7 +375,7 @@ def _remember(
     if outcome.year is None or not item.inputs:
         return
     root = settings.outbox
-    beside = {p for p in (*outcome.written, *outcome.unchanged)} - set(outputs)
+    beside = (set(outcome.written) | set(outcome.unchanged)) - set(outputs)
     # The Valideringsrapport and the name it is written under when Excel holds it open
     # (feedback): its appearing or changing means the last build no longer stands.
     watched = [report_state_path(root, outcome.year), report,
@@ -420,6 +416,10 @@ def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int],
         return
     with progress(total) as step:
         yield step
+
+
+def _with_pdfs(outcome: BuildOutcome, settings: Settings, pdf: bool) -> BuildOutcome:
+    return replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox)) if pdf else outcome
 
 
 def _require_soffice() -> None:
