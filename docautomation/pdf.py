@@ -33,6 +33,36 @@ def soffice_path() -> str | None:
     return next((c for c in candidates if Path(c).is_file()), None)
 
 
+def require_soffice() -> None:
+    """Raise ConfigError with an install hint when LibreOffice is not installed (for --pdf)."""
+    if soffice_path() is None:
+        raise ConfigError(_INSTALL_HINT)
+
+
+def pdf_copies(documents: Sequence[Path], scratch: Path) -> tuple[Path, ...]:
+    """Write a PDF beside each Word document whose PDF is missing or older than it.
+
+    Converted in one LibreOffice run per folder, into a private folder under `scratch`,
+    then moved into place atomically so a reader never sees half a PDF.
+    """
+    from .outbox import write_atomically
+
+    stale = [p for p in documents if p.suffix == ".docx" and _pdf_is_stale(p)]
+    written: list[Path] = []
+    scratch.mkdir(parents=True, exist_ok=True)
+    for folder in sorted({p.parent for p in stale}):
+        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+            for pdf in convert_to_pdf([p for p in stale if p.parent == folder], Path(tmp)):
+                write_atomically(folder / pdf.name, pdf.read_bytes())
+                written.append(folder / pdf.name)
+    return tuple(written)
+
+
+def _pdf_is_stale(docx: Path) -> bool:
+    pdf = docx.with_suffix(".pdf")
+    return not pdf.exists() or pdf.stat().st_mtime_ns < docx.stat().st_mtime_ns
+
+
 def convert_to_pdf(
     paths: Sequence[Path], outdir: Path, *, timeout: float | None = None
 ) -> list[Path]:

@@ -111,7 +111,9 @@ def build(
     if not paths:
         return BuildSummary(message=f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")
     if pdf:
-        _require_soffice()
+        from .pdf import require_soffice
+
+        require_soffice()
     loaded: list[_Loaded] = []
     outcomes: list[BuildOutcome] = []
     inputs = lastbuild.inputs_digest(settings.templates, settings.limits)
@@ -139,7 +141,31 @@ def build_file(
         item = _load(path, settings, data, inputs=inputs, timings=timings)
     except UnreadableFileError as exc:
         return BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc))
+    rivals = _same_year_beside(item, settings)
+    if rivals:
+        return _conflict([item, *rivals])[0]
     return _build_one(item, settings, today or date.today(), False, None, timings)
+
+
+def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
+    """Other registers in the same folder for the same year (a sync client's conflict copy).
+
+    `build` sees every register at once; the watcher builds one file at a time, so it asks
+    here. Folders normally hold one register, so this usually reads nothing.
+    """
+    if item.year is None:
+        return []
+    rivals = []
+    for other in find_registers(item.path.parent):
+        if other.resolve() == item.path.resolve():
+            continue
+        try:
+            loaded = _load(other, settings, inputs=item.inputs)
+        except UnreadableFileError:
+            continue  # reported when that file itself is built
+        if loaded.year == item.year:
+            rivals.append(loaded)
+    return rivals
 
 
 def validate_file(path: Path, settings: Settings) -> Report:
@@ -175,8 +201,7 @@ def register_fingerprint(data: bytes, settings: Settings) -> str:
     """A hash of the register's cell data, blind to how Excel zipped it or when it saved it."""
     from . import register
 
-    del settings  # the same normalisation for every configuration
-    raw = register.read_register(data, "")
+    raw = register.read_register(data, "", limits=settings.limits)
     rows = {
         name: [
             sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows
@@ -216,7 +241,7 @@ def _load(
             data = filecheck.read_workbook_file(path, settings.limits)
         else:
             filecheck.check_workbook_bytes(data, path.name, settings.limits)
-    return _parsed(_Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), timings)
+    return _parsed(_Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings, timings)
 
 
 def _read_plainly(path: Path, settings: Settings) -> bytes | None:
@@ -231,12 +256,12 @@ def _read_plainly(path: Path, settings: Settings) -> bytes | None:
         return None
 
 
-def _parsed(item: _Loaded, timings: Timings | None) -> _Loaded:
+def _parsed(item: _Loaded, settings: Settings, timings: Timings | None) -> _Loaded:
     from . import register
     from .validation import validate
 
     with _timed(timings, "read"):
-        raw = register.read_register(item.data, item.path.name)
+        raw = register.read_register(item.data, item.path.name, limits=settings.limits)
     with _timed(timings, "validate"):
         report = validate(raw)
     return replace(item, report=report, record=None)
@@ -259,6 +284,11 @@ def _build_year(
 ) -> list[BuildOutcome]:
     if len(group) == 1:
         return [_build_one(group[0], settings, today, pdf, progress, timings)]
+    return _conflict(group)
+
+
+def _conflict(group: Sequence[_Loaded]) -> list[BuildOutcome]:
+    """Registers that claim the same year: nothing is built for it, and each is told why."""
     names = " och ".join(f'"{item.path.name}"' for item in group)
     year = group[0].year
     message = (
@@ -282,7 +312,7 @@ def _build_one(
                 current = lastbuild.still_current(settings.outbox, item.record)
             if current:
                 return _with_pdfs(_recorded(item, item.record, settings), settings, pdf)
-            item = _parsed(item, timings)
+            item = _parsed(item, settings, timings)
         return _build_parsed(item, settings, today, pdf, progress, timings)
 
 
@@ -315,6 +345,10 @@ def _build_parsed(
             outcome = replace(outcome, report=target)
         else:
             feedback.remove_stale_report(target)
+            # …and the one written beside the outbox while the year could not be read
+            feedback.remove_stale_report(
+                feedback.report_path(settings.outbox, None, item.path.name)
+            )
         _remember(item, settings, outcome, outputs, target)
     return outcome
 
@@ -419,45 +453,9 @@ def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int],
 
 
 def _with_pdfs(outcome: BuildOutcome, settings: Settings, pdf: bool) -> BuildOutcome:
-    return replace(outcome, pdfs=_write_pdfs(outcome, settings.outbox)) if pdf else outcome
+    if not pdf:
+        return outcome
+    from .pdf import pdf_copies
 
-
-def _require_soffice() -> None:
-    from .errors import ConfigError
-    from .pdf import _INSTALL_HINT as INSTALL_HINT
-    from .pdf import soffice_path
-
-    if soffice_path() is None:
-        raise ConfigError(INSTALL_HINT)
-
-
-def _write_pdfs(outcome: BuildOutcome, root: Path) -> tuple[Path, ...]:
-    """PDF copies of the Word documents written now, or whose PDF is missing or older."""
-    from .pdf import convert_to_pdf
-
-    docs = [p for p in (*outcome.written, *outcome.unchanged) if p.suffix == ".docx"]
-    stale = [p for p in docs if _pdf_is_stale(p)]
-    written: list[Path] = []
-    for folder in sorted({p.parent for p in stale}):
-        batch = [p for p in stale if p.parent == folder]
-        with _scratch(root) as tmp:
-            for pdf in convert_to_pdf(batch, tmp):
-                target = folder / pdf.name
-                outbox.write_atomically(target, pdf.read_bytes())
-                written.append(target)
-    return tuple(written)
-
-
-def _pdf_is_stale(docx: Path) -> bool:
-    pdf = docx.with_suffix(".pdf")
-    return not pdf.exists() or pdf.stat().st_mtime_ns < docx.stat().st_mtime_ns
-
-
-@contextlib.contextmanager
-def _scratch(root: Path) -> Iterator[Path]:
-    import tempfile
-
-    state = root / outbox.STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=state) as tmp:
-        yield Path(tmp)
+    documents = (*outcome.written, *outcome.unchanged)
+    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / outbox.STATE_DIR))

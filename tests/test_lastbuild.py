@@ -53,9 +53,9 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = register.read_register
 
-    def counting(data: bytes, name: str) -> Any:
+    def counting(data: bytes, name: str, **kwargs: Any) -> Any:
         calls.append(name)
-        return real(data, name)
+        return real(data, name, **kwargs)
 
     monkeypatch.setattr(register, "read_register", counting)
     return calls

@@ -159,3 +159,32 @@ def test_pdf_copies_are_written_beside_the_documents(
     assert sorted(p.with_suffix(".docx") for p in outcome.pdfs) == docs
     assert all(p.read_bytes().startswith(b"%PDF") for p in outcome.pdfs)
     assert build(None, settings, today=DAY, pdf=True).outcomes[0].pdfs == ()
+
+
+def test_build_file_refuses_a_conflict_copy_for_the_same_year(
+    settings: Settings, example_register: Path
+) -> None:
+    """The watcher builds one file at a time; a conflict copy beside it still builds nothing."""
+    from docautomation.pipeline import build_file
+
+    copy = example_register.with_name("Register 2021 (DESKTOP-ABC).xlsx")
+    copy.write_bytes(example_register.read_bytes())
+    outcome = build_file(copy, settings, today=DAY)
+    assert outcome.exit_code == 1
+    assert example_register.name in outcome.message and copy.name in outcome.message
+    assert not (settings.outbox / "2021").exists()
+    copy.unlink()
+    assert build_file(example_register, settings, today=DAY).exit_code == 0
+
+
+def test_a_clean_build_removes_the_report_of_a_year_that_could_not_be_read(
+    settings: Settings, example_register: Path
+) -> None:
+    """The Valideringsrapport written beside the outbox (no readable year) goes once it is fixed."""
+    _edit(example_register, "Förening", "B3", "tjugotjugoett")
+    assert build(None, settings, today=DAY).exit_code == 1
+    stray = settings.outbox / "Valideringsrapport Register 2021.xlsx"
+    assert stray.is_file()
+    _edit(example_register, "Förening", "B3", 2021)
+    assert build(None, settings, today=DAY).exit_code == 0
+    assert not stray.exists()
