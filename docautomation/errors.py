@@ -6,6 +6,8 @@ DocAutomationError            any failure a user can act on (exit_code says whic
 ├── UnreadableFileError       a register file is not a readable workbook            → 3
 ├── RegisterConflictError     two registers for the same Verksamhetsår              → 1
 ├── AlreadyRunningError       another watcher already serves this outbox            → 2
+├── OutboxError               an output cannot be written safely                    → 1
+│   └── OutboxBusyError       another build held the outbox too long                → 1
 └── SyncError                 SharePoint sync failed (network, permission, path)    → 1
     └── AuthError             sign-in with msal failed                              → 2
 """
@@ -54,6 +56,14 @@ class AlreadyRunningError(DocAutomationError):
     """Raised when a second watcher (or sync loop) is started for an outbox already served."""
 
     exit_code = 2
+
+
+class OutboxError(DocAutomationError):
+    """Raised when an output cannot be written safely (path outside the outbox, disk error)."""
+
+
+class OutboxBusyError(OutboxError):
+    """Raised when another build holds the outbox longer than the caller was willing to wait."""
 
 
 class SyncError(DocAutomationError):

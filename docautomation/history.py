@@ -21,8 +21,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from .manifest import STATE_DIR, write_atomically
 from .models import Ranking, Register, ReportChanges, Wish, WishStatus
-from .outbox import STATE_DIR, write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from typing import Any
 
 from . import __version__
 from .config import Limits
+from .manifest import MANIFEST_NAME, STATE_DIR, ManifestEntry, load_manifest, write_atomically
 from .models import Problem, Severity
-from .outbox import MANIFEST_NAME, STATE_DIR, ManifestEntry, load_manifest, write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -28,31 +26,25 @@ from typing import NamedTuple, Self
 
 from filelock import FileLock, Timeout
 
-from .errors import DocAutomationError
+from .errors import OutboxBusyError, OutboxError
+from .manifest import (
+    STATE_DIR,
+    ManifestEntry,
+    load_manifest,
+    save_manifest,
+    sha256_file,
+    write_atomically,
+)
 from .models import DocumentJob
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".docautomation"
-MANIFEST_NAME = "manifest.json"
 LOCK_NAME = "build.lock"
-_MANIFEST_VERSION = 1
 _MAX_NEW_VERSIONS = 50
-# Windows: an antivirus scanner or the search indexer can hold a fresh file for a moment;
-# Word holds it for as long as the document is open. Retry briefly, then treat it as locked.
-_REPLACE_RETRY_DELAYS = (0.05, 0.15)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _NEW_VERSION = re.compile(r" \(ny version( \d+)?\)(\.[^./]*)?$")
 _IO_THREADS = 8
 _WORD_SUFFIXES = {".doc", ".docx", ".docm", ".dot", ".dotx", ".dotm", ".rtf", ".odt"}
-
-
-class OutboxError(DocAutomationError):
-    """Raised when an output cannot be written safely (path outside the outbox, disk error)."""
-
-
-class OutboxBusyError(OutboxError):
-    """Raised when another build holds the outbox longer than the caller was willing to wait."""
 
 
 class DivertReason(enum.StrEnum):
@@ -78,20 +70,6 @@ class WriteReport:
     unchanged: tuple[Path, ...]
     diverted: tuple[Diversion, ...]
     rendered_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    """What we last wrote at one relative path, and from what."""
-
-    key: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    source: str
-    source_sha256: str
-    written_at: str
-    intended: str = ""  # for a "(ny version)" file: the relative path it stands beside
 
 
 class OutboxLock:
@@ -175,7 +153,7 @@ def write_outputs(
         placements = _place_all(writer, [(rel, job.key) for job, rel in pending], rendered)
     finally:
         if writer.entries != before:
-            _save_manifest(writer.root, writer.entries)
+            save_manifest(writer.root, writer.entries)
         if timings is not None:
             timings["render"] = timings.get("render", 0.0) + rendered_at - started
             timings["write"] = timings.get("write", 0.0) + time.perf_counter() - rendered_at
@@ -189,26 +167,6 @@ def write_outputs(
         if placed.reason is not None:
             diverted.append(Diversion(writer.root / rel, placed.written, placed.reason))
     return WriteReport(tuple(written), tuple(unchanged), tuple(diverted), len(pending))
-
-
-def load_manifest(outbox: Path) -> dict[str, ManifestEntry]:
-    """The manifest's entries by relative path; empty when there is none or it is unreadable."""
-    path = Path(outbox) / STATE_DIR / MANIFEST_NAME
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc.get("version") != _MANIFEST_VERSION:
-            raise ValueError(f"unknown manifest version {doc.get('version')!r}")
-        names = {f.name for f in fields(ManifestEntry)}
-        return {
-            rel: ManifestEntry(**{k: v for k, v in raw.items() if k in names})
-            for rel, raw in doc["files"].items()
-        }
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        # Losing the record is safe: every existing file then counts as "not ours" and is kept.
-        log.warning("Ignoring unreadable manifest %s: %s", path, exc)
-        return {}
 
 
 def safe_relative_path(name: str) -> PurePosixPath:
@@ -227,37 +185,6 @@ def safe_relative_path(name: str) -> PurePosixPath:
     if bad:
         raise OutboxError(f'Utdatafilens namn "{name}" pekar utanför utkorgen och skrivs inte.')
     return PurePosixPath(*parts)
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write `data` to `target` so that no reader ever sees half a file.
-
-    The bytes go to a hidden temp file in the same folder (".<name>.partial"), are flushed and
-    fsync'ed, and os.replace moves them onto `target` (retried briefly while the target is held).
-    On failure the temp file is removed and `target` is as it was.
-
-    Raises:
-        PermissionError: the target stayed locked (Word holds it open on Windows).
-        OutboxError: any other failure (disk full, the folder refuses new files).
-    """
-    temp = target.with_name(f".{target.name}.partial")
-    replacing = False
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        replacing = True
-        _replace(temp, target)
-    except BaseException as exc:
-        temp.unlink(missing_ok=True)
-        # Only a refused replace means someone holds the file; a folder that refuses the temp
-        # file refuses every "(ny version)" name too, so that is an error, not a lock.
-        locked = replacing and isinstance(exc, PermissionError)
-        if isinstance(exc, OSError) and not locked:
-            raise OutboxError(f'Kunde inte skriva "{target}": {exc.strerror or exc}.') from exc
-        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +227,7 @@ class _Writer:
             return _State.FOREIGN
         if st.st_mtime_ns == entry.mtime_ns:
             return _State.OURS
-        if _sha256_file(path) != entry.sha256:
+        if sha256_file(path) != entry.sha256:
             return _State.FOREIGN
         self.entries[rel] = replace(entry, mtime_ns=st.st_mtime_ns)  # touched, not changed
         return _State.OURS
@@ -375,7 +302,7 @@ class _Writer:
         """A file we did not write that already holds our bytes is taken as ours, untouched."""
         path = self.root / rel
         try:
-            same = path.is_file() and path.stat().st_size == size and _sha256_file(path) == digest
+            same = path.is_file() and path.stat().st_size == size and sha256_file(path) == digest
         except OSError:
             return None
         if not same:
@@ -477,31 +404,3 @@ def _render_all(
 def _rendered(data: bytes, progress: Callable[[int], None]) -> bytes:
     progress(1)
     return data
-
-
-def _replace(temp: Path, target: Path) -> None:
-    for delay in (*_REPLACE_RETRY_DELAYS, None):
-        try:
-            os.replace(temp, target)
-            return
-        except PermissionError:
-            if delay is None:
-                raise
-            time.sleep(delay)
-
-
-def _save_manifest(root: Path, entries: Mapping[str, ManifestEntry]) -> None:
-    doc = {
-        "version": _MANIFEST_VERSION,
-        "files": {rel: asdict(entries[rel]) for rel in sorted(entries)},
-    }
-    data = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    try:
-        write_atomically(root / STATE_DIR / MANIFEST_NAME, data)
-    except PermissionError as exc:
-        raise OutboxError(f"Kunde inte spara {STATE_DIR}/{MANIFEST_NAME}: filen är låst.") from exc
-
-
-def _sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -45,7 +45,7 @@ def pdf_copies(documents: Sequence[Path], scratch: Path) -> tuple[Path, ...]:
     Converted in one LibreOffice run per folder, into a private folder under `scratch`,
     then moved into place atomically so a reader never sees half a PDF.
     """
-    from .outbox import write_atomically
+    from .manifest import write_atomically
 
     stale = [p for p in documents if p.suffix == ".docx" and _pdf_is_stale(p)]
     written: list[Path] = []

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import filecheck, lastbuild, outbox
 from .config import Settings
 from .errors import UnreadableFileError
+from .manifest import STATE_DIR
 from .models import Problem, Register, Report
 
 log = logging.getLogger(__name__)
@@ -458,4 +459,4 @@ def _with_pdfs(outcome: BuildOutcome, settings: Settings, pdf: bool) -> BuildOut
     from .pdf import pdf_copies
 
     documents = (*outcome.written, *outcome.unchanged)
-    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / outbox.STATE_DIR))
+    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / STATE_DIR))

@@ -15,7 +15,7 @@ import pytest
 
 from docautomation import lastbuild, pipeline, register
 from docautomation.config import Settings
-from docautomation.outbox import STATE_DIR
+from docautomation.manifest import STATE_DIR
 from docautomation.scaffold import example_content, write_register
 
 DAY = date(2021, 3, 1)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docautomation import outbox
+from docautomation import manifest, outbox
 from docautomation.models import DocumentJob
 from docautomation.outbox import (
     DivertReason,
@@ -212,8 +212,8 @@ def test_output_locked_on_replace_is_diverted(
             raise PermissionError(13, "The process cannot access the file", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(outbox, "_REPLACE_RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr("docautomation.outbox.os.replace", locked_replace)
+    monkeypatch.setattr(manifest, "_REPLACE_RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr("docautomation.manifest.os.replace", locked_replace)
     report = build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert report.diverted == ((tmp_path / PLAN, tmp_path / PLAN_NEW, DivertReason.LOCKED),)
     assert (tmp_path / PLAN).read_bytes() == b"v1" and (tmp_path / PLAN_NEW).read_bytes() == b"v2"
@@ -277,7 +277,7 @@ def test_failing_write_keeps_old_file_and_removes_temp(
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("docautomation.outbox.os.fsync", full_disk)
+    monkeypatch.setattr("docautomation.manifest.os.fsync", full_disk)
     with pytest.raises(OutboxError, match="No space left"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1"
@@ -297,7 +297,7 @@ def test_partial_file_is_never_visible_under_the_final_name(
         seen.append((tmp_path / PLAN).read_bytes())
         real_fsync(fd)
 
-    monkeypatch.setattr("docautomation.outbox.os.fsync", spying_fsync)
+    monkeypatch.setattr("docautomation.manifest.os.fsync", spying_fsync)
     build(tmp_path, counter.job(PLAN, "k2", b"new complete" * 1000))
     assert seen[0] == b"old complete"
     assert (tmp_path / PLAN).read_bytes() == b"new complete" * 1000
@@ -444,7 +444,7 @@ def test_folder_refusing_new_files_is_an_error_not_a_lock(
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(outbox, "open", refusing_open, raising=False)
+    monkeypatch.setattr(manifest, "open", refusing_open, raising=False)
     with pytest.raises(OutboxError, match="Permission denied"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1" and not (tmp_path / PLAN_NEW).exists()
@@ -463,10 +463,10 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
             raise OSError(5, "Input/output error")
         real_replace(src, dst)
 
-    monkeypatch.setattr("docautomation.outbox.os.replace", failing_replace)
+    monkeypatch.setattr("docautomation.manifest.os.replace", failing_replace)
     with pytest.raises(OutboxError, match="05.docx"):
         build(tmp_path, *jobs)
-    monkeypatch.setattr("docautomation.outbox.os.replace", real_replace)
+    monkeypatch.setattr("docautomation.manifest.os.replace", real_replace)
     assert set(load_manifest(tmp_path)) == {j.path for j in jobs} - {"2021/Kallelser/05.docx"}
     counter.calls.clear()
     report = build(tmp_path, *jobs)

@@ -16,7 +16,7 @@ import filelock
 
 from ..config import Settings, SharePointSettings
 from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
-from ..outbox import load_manifest
+from ..manifest import load_manifest
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
