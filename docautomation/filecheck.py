@@ -65,10 +65,25 @@ def read_workbook_file(path: Path, limits: Limits) -> bytes:
     Raises:
         UnreadableFileError: missing, unreadable, or not a safe .xlsx/.xlsm workbook.
     """
-    cap = _max_bytes(limits)
+    data = read_capped(path, limits)
+    reason = probe_workbook_bytes(data, path.name, limits)
+    if reason is not None:
+        raise UnreadableFileError(path, reason)
+    return data
+
+
+def read_capped(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, at most one byte over the size limit, the file closed at once.
+
+    The handle is held for the read only: Excel on Windows cannot save while another program
+    has the workbook open. Nothing about the content is checked here.
+
+    Raises:
+        UnreadableFileError: the file is missing, a folder, locked or unreadable.
+    """
     try:
         with path.open("rb") as fh:
-            data = fh.read(cap + 1)
+            return fh.read(_max_bytes(limits) + 1)
     except FileNotFoundError as exc:
         raise UnreadableFileError(
             path, "Filen finns inte (den kan ha flyttats eller tagits bort)."
@@ -83,10 +98,6 @@ def read_workbook_file(path: Path, limits: Limits) -> bytes:
         ) from exc
     except OSError as exc:
         raise UnreadableFileError(path, f"Filen kan inte läsas ({exc.strerror or exc}).") from exc
-    reason = probe_workbook_bytes(data, path.name, limits)
-    if reason is not None:
-        raise UnreadableFileError(path, reason)
-    return data
 
 
 def check_workbook_bytes(data: bytes, name: str, limits: Limits) -> None:

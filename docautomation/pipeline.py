@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import AbstractContextManager
@@ -230,7 +229,7 @@ def _load(
     """
     if inputs:
         with _timed(timings, "read"):
-            known = data if data is not None else _read_plainly(path, settings)
+            known = data if data is not None else _read_known(path, settings)
         if known is not None:
             sha256 = hashlib.sha256(known).hexdigest()
             with _timed(timings, "ledger"):
@@ -245,15 +244,11 @@ def _load(
     return _parsed(_Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings, timings)
 
 
-def _read_plainly(path: Path, settings: Settings) -> bytes | None:
-    """The file's bytes, or None when it is missing, unreadable or too large (filecheck then
-    reads it again and says what is wrong)."""
+def _read_known(path: Path, settings: Settings) -> bytes | None:
+    """The file's bytes for a look-up in the build record; None sends it down the full check."""
     try:
-        with path.open("rb") as handle:  # held for the read only (Excel must be able to save)
-            if os.fstat(handle.fileno()).st_size > settings.limits.max_file_mb * 2**20:
-                return None
-            return handle.read()
-    except OSError:
+        return filecheck.read_capped(path, settings.limits)
+    except UnreadableFileError:
         return None
 
 
