@@ -25,6 +25,7 @@ from .errors import DocAutomationError
 from .models import Problem
 
 BAD_FILE_GRACE = 10.0  # a file still not a whole workbook after this long unchanged is reported
+GONE_AFTER = 2.0  # a register absent from the inbox this long has left it (not a save's rename)
 _RETRY_CAP = 4.0  # longest wait between re-reads of a file that is not whole yet
 _MAX_LOGGED_PROBLEMS = 20
 
@@ -130,6 +131,7 @@ class Intake:
         self._outbox = settings.outbox
         self._ledger = state.load_ledger(self._outbox)
         self._pending: dict[str, _Pending] = {}
+        self._missing: dict[str, float] = {}  # name → monotonic time it was first found absent
         self._due: float | None = None
         self.builds: dict[str, dict[str, Any]] = state.previous_builds(self._outbox)  # status.json
 
@@ -145,6 +147,54 @@ class Intake:
 
     def _schedule(self, when: float) -> None:
         self._due = when if self._due is None else min(self._due, when)
+
+    def present(self, names: set[str]) -> float | None:
+        """Tell which registers the inbox holds now; forget those that have left it.
+
+        A name absent for GONE_AFTER seconds (longer than a save's rename) leaves the ledger and
+        status.json. A departure can unblock the registers that were refused because another
+        file claimed their year (a sync client's conflict copy), so they are looked at again.
+
+        Returns:
+            The monotonic time at which to call again (an absence is still being timed), or None.
+        """
+        now, self._due = time.monotonic(), None
+        for name in names:
+            self._missing.pop(name, None)
+        for name in (self._ledger.keys() | self.builds.keys()) - names:
+            self._missing.setdefault(name, now)
+        gone = [n for n, since in self._missing.items() if now - since >= GONE_AFTER]
+        for name in gone:
+            self._log.info("%s finns inte längre i inkorgen.", name)
+            del self._missing[name]
+            self._pending.pop(name, None)
+            self._ledger.pop(name, None)
+            self.builds.pop(name, None)
+        if gone:
+            self._recheck_refused(except_name="")
+            self._save_ledger()
+        for since in self._missing.values():
+            self._schedule(since + GONE_AFTER)
+        return self._due
+
+    def _refused(self, name: str) -> bool:
+        """Refused without an error of its own: another register claimed the same year."""
+        entry, record = self._ledger.get(name), self.builds.get(name)
+        return (
+            entry is not None
+            and entry.exit_code == 1
+            and isinstance(record, dict)
+            and record.get("errors") == 0
+        )
+
+    def _recheck_refused(self, *, except_name: str) -> None:
+        """Forget what was recorded for refused registers, so the next rescan builds them."""
+        refused = [n for n in self._ledger if n != except_name and self._refused(n)]
+        for name in refused:
+            self._log.info("%s byggs om: en annan fil för samma år kan vara borta.", name)
+            del self._ledger[name]
+        if refused:
+            self._schedule(time.monotonic() + self._gap)
 
     def _consider(self, path: Path) -> None:
         name, now = path.name, time.monotonic()
@@ -283,6 +333,9 @@ class Intake:
         self, name: str, key: StatKey, sha: str, fp: str | None, record: state.BuildRecord
     ) -> None:
         size, mtime_ns, inode = key
+        self.builds[name] = record.as_json()
+        if not self._refused_record(record):
+            self._recheck_refused(except_name=name)  # its year may be free now
         self._remember(
             name,
             state.LedgerEntry(
@@ -295,11 +348,17 @@ class Intake:
                 built_at=record.finished,
             ),
         )
-        self.builds[name] = record.as_json()
+
+    @staticmethod
+    def _refused_record(record: state.BuildRecord) -> bool:
+        return record.exit_code == 1 and record.errors == 0
 
     def _remember(self, name: str, entry: state.LedgerEntry) -> None:
         self._pending.pop(name, None)
         self._ledger[name] = entry
+        self._save_ledger()
+
+    def _save_ledger(self) -> None:
         try:
             state.save_ledger(self._outbox, self._ledger)
         except OSError as exc:

@@ -283,6 +283,12 @@ class _Watcher:
         self._retry_at = None
         self._periodic_at = now + self._settings.watch.rescan_interval
         paths = self._candidates(now)
+        if paths is None:
+            paths = []
+        else:
+            due = self._intake.present({path.name for path in paths})
+            if due is not None:
+                self._schedule(due)
         for path in paths:
             if self._stop.is_set():
                 break
@@ -297,7 +303,8 @@ class _Watcher:
         self._last_rescan = state.now_iso()
         self._write_status(running=True)
 
-    def _candidates(self, now: float) -> list[Path]:
+    def _candidates(self, now: float) -> list[Path] | None:
+        """The registers in the inbox, or None when the inbox cannot be listed."""
         try:
             entries = sorted(os.scandir(self._inbox), key=lambda e: e.name)
         except OSError as exc:
@@ -307,7 +314,7 @@ class _Watcher:
                 )
             self._inbox_failing = True
             self._schedule(now + _INBOX_RETRY)
-            return []
+            return None
         if self._inbox_failing:
             self._log.info("Inkorgen %s går att läsa igen.", self._inbox)
             self._inbox_failing = False

@@ -498,3 +498,89 @@ def test_leftover_excel_temp_file_is_reported_once(
     warnings = [r for r in caplog.records if "4CCA4100" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
     assert fake.calls == []
+
+
+def _year_rival_build(fake: FakeBuild) -> Callable[[Path, bytes], object]:
+    """Like pipeline.build_file: refused (exit 1, no problems) while another register is beside it."""
+    from watch_helpers import FakeOutcome
+
+    def build(path: Path, data: bytes) -> object:
+        rivals = [p for p in path.parent.iterdir() if p != path and watch.is_register_name(p.name)]
+        if rivals:
+            fake.calls.append((path.name, "konflikt", sha(data)))
+            return FakeOutcome(exit_code=1, message=f"{path.name} och {rivals[0].name}: samma år")
+        return fake(path, data)
+
+    return build
+
+
+def test_removing_a_conflict_copy_builds_the_register_it_blocked(
+    tmp_path: Path, fake: FakeBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register refused because a conflict copy claimed its year is built once the copy is
+    deleted, and the deleted copy leaves status.json and the ledger."""
+    from docautomation import intake
+
+    monkeypatch.setattr(intake, "GONE_AFTER", 0.3)
+    settings = make_settings(tmp_path)
+    register, copy = settings.inbox / "register.xlsx", settings.inbox / "register (PC).xlsx"
+    register.write_bytes(workbook_bytes("v1"))
+    build = _year_rival_build(fake)
+    with running(settings, build=build, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: fake.markers() == ["v1"], what="the first build")
+        copy.write_bytes(workbook_bytes("kopia"))
+        wait_until(lambda: len(fake.calls) == 2, what="the copy's refusal")
+        excel_save(register, workbook_bytes("v2"))
+        wait_until(lambda: len(fake.calls) == 3, what="the register's refusal")
+        assert fake.markers() == ["v1", "konflikt", "konflikt"]
+        copy.unlink()
+        wait_until(lambda: "v2" in fake.markers(), timeout=5, what="the unblocked build")
+        wait_until(
+            lambda: set(_status(settings.outbox)["registers"]) == {"register.xlsx"},
+            what="status.json to drop the deleted copy",
+        )
+        quiet_for(0.5)
+    assert fake.markers() == ["v1", "konflikt", "konflikt", "v2"]
+    assert _status(settings.outbox)["registers"]["register.xlsx"]["exit_code"] == 0
+    assert status.load_ledger(settings.outbox).keys() == {"register.xlsx"}
+
+
+def test_conflict_copy_deleted_while_stopped_unblocks_on_start(
+    tmp_path: Path, fake: FakeBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger of a refused register is not the last word after a restart either."""
+    from docautomation import intake
+
+    monkeypatch.setattr(intake, "GONE_AFTER", 0.3)
+    settings = make_settings(tmp_path)
+    register, copy = settings.inbox / "register.xlsx", settings.inbox / "register (PC).xlsx"
+    register.write_bytes(workbook_bytes("v1"))
+    copy.write_bytes(workbook_bytes("kopia"))
+    build = _year_rival_build(fake)
+    with running(settings, build=build, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: len(fake.calls) == 2, what="both refusals")
+    copy.unlink()
+    with running(settings, build=build, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: "v1" in fake.markers(), timeout=5, what="the unblocked build")
+        quiet_for(0.5)
+    assert fake.markers() == ["konflikt", "konflikt", "v1"]
+
+
+def test_a_rename_during_a_save_forgets_nothing(tmp_path: Path, fake: FakeBuild) -> None:
+    """A register gone for less than GONE_AFTER (Excel's rename away and back) stays known."""
+    settings = make_settings(tmp_path)
+    register = settings.inbox / "register.xlsx"
+    register.write_bytes(workbook_bytes("v1"))
+    with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: fake.calls, what="the first build")
+        aside = register.with_name("01552136.tmp")
+        os.replace(register, aside)
+        quiet_for(0.4)  # rescans see the register missing
+        os.replace(aside, register)
+        quiet_for(2.5)  # past GONE_AFTER
+    assert fake.markers() == ["v1"]
+    assert "register.xlsx" in _status(settings.outbox)["registers"]
