@@ -16,7 +16,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .errors import AlreadyRunningError
+from .errors import AlreadyRunningError, ConfigError
 
 STATE_DIR = ".docautomation"
 LOCK_NAME = "watch.lock"
@@ -60,11 +60,12 @@ def hold_instance_lock(outbox: Path, *, wait: float = 0.2) -> Iterator[Instance]
 
     Raises:
         AlreadyRunningError: another process holds the lock; the message names it.
+        ConfigError: the outbox's state folder cannot be created or written (permissions).
     """
     state = outbox / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
     lock = FileLock(state / LOCK_NAME, timeout=wait)
     try:
+        state.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout as exc:
         other = read_instance(outbox)
@@ -72,14 +73,26 @@ def hold_instance_lock(outbox: Path, *, wait: float = 0.2) -> Iterator[Instance]
         raise AlreadyRunningError(
             f"docautomation watch körs redan för {outbox} ({who}); stoppa den först."
         ) from exc
+    except OSError as exc:
+        raise _unwritable(outbox, exc) from exc
     instance = Instance(pid=os.getpid(), host=socket.gethostname(), since=now_iso())
     try:
-        write_json(state / PID_NAME, asdict(instance))
+        try:
+            write_json(state / PID_NAME, asdict(instance))
+        except OSError as exc:
+            raise _unwritable(outbox, exc) from exc
         yield instance
     finally:
         with contextlib.suppress(OSError):
             (state / PID_NAME).unlink()
         lock.release()
+
+
+def _unwritable(outbox: Path, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"Kan inte skriva i utkorgen {outbox} ({exc.strerror or exc}); kontrollera att kontot "
+        "som kör docautomation får skapa filer och mappar där."
+    )
 
 
 def read_instance(outbox: Path) -> Instance | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from docautomation import status
-from docautomation.errors import AlreadyRunningError
+from docautomation.errors import AlreadyRunningError, ConfigError
 
 
 def _entry(**changes: object) -> status.LedgerEntry:
@@ -163,3 +163,27 @@ def test_format_status_of_an_outbox_without_a_watcher(tmp_path: Path) -> None:
     """An outbox never watched gives a short, clear answer instead of an error."""
     text = status.format_status(status.read_status(tmp_path))
     assert "Bevakning: körs inte" in text and "Inga byggen registrerade." in text
+
+
+def test_outbox_that_cannot_be_written_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outbox the service account cannot write is one clear line (exit 2), not a traceback."""
+    blocked = tmp_path / "utkorg"
+    blocked.write_text("en fil, ingen mapp")
+    with (
+        pytest.raises(ConfigError, match="Kan inte skriva i utkorgen") as info,
+        status.hold_instance_lock(blocked),
+    ):
+        pass
+    assert info.value.exit_code == 2
+
+    def refuse(path: Path, data: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(status, "write_json", refuse)
+    with pytest.raises(ConfigError, match="Permission denied"), status.hold_instance_lock(tmp_path):
+        pass
+    monkeypatch.undo()
+    with status.hold_instance_lock(tmp_path):
+        pass  # the lock was released on the way out
