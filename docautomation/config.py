@@ -8,7 +8,9 @@ environment only; a secret in the file is refused so it never ends up in a share
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -83,6 +85,22 @@ _SECTIONS: dict[str, type] = {
     "sharepoint": SharePointSettings,
 }
 _PATH_KEYS = ("inbox", "outbox", "templates")
+# Smallest sensible value per numeric key: 0 for a limit or a poll would refuse every file or
+# spin the watcher at full CPU. (bound, True when the value must lie strictly above it)
+_BOUNDS: dict[str, tuple[float, bool]] = {
+    "limits.max_file_mb": (0, True),
+    "limits.max_unpacked_mb": (0, True),
+    "limits.max_parts": (1, False),
+    "watch.debounce": (0, False),
+    "watch.stable_gap": (0, False),
+    "watch.poll_interval": (0.1, False),
+    "watch.rescan_interval": (0.1, False),
+    "sharepoint.timeout": (0, True),
+}
+_BACKSLASH_HINT = (
+    ' En Windows-sökväg inom "…" behöver dubbla \\\\; skriv hellre snedstreck '
+    "(\"D:/Castor/inbox\") eller enkla citattecken ('D:\\Castor\\inbox')."
+)
 
 
 def load_settings(
@@ -113,7 +131,8 @@ def load_settings(
     if path is not None:
         settings = _apply(settings, _read_toml(path), path.parent, source=str(path))
         settings = replace(settings, config_file=path)
-    settings = _apply(settings, _from_environ(env), base, source="miljövariabel")
+    for name, data in _from_environ(env):
+        settings = _apply(settings, data, base, source=f"miljövariabeln {name}")
     if overrides:
         settings = _apply(settings, _nest(overrides), base, source="flagga")
     return _with_secrets(settings, env)
@@ -131,26 +150,65 @@ def _find_config(explicit: Path | None, use_config: bool, cwd: Path) -> Path | N
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The file's TOML; a UTF-8 byte order mark (PowerShell 5's "UTF8", Notepad) is allowed."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise ConfigError(f"Kan inte läsa konfigurationsfilen {path}: {exc}") from exc
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigError(
+            f"Konfigurationsfilen {path} är sparad som UTF-16; spara den som UTF-8 "
+            "(PowerShell: Set-Content -Encoding utf8; Anteckningar: Spara som → UTF-8)."
+        )
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Konfigurationsfilen {path} är inte sparad som UTF-8 (byte {exc.start}); "
+            "spara den som UTF-8."
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        hint = _BACKSLASH_HINT if "\\" in str(exc) or "hex value" in str(exc) else ""
+        raise ConfigError(f"Kan inte läsa konfigurationsfilen {path}: {exc}.{hint}") from exc
 
 
-def _from_environ(env: Mapping[str, str]) -> dict[str, Any]:
-    """DOCAUTOMATION_OUTBOX → outbox; DOCAUTOMATION_SHAREPOINT_SITE → sharepoint.site."""
-    data: dict[str, Any] = {}
-    for name, value in env.items():
+def _from_environ(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """DOCAUTOMATION_OUTBOX → outbox; DOCAUTOMATION_SHAREPOINT_SITE → sharepoint.site.
+
+    Returns:
+        (variable name, its setting as nested data), sorted by name. A name close to a known
+        one (DOCAUTOMATION_OUTBOKS) is refused, so a typo in a service file is not ignored.
+    """
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name, value in sorted(env.items()):
         if not name.startswith(ENV_PREFIX) or name in (SECRET_ENV, CERT_PASSWORD_ENV):
             continue
         key = name[len(ENV_PREFIX) :].lower()
         section = next((s for s in _SECTIONS if key.startswith(s + "_")), None)
         if section:
-            data.setdefault(section, {})[key[len(section) + 1 :]] = value
+            found.append((name, {section: {key[len(section) + 1 :]: value}}))
         elif key in _PATH_KEYS:
-            data[key] = value
-    return data
+            found.append((name, {key: value}))
+        else:
+            _refuse_near_miss(name)
+    return found
+
+
+def _known_environ() -> list[str]:
+    names = [ENV_PREFIX + key.upper() for key in _PATH_KEYS] + [SECRET_ENV, CERT_PASSWORD_ENV]
+    for section, kind in _SECTIONS.items():
+        names += [
+            f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}"
+            for f in fields(kind)
+            if f.name not in _SECRET_KEYS
+        ]
+    return names
+
+
+def _refuse_near_miss(name: str) -> None:
+    close = difflib.get_close_matches(name, _known_environ(), n=1, cutoff=0.85)
+    if close:
+        raise ConfigError(f"okänd miljövariabel {name}. Menade du {close[0]}?")
 
 
 def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,34 +242,62 @@ def _apply_section(current: Any, data: Mapping[str, Any], section: str, source: 
     known = {f.name: f for f in fields(current)}
     changes: dict[str, Any] = {}
     for key, value in data.items():
-        if key in _SECRET_KEYS and source not in ("miljövariabel", "flagga"):
+        if key in _SECRET_KEYS and not source.startswith(("miljövariabel", "flagga")):
             raise ConfigError(
                 f"{source}: hemligheter får inte stå i filen ({section}.{key}); "
                 f"sätt miljövariabeln {SECRET_ENV} i stället."
             )
         if key not in known or key in _SECRET_KEYS:
             names = [n for n in known if n not in _SECRET_KEYS]
-            raise ConfigError(_unknown(f"{section}.{key}", [f"{section}.{n}" for n in names], source))
+            raise ConfigError(
+                _unknown(f"{section}.{key}", [f"{section}.{n}" for n in names], source)
+            )
         changes[key] = _coerce(value, type(getattr(current, key)), f"{section}.{key}", source)
     return replace(current, **changes)
 
 
 def _coerce(value: Any, kind: type, key: str, source: str) -> Any:
+    result = _converted(value, kind)
+    if result is None:
+        raise ConfigError(f"{source}: {key} ska vara av typen {kind.__name__}, fick {value!r}.")
+    if key in _BOUNDS:
+        _check_bound(result, key, source)
+    return result
+
+
+def _converted(value: Any, kind: type) -> Any:
+    """`value` as `kind`, or None when it is not one (true is no number; 1.5 is no int)."""
+    if isinstance(value, bool) or value is None:
+        return None
     try:
         if kind is float:
-            return float(value)
-        if kind is int and not isinstance(value, bool):
-            return int(value)
+            number = float(value)
+            return number if math.isfinite(number) else None
+        if kind is int:
+            number = float(value) if isinstance(value, float) else int(value)
+            return int(number) if float(number).is_integer() else None
         if kind is str:
             return str(value)
-    except (TypeError, ValueError):
-        pass
-    raise ConfigError(f"{source}: {key} ska vara av typen {kind.__name__}, fick {value!r}.")
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None
+
+
+def _check_bound(value: float, key: str, source: str) -> None:
+    bound, strict = _BOUNDS[key]
+    if value > bound or (value == bound and not strict):
+        return
+    wanted = f"större än {bound:g}" if strict else f"minst {bound:g}"
+    raise ConfigError(f"{source}: {key} ska vara {wanted}, fick {value:g}.")
 
 
 def _resolve_path(value: Any, base: Path, key: str, source: str) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
         raise ConfigError(f"{source}: {key} ska vara en sökväg, fick {value!r}.")
+    if any(ord(char) < 32 for char in str(value)):  # "D:\new" read as D:, newline, "ew"
+        raise ConfigError(
+            f"{source}: {key} innehåller en radbrytning eller tabb ({value!r})." + _BACKSLASH_HINT
+        )
     path = Path(str(value)).expanduser()
     return path if path.is_absolute() else base / path
 

@@ -26,7 +26,7 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 def test_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     """Paths in the config file are resolved against the file's own folder."""
     (tmp_path / "conf").mkdir()
-    path = (tmp_path / "conf" / "x.toml")
+    path = tmp_path / "conf" / "x.toml"
     path.write_text('outbox = "ut"\n[limits]\nmax_parts = 5\n', encoding="utf-8")
     settings = load_settings(config_file=path, environ={}, cwd=tmp_path)
     assert settings.outbox == tmp_path / "conf" / "ut"
@@ -106,3 +106,72 @@ def test_init_config_file_loads_cleanly(tmp_path: Path) -> None:
     _write(tmp_path, render_default_config(tmp_path))
     settings = load_settings(environ={}, cwd=tmp_path)
     assert settings.templates == tmp_path / "templates"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[watch]\nrescan_interval = 0\n", "watch.rescan_interval ska vara minst 0.1"),
+        ("[watch]\npoll_interval = 0\n", "watch.poll_interval ska vara minst 0.1"),
+        ("[watch]\ndebounce = -1\n", "watch.debounce ska vara minst 0"),
+        ("[limits]\nmax_file_mb = -1\n", "limits.max_file_mb ska vara större än 0"),
+        ("[limits]\nmax_parts = 0\n", "limits.max_parts ska vara minst 1"),
+        ("[limits]\nmax_parts = 1.5\n", "limits.max_parts ska vara av typen int"),
+        ("[watch]\ndebounce = true\n", "watch.debounce ska vara av typen float"),
+        ("[watch]\ndebounce = nan\n", "watch.debounce ska vara av typen float"),
+        ("[sharepoint]\ntimeout = 0\n", "sharepoint.timeout ska vara större än 0"),
+    ],
+)
+def test_numbers_that_would_break_the_service_are_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Zero, negative, fractional or boolean numbers (a busy-looping watcher, every file refused)
+    are refused with the key named."""
+    _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={}, cwd=tmp_path)
+
+
+def test_sensible_numbers_still_load(tmp_path: Path) -> None:
+    """Integral floats for an int, zero debounce and text numbers from the environment load."""
+    _write(tmp_path, "[limits]\nmax_parts = 2e3\n[watch]\ndebounce = 0\nstable_gap = 0\n")
+    env = {"DOCAUTOMATION_WATCH_POLL_INTERVAL": "0.5"}
+    settings = load_settings(environ=env, cwd=tmp_path)
+    assert settings.limits.max_parts == 2000 and isinstance(settings.limits.max_parts, int)
+    assert settings.watch.debounce == 0 and settings.watch.poll_interval == 0.5
+
+
+def test_environment_errors_name_the_variable(tmp_path: Path) -> None:
+    """A bad or misspelt DOCAUTOMATION_* variable is named, so IT finds it in the service file."""
+    with pytest.raises(ConfigError, match="miljövariabeln DOCAUTOMATION_WATCH_DEBOUNCE"):
+        load_settings(environ={"DOCAUTOMATION_WATCH_DEBOUNCE": "snabbt"}, cwd=tmp_path)
+    with pytest.raises(ConfigError, match="DOCAUTOMATION_OUTBOKS. Menade du DOCAUTOMATION_OUTBOX"):
+        load_settings(environ={"DOCAUTOMATION_OUTBOKS": "/srv/ut"}, cwd=tmp_path)
+    unrelated = {"DOCAUTOMATION_HOME": "/srv/castor"}  # IT's own variable: not ours, not refused
+    assert load_settings(environ=unrelated, cwd=tmp_path) == Settings()
+
+
+def test_utf8_bom_is_accepted_and_utf16_is_explained(tmp_path: Path) -> None:
+    """PowerShell 5 writes UTF-8 with a byte order mark (accepted); UTF-16 gets a clear hint."""
+    path = tmp_path / "docautomation.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'outbox = "utkorg"\n')
+    assert load_settings(environ={}, cwd=tmp_path).outbox == tmp_path / "utkorg"
+    path.write_bytes('outbox = "utkorg"\n'.encode("utf-16"))
+    with pytest.raises(ConfigError, match="UTF-16; spara den som UTF-8"):
+        load_settings(environ={}, cwd=tmp_path)
+    path.write_bytes('outbox = "utkörg"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError, match="inte sparad som UTF-8"):
+        load_settings(environ={}, cwd=tmp_path)
+
+
+def test_windows_backslashes_get_a_hint(tmp_path: Path) -> None:
+    """'D:\\Castor' in double quotes is a TOML escape error, and 'D:\\new' silently a newline:
+    both are refused with a hint to use / or single quotes; single quotes load."""
+    _write(tmp_path, 'inbox = "D:\\Castor\\inbox"\n')
+    with pytest.raises(ConfigError, match="skriv hellre snedstreck"):
+        load_settings(environ={}, cwd=tmp_path)
+    _write(tmp_path, 'outbox = "D:\\new"\n')
+    with pytest.raises(ConfigError, match="radbrytning eller tabb.*snedstreck"):
+        load_settings(environ={}, cwd=tmp_path)
+    _write(tmp_path, "outbox = 'D:\\Castor\\utkorg'\n")
+    assert load_settings(environ={}, cwd=tmp_path).outbox.name.endswith("utkorg")
