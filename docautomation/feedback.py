@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -20,7 +18,8 @@ from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileExcep
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import UnreadableFileError
+from .errors import OutboxError, UnreadableFileError
+from .manifest import write_atomically
 from .models import Problem, Severity
 
 REPORT_NAME = "Valideringsrapport"
@@ -66,7 +65,7 @@ def remove_stale_report(report: Path) -> tuple[Path, ...]:
             path.unlink()
         except FileNotFoundError:
             continue
-        except PermissionError:
+        except OSError:  # open in Excel (Windows), or a read-only share: a warning, not a failure
             continue
         removed.append(path)
     return tuple(removed)
@@ -214,23 +213,25 @@ def _select_only(workbook: Workbook, chosen: Worksheet) -> None:
 
 
 def _write_atomically(content: bytes, destination: Path) -> Path:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=destination.parent)
-    temp = Path(temp_name)
+    """Write the report; beside it when Excel holds it open (Windows refuses the replace).
+
+    Raises:
+        OutboxError: both names are held open, or the folder cannot be written (disk full,
+            permissions): one clear line for the build, never a traceback.
+    """
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.replace(temp, destination)
-        except PermissionError:  # locked by Excel (Windows): keep the board's open copy
-            destination = _beside(destination)
-            os.replace(temp, destination)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return destination
+        write_atomically(destination, content)
+        return destination
+    except PermissionError:  # locked by Excel (Windows): keep the board's open copy
+        beside = _beside(destination)
+    try:
+        write_atomically(beside, content)
+    except PermissionError as exc:
+        raise OutboxError(
+            f'"{destination.name}" och "{beside.name}" i {destination.parent} är båda öppna '
+            "(i Excel?); stäng dem, så skrivs Valideringsrapporten vid nästa bygge."
+        ) from exc
+    return beside
 
 
 def _beside(path: Path) -> Path:

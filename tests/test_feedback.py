@@ -239,3 +239,42 @@ def test_libreoffice_opens_the_report_with_resolved_links(tmp_path: Path) -> Non
     assert len(links) == 7 and all(re.fullmatch(r"&apos;.+&apos;\.\$[A-Z]+\$\d+", x) for x in links)
     assert re.findall(r'table:table table:name="([^"]*)"', content)[0] == "Fel"
     assert "En andra sak i samma cell." in content  # the comment on Möten!C7
+
+
+def test_report_and_its_new_version_both_locked_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holding both the report and its "(ny version)" gives an OutboxError naming both,
+    not a PermissionError traceback; nothing is half-written or left behind."""
+    from docautomation.errors import OutboxError
+
+    data = write_workbook(tmp_path / "r.xlsx", planted_rows()).read_bytes()
+    target = tmp_path / "Valideringsrapport.xlsx"
+    target.write_bytes(b"old")
+
+    def locked(src: str | Path, dst: str | Path) -> None:
+        raise PermissionError(13, "locked", str(dst))
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(OutboxError, match=r"Valideringsrapport \(ny version\).xlsx.*båda öppna"):
+        write_validation_report(data, PROBLEMS, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Valideringsrapport.xlsx", "r.xlsx"]
+    assert target.read_bytes() == b"old"
+
+
+def test_a_folder_that_refuses_the_report_is_an_outbox_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk or share that refuses the write (no space, no rights) is an OutboxError, not OSError."""
+    from docautomation.errors import OutboxError
+
+    data = write_workbook(tmp_path / "r.xlsx", planted_rows()).read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    target = tmp_path / "2021" / "Valideringsrapport.xlsx"
+    with pytest.raises(OutboxError, match="Kunde inte skriva.*No space left"):
+        write_validation_report(data, PROBLEMS, target)
+    assert list(target.parent.iterdir()) == []
