@@ -89,7 +89,10 @@ def check(raw: RawRegister, register: Register,
         found.extend(rule(context))
     if context.has("Möten"):
         found.extend(meeting_problems(register, context.sheet_name("Möten")))
-    found.extend(ranking_problems(register))
+    # A Kategori interpret could not read is empty to the ranking, whose "ej bedömt: Kategori
+    # är tom" would then contradict the error at the same cell: the error says it all.
+    found.extend(p for p in ranking_problems(register)
+                 if (p.sheet, p.cell) not in context.interpreted)
     return sort_problems(raw, dict.fromkeys(found))
 
 

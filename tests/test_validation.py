@@ -474,3 +474,14 @@ def test_validate_never_raises_and_is_deterministic(rows: dict[str, list[dict[st
     assert all(isinstance(p.message, str) and p.message for p in first.problems)
     assert all(p.sheet for p in first.problems)
 
+
+
+def test_an_unreadable_kategori_is_not_also_called_empty(tmp_path: Path) -> None:
+    """A misspelt Kategori on an otherwise unassessable wish is one error, not also 'är tom'."""
+    rows = clean_rows()
+    rows["Önskemål"].append({"ID": "ÖNS-9", "Rubrik": "Mörkt läge", "Kategori": "Avvaktr"})
+    problems = [p for p in _validate_file(write_workbook(tmp_path / "k.xlsx", rows))
+                if p.sheet == "Önskemål"]
+    assert [(p.severity.value, p.cell) for p in problems] == [("error", "F6")]
+    assert 'Menade du "Avvaktar' in problems[0].message
+    assert not any("är tom" in p.message for p in problems)
