@@ -222,8 +222,8 @@ class TokenProvider:
     def _save_cache(self) -> None:
         if not self._persist or not self._cache.has_state_changed or self._cache_path is None:
             return
-        write_atomic(self._cache_path, self._cache.serialize().encode("utf-8"), mode=0o600)
-        restrict_to_owner(self._cache_path)
+        data = self._cache.serialize().encode("utf-8")
+        write_atomic(self._cache_path, data, mode=0o600, prepare=restrict_to_owner)
         self._cache.has_state_changed = False
 
 
@@ -314,25 +314,44 @@ def redact(text: str, settings: SharePointSettings) -> str:
     return text
 
 
+def _on_windows() -> bool:
+    return sys.platform == "win32"
+
+
 def restrict_to_owner(path: Path) -> None:
     """Best effort on Windows: drop inherited ACL entries and grant only the current user.
 
-    On POSIX the file is already 0600 (write_atomic); Windows ignores POSIX modes.
+    On POSIX the file is already 0600 (write_atomic); Windows ignores POSIX modes. Called on
+    the temporary file before it is renamed into place, so the cache is never readable by
+    others under its real name; a failure is logged as a warning, never silently.
     """
-    if sys.platform != "win32":
+    if not _on_windows():
         return
     user = os.environ.get("USERNAME", "")
     if not user:
+        log.warning("Kan inte begränsa åtkomsten till %s: USERNAME är inte satt.", path)
         return
+    domain = os.environ.get("USERDOMAIN", "")
+    account = f"{domain}\\{user}" if domain else user
     try:
-        subprocess.run(
-            ["icacls", str(path), "/inheritance:r", "/grant:r", f"{user}:F"],
+        done = subprocess.run(
+            ["icacls", str(path), "/inheritance:r", "/grant:r", f"{account}:F"],
             check=False,
             capture_output=True,
+            text=True,
             timeout=10,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        log.debug("icacls misslyckades för %s: %s", path, exc)
+        log.warning("Kan inte begränsa åtkomsten till %s (icacls: %s).", path, exc)
+        return
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout or "").strip().splitlines()
+        log.warning(
+            "Kan inte begränsa åtkomsten till %s (icacls kod %d%s); andra konton kan läsa den.",
+            path,
+            done.returncode,
+            f": {detail[0]}" if detail else "",
+        )
 
 
 def _certificate_message(path: Path, error: str, has_password: bool) -> str:

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -121,8 +121,18 @@ def save_state(path: Path, state: SyncState) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write bytes to `path` atomically; the file is created with `mode` (POSIX)."""
+def write_atomic(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int = 0o644,
+    prepare: Callable[[Path], None] | None = None,
+) -> None:
+    """Write bytes to `path` atomically; the file is created with `mode` (POSIX).
+
+    `prepare` is called on the temporary file before it takes `path`'s name (a Windows ACL set
+    there moves with the rename, so the file is never readable by others under its real name).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -132,6 +142,8 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, mode)
+            if prepare is not None:
+                prepare(Path(tmp))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -211,3 +211,32 @@ def test_scope_follows_the_graph_url() -> None:
     assert graph_scope(replace(sp, graph_url="https://graph.microsoft.com/v1.0")) == (
         "https://graph.microsoft.com/.default"
     )
+
+
+def test_windows_token_cache_acl_is_set_before_the_file_takes_its_name(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On Windows icacls restricts the temporary file (the ACL moves with the rename), so the
+    cache never sits readable under its real name; an icacls failure is a warning."""
+    import subprocess
+
+    from docautomation.sharepoint import auth
+
+    cache = tenant.root / "outbox" / ".docautomation" / "sharepoint" / "token-cache.json"
+    calls: list[list[str]] = []
+
+    def icacls(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        target = Path(args[1])
+        assert target.is_file() and target != cache and not cache.exists()
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 5, "", "Access is denied.\n")
+
+    monkeypatch.setattr(auth, "_on_windows", lambda: True)
+    monkeypatch.setattr(auth.subprocess, "run", icacls)
+    monkeypatch.setenv("USERNAME", "svc-castor")
+    monkeypatch.setenv("USERDOMAIN", "KOMMUN")
+    provider(tenant, cache=cache).token()
+    assert cache.is_file() and len(calls) == 1
+    assert calls[0][0] == "icacls" and calls[0][-1] == "KOMMUN\\svc-castor:F"
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("icacls kod 5: Access is denied." in m for m in warned)
