@@ -5,21 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from .models import CellRef, CellValue, Problem, RawRegister, RawRow, RawSheet, error
+from .models import CellRef, CellValue, Problem, RawCell, RawRegister, RawRow, RawSheet, error
 from .values import Reading, cell_text, is_blank, show_value
 
-__all__ = ["RowReader", "formula_problems", "read_rows"]
+__all__ = ["EXCEL_ERRORS", "RowReader", "formula_problems", "read_rows"]
 
 T = TypeVar("T")
 
 _FORMULA = "formeln saknar beräknat värde: öppna och spara filen i Excel."
+_ERROR_VALUE = (
+    "cellen visar Excel-felet {} i stället för ett värde: rätta formeln eller skriv in värdet."
+)
+
+# What Excel shows (and openpyxl reads as text) when a formula fails, or when #N/A is typed.
+# Such a value is never data: shown in a document it would read "Plats: #VALUE!".
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+    "#EXTERNAL!", "#PYTHON!",
+})
+
+
+def _unusable(cell: RawCell) -> bool:
+    """An uncomputed formula or an Excel error value: reported once by `formula_problems`."""
+    return cell.uncomputed_formula or (isinstance(cell.value, str) and cell.value in EXCEL_ERRORS)
 
 
 class RowReader:
     """One raw row being read; every cell that cannot be read adds an error to `problems`.
 
-    A cell holding a formula without computed value reads as empty and is never reported
-    again here: `formula_problems` has reported it once already.
+    A cell holding a formula without computed value, or an Excel error value such as #REF!,
+    reads as empty and is never reported again here: `formula_problems` has reported it once.
     """
 
     __slots__ = ("problems", "raw")
@@ -29,9 +45,9 @@ class RowReader:
         self.problems = problems
 
     def value(self, column: str) -> CellValue:
-        """The cell's value; None when empty, absent, or an uncomputed formula."""
+        """The cell's value; None when empty, absent, an uncomputed formula or an error value."""
         cell = self.raw.cells.get(column)
-        return None if cell is None or cell.uncomputed_formula else cell.value
+        return None if cell is None or _unusable(cell) else cell.value
 
     def text(self, column: str) -> str:
         """The cell as text (see values.cell_text)."""
@@ -44,7 +60,7 @@ class RowReader:
     def error(self, column: str, message: str) -> None:
         """Report an error at the column's cell (silently skipped when the sheet lacks it)."""
         cell = self.raw.cells.get(column)
-        if cell is not None and not cell.uncomputed_formula:
+        if cell is not None and not _unusable(cell):
             self.problems.append(error(cell.ref, message))
 
     def required(self, column: str, hint: str, label: str | None = None) -> bool:
@@ -89,15 +105,19 @@ def read_rows(
 
 
 def _has_formula(raw: RawRow) -> bool:
-    return any(cell.uncomputed_formula for cell in raw.cells.values())
+    return any(_unusable(cell) for cell in raw.cells.values())
 
 
 def formula_problems(raw: RawRegister) -> list[Problem]:
-    """One error per formula cell without a computed value, in every sheet."""
+    """One error per formula cell without computed value, and per error value, in every sheet."""
     return [
-        error(cell.ref, f"{column}: {_FORMULA}")
+        error(cell.ref, f"{column}: {_formula_message(cell)}")
         for sheet in raw.sheets.values()
         for row in sheet.rows
         for column, cell in row.cells.items()
-        if cell.uncomputed_formula
+        if _unusable(cell)
     ]
+
+
+def _formula_message(cell: RawCell) -> str:
+    return _FORMULA if cell.uncomputed_formula else _ERROR_VALUE.format(cell.value)

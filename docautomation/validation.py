@@ -87,12 +87,11 @@ def check(raw: RawRegister, register: Register,
     found: list[Problem] = [*_structure(raw), *interpreted]
     for rule in _RULES:
         found.extend(rule(context))
-    if context.has("Möten"):
-        found.extend(meeting_problems(register, context.sheet_name("Möten")))
-    # A Kategori interpret could not read is empty to the ranking, whose "ej bedömt: Kategori
-    # är tom" would then contradict the error at the same cell: the error says it all.
-    found.extend(p for p in ranking_problems(register)
-                 if (p.sheet, p.cell) not in context.interpreted)
+    later = [*meeting_problems(register, context.sheet_name("Möten"))] if context.has("Möten") else []
+    later += ranking_problems(register)
+    # A cell interpret could not read is empty to these rules, whose "Plats är tom" or "ej
+    # bedömt: Kategori är tom" would contradict the error at the same cell: that error says it.
+    found.extend(p for p in later if (p.sheet, p.cell) not in context.interpreted)
     return sort_problems(raw, dict.fromkeys(found))
 
 

@@ -77,3 +77,27 @@ def test_read_rows_skips_rows_without_wanted_values() -> None:
     rows = read_rows(sheet, [], ("ID", "Rubrik"))
     assert [r.raw.number for r in rows] == [3, 4]
     assert read_rows(None, [], ("ID",)) == []
+
+
+def test_an_excel_error_value_reads_empty_and_is_reported_once() -> None:
+    """A cell showing #REF! (a failed formula) is never data: one error naming it, then empty."""
+    raw = raw_register({"Möten": [{"Datum": "2021-01-01", "Plats": "#VALUE!"}],
+                        "Önskemål": [{"ID": "Ö-1", "Antal kommuner": "#DIV/0!"}]})
+    problems: list[Problem] = []
+    row = RowReader(raw.sheets["Möten"].rows[0], problems)
+    assert row.value("Plats") is None and row.text("Plats") == ""
+    assert row.required("Plats", "skriv platsen.") is False
+    assert problems == []
+    assert formula_problems(raw) == [
+        error(CellRef("Möten", "E2"), "Plats: cellen visar Excel-felet #VALUE! i stället för "
+              "ett värde: rätta formeln eller skriv in värdet."),
+        error(CellRef("Önskemål", "I2"), "Antal kommuner: cellen visar Excel-felet #DIV/0! i "
+              "stället för ett värde: rätta formeln eller skriv in värdet."),
+    ]
+
+
+def test_text_that_only_resembles_an_error_value_is_data() -> None:
+    """'#1 prioritet' or a lower-case '#n/a' typed as text are kept as written."""
+    row, problems = reader({"Rubrik": "#1 prioritet", "Beskrivning": "#n/a"})
+    assert (row.text("Rubrik"), row.text("Beskrivning")) == ("#1 prioritet", "#n/a")
+    assert problems == []

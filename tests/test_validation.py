@@ -485,3 +485,14 @@ def test_an_unreadable_kategori_is_not_also_called_empty(tmp_path: Path) -> None
     assert [(p.severity.value, p.cell) for p in problems] == [("error", "F6")]
     assert 'Menade du "Avvaktar' in problems[0].message
     assert not any("är tom" in p.message for p in problems)
+
+
+def test_excel_error_values_are_errors_not_data(tmp_path: Path) -> None:
+    """A failed formula's #VALUE! in Plats or #DIV/0! in Antal kommuner is one error each."""
+    rows = clean_rows()
+    rows["Möten"][1]["Plats"] = "#VALUE!"  # openpyxl writes these as real error cells
+    rows["Önskemål"][2]["Antal kommuner"] = "#DIV/0!"
+    problems = _validate_file(write_workbook(tmp_path / "e.xlsx", rows))
+    assert [(p.severity.value, p.sheet, p.cell) for p in problems] == [
+        ("error", "Önskemål", "I4"), ("error", "Möten", "E3")]
+    assert all("Excel-felet" in p.message and "rätta formeln" in p.message for p in problems)
