@@ -149,7 +149,9 @@ def _mark(sheet: Worksheet, coordinate: str, problems: list[Problem]) -> None:
     worst = Severity.ERROR if any(p.is_error for p in problems) else Severity.WARNING
     colour = ERROR_FILL if worst is Severity.ERROR else WARNING_FILL
     cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-    text = "\n\n".join(f"{_LABEL[p.severity]}: {p.message}" for p in problems)
+    # Each cell of a merged range (a Klart merged over three rows) may carry the same message;
+    # the one comment on its top-left cell says it once.
+    text = "\n\n".join(dict.fromkeys(f"{_LABEL[p.severity]}: {p.message}" for p in problems))
     if cell.comment is not None and cell.comment.text.strip():
         text += f"\n\n(Tidigare kommentar: {cell.comment.text.strip()})"
     cell.comment = _comment(_text(text))

@@ -278,3 +278,18 @@ def test_a_folder_that_refuses_the_report_is_an_outbox_error(
     with pytest.raises(OutboxError, match="Kunde inte skriva.*No space left"):
         write_validation_report(data, PROBLEMS, target)
     assert list(target.parent.iterdir()) == []
+
+
+def test_one_message_for_every_cell_of_a_merged_range_is_said_once(tmp_path: Path) -> None:
+    """Klart merged over D3:D4 is warned at D3 and D4: the comment on D3 holds it once."""
+    source = _register(tmp_path)
+    workbook = load_workbook(source)
+    workbook["Möten"].merge_cells("H3:H4")
+    workbook.save(source)
+    same = "Kallelsedatum 2021-03-20 är senare än 7 dagar före mötet."
+    problems = (Problem(W, "Möten", "H3", same), Problem(W, "Möten", "H4", same),
+                Problem(E, "Möten", "H4", "Något annat."))
+    written = write_validation_report(source.read_bytes(), problems,
+                                      report_path(tmp_path / "ut", 2021, source.name))
+    comment = load_workbook(written)["Möten"]["H3"].comment
+    assert comment.text == f"Varning: {same}\n\nFel: Något annat."
