@@ -97,12 +97,24 @@ def _notice(meeting: Meeting, association: Association) -> Iterator[Problem]:
         window = _safe(lambda: notice_window(meeting, association))
         if window is not None and not window[0] <= notice <= window[1]:
             yield error(ref, _window_message(meeting, notice, window, association))
-    elif meeting.type is not MeetingType.KONSTITUERANDE:  # called with the årsmöte: no rule
+    elif meeting.type is not MeetingType.KONSTITUERANDE:
         latest = _safe(lambda: notice_deadline(meeting, association))
         if latest is not None and notice > latest:
-            yield warning(ref, f"Kallelsedatum {_day(notice)} är senare än "
-                          f"{association.board_notice_days} dagar före mötet {_day(meeting.date)}. "
-                          f"Kallelsen bör skickas senast {_day(latest)}.")
+            yield warning(ref, _late_message(meeting.date, notice, latest, association))
+    elif notice > meeting.date:  # called with the årsmöte: only a day after the meeting is wrong
+        yield warning(ref, f"Kallelsedatum {_day(notice)} är efter mötet {_day(meeting.date)}. "
+                      "Skriv dagen kallelsen skickas (samma som årsmötets), eller lämna cellen tom.")
+
+
+def _late_message(held: date, notice: date, latest: date, association: Association) -> str:
+    days = association.board_notice_days
+    # "senare än 7 dagar före mötet" would hide a plain typo: a day on or after the meeting.
+    if notice >= held:
+        when = "är efter mötet" if notice > held else "är samma dag som mötet"
+        return (f"Kallelsedatum {_day(notice)} {when} {_day(held)}. Kallelsen bör skickas "
+                f"senast {_day(latest)} ({days} dagar före mötet).")
+    return (f"Kallelsedatum {_day(notice)} är senare än {days} dagar före mötet {_day(held)}. "
+            f"Kallelsen bör skickas senast {_day(latest)}.")
 
 
 def _window_message(meeting: Meeting, notice: date, window: tuple[date, date],

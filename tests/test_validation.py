@@ -496,3 +496,18 @@ def test_excel_error_values_are_errors_not_data(tmp_path: Path) -> None:
     assert [(p.severity.value, p.sheet, p.cell) for p in problems] == [
         ("error", "Önskemål", "I4"), ("error", "Möten", "E3")]
     assert all("Excel-felet" in p.message and "rätta formeln" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("kind", "notice", "words"), [
+    (MeetingType.STYRELSEMOTE, date(2021, 2, 19), "är efter mötet 9 februari 2021"),
+    (MeetingType.WORKSHOP, date(2021, 2, 9), "är samma dag som mötet 9 februari 2021"),
+    (MeetingType.KONSTITUERANDE, date(2021, 2, 10), "är efter mötet 9 februari 2021")])
+def test_a_kallelsedatum_on_or_after_the_meeting_says_so(kind: MeetingType, notice: date,
+                                                         words: str) -> None:
+    """A sending day on or after the meeting (a typo) is named as such, konstituerande too."""
+    agenda = ("Program",) if kind is MeetingType.WORKSHOP else ()
+    problem = _only(_check(meetings=(meeting(2, kind=kind, notice_date=notice, agenda=agenda),)))
+    assert (problem.severity.value, problem.cell) == ("warning", "H2")
+    assert words in problem.message and "senare än" not in problem.message
+    if kind is not MeetingType.KONSTITUERANDE:
+        assert "senast 2 februari 2021 (7 dagar före mötet)" in problem.message
