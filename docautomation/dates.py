@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Mapping
@@ -28,10 +29,21 @@ def _month_table() -> Mapping[str, int]:
 
 
 _MONTHS = _month_table()
-_WEEKDAYS = "|".join(sorted(get_day_names("wide", locale="sv").values(), key=len, reverse=True))
-_DATE_PREFIX = re.compile(rf"(?:(?:{_WEEKDAYS})(?:en)?\s*,?\s*)?(?:den\s+)?")
+_WEEKDAYS = "|".join(
+    sorted(
+        {
+            normalise(name).rstrip(".")
+            for width in ("wide", "abbreviated")
+            for name in get_day_names(width, locale="sv").values()
+        },
+        key=len,
+        reverse=True,
+    )
+)
+# "måndag 15 mars 2021", "mån 15/3 2021", "Tis. 9 februari 2021", "den 15 mars 2021"
+_DATE_PREFIX = re.compile(rf"(?:(?:{_WEEKDAYS})(?:en)?\.?\s*,?\s*)?(?:den\s+)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_NUMERIC = re.compile(r"(\d{1,2})\s*([/.])\s*(\d{1,2})(?:(?:\s+|\s*[/.,]\s*)(\d{4}))?")
+_NUMERIC = re.compile(r"(\d{1,2})\s*([/.])\s*(\d{1,2})(?:(?:\s+|\s*[/.,-]\s*)(\d{4}))?")
 _HYPHENED = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 _NAMED = re.compile(r"(\d{1,2})(?::?e|:a)?\.?\s*([^\W\d_]+)\.?(?:\s*,?\s*(\d{4}))?")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -46,8 +58,8 @@ def month_number(word: str) -> int | None:
 def date_parts(text: str) -> tuple[int, int, int | None] | None:
     """(day, month, year or None) for a date written as ISO or Swedish text, else None.
 
-    Accepts 2021-03-15, 15/3 2021, 15/3/2021, 15.3.2021, 15-3-2021, 15 mars 2021,
-    den 15 mars 2021, måndag 15 mars 2021, and the same without the year. Two-digit years
+    Accepts 2021-03-15, 15/3 2021, 15/3/2021, 15/3-2021, 15.3.2021, 15-3-2021, 15 mars 2021,
+    den 15 mars 2021, måndag (or mån) 15 mars 2021, and the same without the year. Two-digit years
     are refused (they are ambiguous). The parts are not checked as a calendar date.
     """
     key = normalise(text).rstrip(".")
@@ -107,11 +119,26 @@ def parse_date(value: CellValue) -> Reading[date]:
     try:
         return _plausible(date(year, month, day_))
     except ValueError:
-        return Reading(None, f"är inte ett giltigt datum {_DATE_HINT}")
+        return Reading(None, _impossible(day_, month, year))
 
 
-_TIME = re.compile(r"(?:kl(?:ockan)?\.?\s*)?(\d{1,2})(?:\s*[.:]\s*(\d{2}))?(?::(\d{2}))?")
+def _impossible(day: int, month: int, year: int) -> str:
+    """Why day/month/year is no date: "31/2 2021" → "februari 2021 har bara 28 dagar"."""
+    if not 1 <= month <= 12:
+        return f"är inte ett giltigt datum: det finns ingen månad {month} {_DATE_HINT}"
+    if day >= 1 and 1 <= year <= 9999:
+        name = get_month_names("wide", locale="sv")[month]
+        days = calendar.monthrange(year, month)[1]
+        return f"är inte ett giltigt datum: {name} {year} har bara {days} dagar."
+    return f"är inte ett giltigt datum {_DATE_HINT}"
+
+
+_TIME = re.compile(r"(?:kl(?:ockan)?\.?\s*)?(\d{1,2})(?:\s*[.:,]\s*(\d{2}))?(?::(\d{2}))?")
 _TIME_HINT = "är inte en tid (skriv t.ex. 13.00)."
+# "13.00-15.00" or "kl. 9–11" in one cell: both times where one belongs.
+_CLOCK = r"\d{1,2}(?:[.:,]\d{2})?"
+_TIME_SPAN = re.compile(rf"(?:kl(?:ockan)?\.?\s*)?{_CLOCK}\s*[-–—]\s*{_CLOCK}")
+_SPAN_HINT = "är två tider: skriv starttiden i Start och sluttiden i Slut (t.ex. 13.00 och 15.00)."
 
 
 def _minute_time(total_seconds: float) -> time:
@@ -120,7 +147,7 @@ def _minute_time(total_seconds: float) -> time:
 
 
 def parse_time(value: CellValue) -> Reading[time]:
-    """A time of day, rounded to the minute: an Excel time, 13.00, 13:00, kl. 13.00, 9.30, 13.
+    """A time of day, rounded to the minute: an Excel time, 13.00, 13:00, 13,00, kl. 13.00, 13.
 
     A number below 1 is Excel's fraction of a day (0.5 is 12.00); a whole number 0–23 is an
     hour, as the board types "13" into a General-formatted cell.
@@ -141,5 +168,5 @@ def parse_time(value: CellValue) -> Reading[time]:
         return Reading(None, _TIME_HINT)
     m = _TIME.fullmatch(normalise(value))
     if not m or int(m[1]) > 23 or int(m[2] or 0) > 59 or int(m[3] or 0) > 59:
-        return Reading(None, _TIME_HINT)
+        return Reading(None, _SPAN_HINT if _TIME_SPAN.fullmatch(normalise(value)) else _TIME_HINT)
     return Reading(time(int(m[1]), int(m[2] or 0)))

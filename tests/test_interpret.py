@@ -432,8 +432,7 @@ def test_wish_unreadable_values() -> None:
         err(
             s,
             "E2",
-            'Inlämnat "31/2 2021" är inte ett giltigt datum (skriv t.ex. 2021-03-15 '
-            "eller 15 mars 2021).",
+            'Inlämnat "31/2 2021" är inte ett giltigt datum: februari 2021 har bara 28 dagar.',
         ),
         err(
             s,
