@@ -103,7 +103,7 @@ def _notice(meeting: Meeting, association: Association) -> Iterator[Problem]:
             yield warning(ref, _late_message(meeting.date, notice, latest, association))
     elif notice > meeting.date:  # called with the årsmöte: only a day after the meeting is wrong
         yield warning(ref, f"Kallelsedatum {_day(notice)} är efter mötet {_day(meeting.date)}. "
-                      "Skriv dagen kallelsen skickas (samma som årsmötets), eller lämna cellen tom.")
+                      "Skriv dagen kallelsen skickas (som årsmötets), eller lämna cellen tom.")
 
 
 def _late_message(held: date, notice: date, latest: date, association: Association) -> str:

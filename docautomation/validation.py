@@ -87,8 +87,9 @@ def check(raw: RawRegister, register: Register,
     found: list[Problem] = [*_structure(raw), *interpreted]
     for rule in _RULES:
         found.extend(rule(context))
-    later = [*meeting_problems(register, context.sheet_name("Möten"))] if context.has("Möten") else []
-    later += ranking_problems(register)
+    later = [*ranking_problems(register)]
+    if context.has("Möten"):
+        later += meeting_problems(register, context.sheet_name("Möten"))
     # A cell interpret could not read is empty to these rules, whose "Plats är tom" or "ej
     # bedömt: Kategori är tom" would contradict the error at the same cell: that error says it.
     found.extend(p for p in later if (p.sheet, p.cell) not in context.interpreted)
