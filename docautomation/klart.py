@@ -101,7 +101,7 @@ _RECURRING = re.compile(
 )
 _RELATIVE = re.compile(
     r"(?:(?:senast )?(?:inför|före|innan|till)|efter|vid|på|i samband med) (?:nästa )?"
-    r"(?:årsmötet|årsstämman|användarträffen|konstituerande(?:t)? (?:styrelse)?mötet"
+    r"(?:årsmötet?|årsstämman?|användarträff(?:en)?|konstituerande(?:t)? (?:styrelse)?mötet?"
     r"|nästa styrelsemöte|styrelsemötet)(?: (?P<y>\d{4}))?"
 )
 
@@ -251,7 +251,10 @@ def _quarter(t: str, year: int | None) -> _Span | None:
     return _Span(K.QUARTER, display, date(used, first, 1), _month_end(used, first + 2), named)
 
 
-_HALF = re.compile(rf"(?:under )?(?:h\s*(?P<n>[12])|(?P<o>första|andra|1:a|2:a) halvåret){_Y4}")
+_HALF = re.compile(
+    rf"(?:under )?(?:(?:h|halvår|halvåret)\s*\.?\s*(?P<n>[12])|(?P<o>första|andra|1:a|2:a) "
+    rf"halvåret){_Y4}"
+)
 _HALF_OF = re.compile(r"(?:under )?(?P<o>första|andra) halvan av (?:året|(?P<y>\d{4}))")
 
 

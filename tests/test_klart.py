@@ -98,6 +98,9 @@ PERIODS = [
     ("Första halvåret 2021", K.HALF, "första halvåret 2021", D(2021, 1, 1), D(2021, 6, 30), 2021),
     ("andra halvåret 2021", K.HALF, "andra halvåret 2021", D(2021, 7, 1), D(2021, 12, 31), 2021),
     ("andra halvåret", K.HALF, "andra halvåret 2021", D(2021, 7, 1), D(2021, 12, 31), None),
+    # "halvår 2 2021" as "kvartal 2 2021" is written
+    ("Halvår 2 2021", K.HALF, "andra halvåret 2021", D(2021, 7, 1), D(2021, 12, 31), 2021),
+    ("halvår 1", K.HALF, "första halvåret 2021", D(2021, 1, 1), D(2021, 6, 30), None),
     # weeks (ISO)
     ("vecka 12", K.WEEK, "vecka 12, 2021", D(2021, 3, 22), D(2021, 3, 28), None),
     ("v. 12 2021", K.WEEK, "vecka 12, 2021", D(2021, 3, 22), D(2021, 3, 28), 2021),
@@ -126,6 +129,9 @@ WORDS = [
     ("Inför årsmötet", K.RELATIVE, "inför årsmötet"),
     ("Före årsmötet", K.RELATIVE, "före årsmötet"),
     ("senast till årsmötet", K.RELATIVE, "senast till årsmötet"),
+    # the event without its article, as often typed
+    ("Inför årsmöte", K.RELATIVE, "inför årsmöte"),
+    ("Efter användarträff", K.RELATIVE, "efter användarträff"),
     ("Efter varje styrelsemöte", K.RECURRING, "efter varje styrelsemöte"),
     ("Vid varje styrelsemöte", K.RECURRING, "vid varje styrelsemöte"),
     ("Stående punkt", K.RECURRING, "stående punkt"),
