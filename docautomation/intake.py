@@ -27,6 +27,7 @@ from .models import Problem
 BAD_FILE_GRACE = 10.0  # a file still not a whole workbook after this long unchanged is reported
 GONE_AFTER = 2.0  # a register absent from the inbox this long has left it (not a save's rename)
 _RETRY_CAP = 4.0  # longest wait between re-reads of a file that is not whole yet
+_COARSE_MTIME_NS = 2_500_000_000  # FAT keeps mtimes to 2 s: a read this long after saw every save
 _MAX_LOGGED_PROBLEMS = 20
 
 StatKey = tuple[int, int, int]
@@ -109,6 +110,7 @@ class _Pending:
     failures: int = 0
     retry_at: float = 0.0
     warned: bool = False
+    read_ns: int = 0  # wall time of the last read of its bytes
 
 
 def _key(st: os.stat_result) -> StatKey:
@@ -204,7 +206,7 @@ class Intake:
             self._pending.pop(name, None)
             return
         entry = self._ledger.get(name)
-        if entry is not None and entry.key == key:
+        if entry is not None and entry.key == key and _settled(entry):
             self._pending.pop(name, None)
             return
         pending = self._pending.get(name)
@@ -223,6 +225,7 @@ class Intake:
     def _read(self, path: Path, pending: _Pending, now: float) -> bytes | None:
         """The file's bytes, read at once and closed; None (and a retry) when that failed."""
         limit = int(self._settings.limits.max_file_mb * 1024 * 1024)
+        pending.read_ns = time.time_ns()  # what is decided below holds for saves before this
         if pending.key[0] > limit:
             self._not_whole(
                 path,
@@ -264,7 +267,7 @@ class Intake:
         entry = self._ledger.get(name)
         if entry is not None and entry.sha256 == sha:
             self._log.debug("%s har samma innehåll som förra gången; inget att göra.", name)
-            self._remember(name, _moved_on(entry, pending.key))
+            self._remember(name, _moved_on(entry, pending))
             return
         why = self._hooks.probe(data, name)
         if why is not None:
@@ -278,9 +281,9 @@ class Intake:
             and entry.exit_code in (0, 1)
         ):
             self._log.info("%s sparades om utan ändrade uppgifter; inget att bygga.", name)
-            self._remember(name, replace(_moved_on(entry, pending.key), sha256=sha))
+            self._remember(name, replace(_moved_on(entry, pending), sha256=sha))
             return
-        self._build(path, data, pending.key, sha, fingerprint)
+        self._build(path, data, pending, sha, fingerprint)
 
     def _not_whole(
         self, path: Path, pending: _Pending, now: float, *, data: bytes | None, why: str
@@ -298,11 +301,11 @@ class Intake:
             self._grace,
         )
         if data is not None:
-            self._build(path, data, pending.key, hashlib.sha256(data).hexdigest(), None)
+            self._build(path, data, pending, hashlib.sha256(data).hexdigest(), None)
             return
         record = _failed(path.name, pending.key, 3, f"{path.name}: {why}")
         self._log.error("%s: %s", path.name, why)
-        self._finish(path.name, pending.key, "", None, record)
+        self._finish(path.name, pending, "", None, record)
 
     def _fingerprint(self, data: bytes, name: str) -> str | None:
         try:
@@ -313,8 +316,8 @@ class Intake:
 
     # -- build ----------------------------------------------------------------------------
 
-    def _build(self, path: Path, data: bytes, key: StatKey, sha: str, fp: str | None) -> None:
-        name, started = path.name, time.monotonic()
+    def _build(self, path: Path, data: bytes, pending: _Pending, sha: str, fp: str | None) -> None:
+        name, key, started = path.name, pending.key, time.monotonic()
         self._log.info("Bygger %s …", name)
         try:
             outcome = self._hooks.build(path, data)
@@ -327,12 +330,12 @@ class Intake:
         else:
             record = _record(name, key, outcome)
             _log_outcome(self._log, record, outcome, time.monotonic() - started)
-        self._finish(name, key, sha, fp, record)
+        self._finish(name, pending, sha, fp, record)
 
     def _finish(
-        self, name: str, key: StatKey, sha: str, fp: str | None, record: state.BuildRecord
+        self, name: str, pending: _Pending, sha: str, fp: str | None, record: state.BuildRecord
     ) -> None:
-        size, mtime_ns, inode = key
+        size, mtime_ns, inode = pending.key
         self.builds[name] = record.as_json()
         if not self._refused_record(record):
             self._recheck_refused(except_name=name)  # its year may be free now
@@ -346,6 +349,7 @@ class Intake:
                 fingerprint=fp,
                 exit_code=record.exit_code,
                 built_at=record.finished,
+                checked_ns=pending.read_ns,
             ),
         )
 
@@ -357,6 +361,9 @@ class Intake:
         self._pending.pop(name, None)
         self._ledger[name] = entry
         self._save_ledger()
+        if not _settled(entry):  # look once more when no save can hide behind the mtime
+            wait = (entry.mtime_ns + _COARSE_MTIME_NS - time.time_ns()) / 1e9
+            self._schedule(time.monotonic() + max(wait, self._gap))
 
     def _save_ledger(self) -> None:
         try:
@@ -369,8 +376,21 @@ def _backoff(failures: int) -> float:
     return float(min(0.5 * 2 ** max(failures - 1, 0), _RETRY_CAP))
 
 
-def _moved_on(entry: state.LedgerEntry, key: StatKey) -> state.LedgerEntry:
-    return replace(entry, size=key[0], mtime_ns=key[1], inode=key[2])
+def _moved_on(entry: state.LedgerEntry, pending: _Pending) -> state.LedgerEntry:
+    size, mtime_ns, inode = pending.key
+    return replace(entry, size=size, mtime_ns=mtime_ns, inode=inode, checked_ns=pending.read_ns)
+
+
+def _settled(entry: state.LedgerEntry) -> bool:
+    """True when an unchanged (size, mtime, inode) proves unchanged bytes.
+
+    A fine-grained mtime always changes with a save. A whole-second one (FAT, ext3, some
+    shares) does not within its granule, so it proves nothing until the bytes were read
+    well after it.
+    """
+    if entry.mtime_ns % 1_000_000_000:
+        return True
+    return entry.checked_ns - entry.mtime_ns >= _COARSE_MTIME_NS
 
 
 def _seconds_after_save(key: StatKey) -> float:

@@ -131,7 +131,9 @@ class LedgerEntry:
 
     (size, mtime_ns, inode) say whether the file must be looked at again; sha256 whether its bytes
     are new; fingerprint whether its data is. exit_code is the last build's, or None when the build
-    crashed (such entries are dropped on load, so a restart retries them).
+    crashed (such entries are dropped on load, so a restart retries them). checked_ns is the wall
+    time the bytes were read: with a coarse mtime (FAT keeps 2 s) a read soon after the mtime may
+    have missed a later save that left the key as it was.
     """
 
     size: int
@@ -141,6 +143,7 @@ class LedgerEntry:
     fingerprint: str | None
     exit_code: int | None
     built_at: str
+    checked_ns: int = 0
 
     @property
     def key(self) -> tuple[int, int, int]:

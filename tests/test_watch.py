@@ -584,3 +584,61 @@ def test_a_rename_during_a_save_forgets_nothing(tmp_path: Path, fake: FakeBuild)
         quiet_for(2.5)  # past GONE_AFTER
     assert fake.markers() == ["v1"]
     assert "register.xlsx" in _status(settings.outbox)["registers"]
+
+
+def _fat_write(path: Path, data: bytes, mtime_s: int) -> None:
+    """Overwrite in place and stamp a whole-second mtime, as FAT (2 s) or ext3 (1 s) would."""
+    with path.open("r+b" if path.exists() else "wb") as fh:
+        fh.write(data)
+        fh.truncate()
+    os.utime(path, (mtime_s, mtime_s))
+
+
+@pytest.mark.parametrize("polling", MODES)
+def test_second_save_within_a_coarse_mtime_granule_is_built(
+    tmp_path: Path, fake: FakeBuild, polling: bool
+) -> None:
+    """On a file system with 2-second mtimes, a save of the same size right after the last one
+    leaves (size, mtime, inode) unchanged; its content is still read and built."""
+    settings = make_settings(tmp_path)
+    register = settings.inbox / "register.xlsx"
+    first, second = workbook_bytes("v1"), workbook_bytes("v2")
+    assert len(first) == len(second)
+    with running(settings, build=fake, fingerprint=cell_fingerprint, polling=polling) as w:
+        w.wait_ready()
+        granule = int(time.time())
+        _fat_write(register, first, granule)
+        wait_until(lambda: fake.markers() == ["v1"], what="the first build")
+        _fat_write(register, second, granule)
+        wait_until(lambda: len(fake.calls) == 2, timeout=8, what="the same-key save's build")
+        quiet_for(0.5)
+    assert fake.markers() == ["v1", "v2"]
+    entry = status.load_ledger(settings.outbox)["register.xlsx"]
+    assert entry.sha256 == sha(second)
+
+
+def test_a_fine_mtime_is_trusted_without_rereading(
+    tmp_path: Path, fake: FakeBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an ordinary file system an unchanged (size, mtime, inode) is never read again."""
+    settings = make_settings(
+        tmp_path, WatchSettings(debounce=0.1, stable_gap=0.1, rescan_interval=0.3)
+    )
+    register = settings.inbox / "register.xlsx"
+    register.write_bytes(workbook_bytes("v1"))
+    stamp = time.time_ns() // 1_000_000_000 * 1_000_000_000 + 123_456_789
+    os.utime(register, ns=(stamp, stamp))
+    reads: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == register:
+            reads.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: fake.calls, what="the build")
+        quiet_for(1.2)  # several periodic rescans
+    assert fake.markers() == ["v1"] and len(reads) == 1
