@@ -17,6 +17,9 @@ EN_DASH = "\u2013"
 # Characters Windows or SharePoint refuse in a file or folder name (SPEC §4), plus controls.
 _REFUSED = re.compile(r'[\\/:*?"<>|#%\x00-\x1f\x7f]')
 _EDGE = re.compile(r"^[. ]+|[. ]+$")
+# Longest name taken from the register: a file name's part must fit Windows' 255 characters
+# (and SharePoint's 400 for the whole path) with the rest of the name around it.
+MAX_NAME = 100
 # Device names Windows reserves whatever the extension ("CON.docx" cannot be created).
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
 
@@ -59,8 +62,9 @@ def safe_filename(name: str, replacement: str = "_") -> str:
     Characters those refuse (\\ / : * ? " < > | # % and control characters) and leading or
     trailing dots and spaces are replaced by `replacement`, so a name taken from the register
     never leaves its folder. A Windows device name (CON, NUL, COM1 …) gets the replacement
-    after its stem; an empty name becomes the replacement. The name is NFC-normalised so "å"
-    typed on a Mac and on Windows gives the same file.
+    after its stem; an empty name becomes the replacement; a name longer than MAX_NAME
+    characters is cut there (no file system takes a name of any length). The name is
+    NFC-normalised so "å" typed on a Mac and on Windows gives the same file.
 
     Args:
         name: the name as written, e.g. a Leverantör from the register.
@@ -69,7 +73,7 @@ def safe_filename(name: str, replacement: str = "_") -> str:
     Returns:
         The cleaned name; unchanged when it was already acceptable.
     """
-    cleaned = _REFUSED.sub(replacement, unicodedata.normalize("NFC", name))
+    cleaned = _REFUSED.sub(replacement, unicodedata.normalize("NFC", name))[:MAX_NAME]
     cleaned = _EDGE.sub(lambda m: replacement * len(m.group(0)), cleaned)
     if not cleaned:
         return replacement

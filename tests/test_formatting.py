@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from docautomation.formatting import (
+    MAX_NAME,
     iso_date,
     long_date,
     safe_filename,
@@ -89,3 +90,10 @@ def test_safe_filename_never_leaves_its_folder(name: str) -> None:
     assert not any(ord(c) < 32 for c in result)
     assert result[0] not in ". " and result[-1] not in ". "
     assert safe_filename(result) == result
+
+
+def test_a_very_long_name_is_cut_to_fit_a_file_system() -> None:
+    """A Leverantör of thousands of characters gives a name of MAX_NAME, still safe at its end."""
+    assert safe_filename("x" * 40_000) == "x" * MAX_NAME
+    cut = safe_filename("Prosona" + " " * (MAX_NAME - 7) + "AB")
+    assert len(cut) == MAX_NAME and cut.startswith("Prosona") and not cut.endswith(" ")
