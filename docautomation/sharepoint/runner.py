@@ -17,6 +17,7 @@ import filelock
 from ..config import Settings, SharePointSettings
 from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
 from ..manifest import load_manifest
+from ..status import STATUS_NAME
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
@@ -301,12 +302,16 @@ def _pushed_anything(pushed: ApplyResult) -> bool:
     return bool(pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed)
 
 
+_WATCH_STATUS = Path(STATUS_NAME)
+
+
 def local_outputs(outbox: Path) -> dict[str, LocalFile]:
     """Every generated file under the outbox with its SHA-256, keyed by relative POSIX path.
 
     The outbox manifest's hash is used while the file's size and mtime still match its entry
     (so a person's local edit is hashed afresh). Skipped: the state folder (.docautomation),
-    hidden and temporary files (".x.partial", "*.tmp") and Office owner files (~$…).
+    hidden and temporary files (".x.partial", "*.tmp"), Office owner files (~$…) and the
+    watcher's status.json (it changes at every rescan and names the host and local paths).
     """
     found: dict[str, LocalFile] = {}
     if not outbox.is_dir():
@@ -316,7 +321,7 @@ def local_outputs(outbox: Path) -> dict[str, LocalFile]:
         rel = path.relative_to(outbox)
         if any(part.startswith((".", "~$")) for part in rel.parts) or not path.is_file():
             continue
-        if path.suffix.lower() in (".tmp", ".partial"):
+        if path.suffix.lower() in (".tmp", ".partial") or rel == _WATCH_STATUS:
             continue
         key = rel.as_posix()
         entry, stat = manifest.get(key), path.stat()

@@ -324,3 +324,18 @@ def test_real_pipeline_end_to_end(tenant: Tenant) -> None:
     assert PLAN in local and len(local) > 3
     for rel in local:
         assert tenant.output(rel).data == (settings.outbox / rel).read_bytes(), rel
+
+
+def test_the_watchers_status_json_is_never_uploaded(tenant: Tenant) -> None:
+    """outbox/status.json changes at every rescan and names host and paths: it stays local, so a
+    watcher beside the sync does not add a SharePoint version every run."""
+    settings = tenant.settings()
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+    (settings.outbox / "status.json").write_text('{"watcher": {"host": "srv-castor"}}')
+    sync(settings)
+    code, lines = sync(settings)
+    assert code == 0 and f"Laddade upp {PLAN} (ny)." in lines
+    assert not any("status.json" in line for line in lines)
+    (settings.outbox / "status.json").write_text('{"watcher": {"last_rescan": "senare"}}')
+    code, lines = sync(settings)
+    assert lines == ["SharePoint: inget nytt att hämta eller ladda upp."]
