@@ -307,15 +307,21 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.partial")
-    temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for attempt in range(5):
-        try:
-            os.replace(temp, path)
-            return
-        except PermissionError:
-            if attempt == 4:
-                raise
-            time.sleep(0.05 * (attempt + 1))
+    try:
+        temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for attempt in range(5):
+            try:
+                os.replace(temp, path)
+                return
+            except PermissionError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+    except BaseException:
+        # Windows shows dot-files: no stray ".status.json.partial" beside the documents.
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -187,3 +187,26 @@ def test_outbox_that_cannot_be_written_is_a_config_error(
     monkeypatch.undo()
     with status.hold_instance_lock(tmp_path):
         pass  # the lock was released on the way out
+
+
+def test_status_json_held_open_on_windows_is_retried_then_cleaned_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replace refused for a moment (a reader on Windows) is retried; one refused for good
+    raises without leaving a ".status.json.partial" beside the documents."""
+    real_replace = os.replace
+    refusals = [2]
+
+    def held(src: str | Path, dst: str | Path) -> None:
+        if refusals[0] > 0:
+            refusals[0] -= 1
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", held)
+    status.write_json(tmp_path / status.STATUS_NAME, {"a": 1})
+    assert json.loads((tmp_path / status.STATUS_NAME).read_text(encoding="utf-8")) == {"a": 1}
+    refusals[0] = 99
+    with pytest.raises(PermissionError):
+        status.write_json(tmp_path / status.STATUS_NAME, {"a": 2})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [status.STATUS_NAME]
