@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ConfigError, DocAutomationError
+from .errors import ConfigError, DocAutomationError, OutboxError
 
 _INSTALL_HINT = (
     "LibreOffice (soffice) saknas: installera LibreOffice (https://www.libreoffice.org, eller "
@@ -43,19 +43,40 @@ def pdf_copies(documents: Sequence[Path], scratch: Path) -> tuple[Path, ...]:
     """Write a PDF beside each Word document whose PDF is missing or older than it.
 
     Converted in one LibreOffice run per folder, into a private folder under `scratch`,
-    then moved into place atomically so a reader never sees half a PDF.
-    """
-    from .manifest import write_atomically
+    then moved into place atomically so a reader never sees half a PDF. A PDF held open (a PDF
+    reader on Windows refuses the replace) is kept, and the new one goes beside it as
+    "<name> (ny version).pdf", as for a Word document open in Word.
 
+    Raises:
+        OutboxError: the PDF and its "(ny version)" are both held open, or the disk refuses.
+    """
     stale = [p for p in documents if p.suffix == ".docx" and _pdf_is_stale(p)]
     written: list[Path] = []
     scratch.mkdir(parents=True, exist_ok=True)
     for folder in sorted({p.parent for p in stale}):
         with tempfile.TemporaryDirectory(dir=scratch) as tmp:
             for pdf in convert_to_pdf([p for p in stale if p.parent == folder], Path(tmp)):
-                write_atomically(folder / pdf.name, pdf.read_bytes())
-                written.append(folder / pdf.name)
+                written.append(_put(pdf.read_bytes(), folder / pdf.name))
     return tuple(written)
+
+
+def _put(data: bytes, target: Path) -> Path:
+    """Write the PDF at `target`, or beside it when `target` is held open; the path written."""
+    from .manifest import write_atomically
+
+    try:
+        write_atomically(target, data)
+        return target
+    except PermissionError:
+        beside = target.with_name(f"{target.stem} (ny version){target.suffix}")
+    try:
+        write_atomically(beside, data)
+    except PermissionError as exc:
+        raise OutboxError(
+            f'"{target.name}" och "{beside.name}" i {target.parent} är båda öppna; stäng dem, '
+            "så skrivs PDF:en vid nästa bygge."
+        ) from exc
+    return beside
 
 
 def _pdf_is_stale(docx: Path) -> bool:

@@ -141,3 +141,50 @@ def test_libreoffice_converts_every_document(tmp_path: Path) -> None:
     for value in ("Tom & Jerry", "1 < 2 > 0", "{{ x }}", "{% if %}", "{_{ y }_}"):
         assert value in hostile_plan
     assert HOSTILE[0] in text["Fientlig 2021-02-09 Styrelsemöte"]
+
+
+def _fake_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    def convert(paths: list[Path], outdir: Path, *, timeout: float | None = None) -> list[Path]:
+        outdir.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            (outdir / f"{path.stem}.pdf").write_bytes(b"%PDF-1.7 " + path.read_bytes())
+        return [outdir / f"{path.stem}.pdf" for path in paths]
+
+    monkeypatch.setattr(pdf, "convert_to_pdf", convert)
+
+
+def test_pdf_open_in_a_reader_gets_the_new_version_beside_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A PDF held open (Windows refuses the replace) is kept; the new one goes beside it as
+    "(ny version).pdf" instead of a PermissionError traceback; both held is one clear error."""
+    import os
+    import time
+
+    from docautomation.errors import OutboxError
+
+    _fake_conversion(monkeypatch)
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    old_pdf = folder / "Verksamhetsplan 2021.pdf"
+    old_pdf.write_bytes(b"%PDF gammal")
+    past = time.time() - 60
+    os.utime(old_pdf, (past, past))
+    docx = folder / "Verksamhetsplan 2021.docx"
+    docx.write_bytes(b"ny plan")
+    real_replace = os.replace
+    held = {old_pdf}
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) in held:
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    written = pdf.pdf_copies([docx], tmp_path / ".docautomation")
+    beside = folder / "Verksamhetsplan 2021 (ny version).pdf"
+    assert written == (beside,)
+    assert beside.read_bytes() == b"%PDF-1.7 ny plan" and old_pdf.read_bytes() == b"%PDF gammal"
+    held.add(beside)
+    with pytest.raises(OutboxError, match="båda öppna"):
+        pdf.pdf_copies([docx], tmp_path / ".docautomation")
