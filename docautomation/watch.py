@@ -38,6 +38,7 @@ from .errors import ConfigError
 from .intake import BAD_FILE_GRACE, BuildFn, FingerprintFn, Intake, pipeline_hooks
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods")  # a register saved in the wrong format: say so
 _MAX_DEBOUNCE = 5.0  # events that never stop still get a rescan this often (watchdog #997)
 _INBOX_RETRY = 4.0  # an unreadable inbox folder is tried again this often
 _TICK = 0.25  # longest sleep of the loop: how quickly stop_event is noticed
@@ -51,6 +52,10 @@ _EXCEL_TEMP = re.compile(r"^[0-9A-Fa-f]{8}$")
 def is_register_name(name: str) -> bool:
     """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file."""
     return not name.startswith(("~$", ".")) and name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def _other_spreadsheet(name: str) -> bool:
+    return not name.startswith(("~$", ".")) and name.lower().endswith(OTHER_SPREADSHEETS)
 
 
 def install_signal_handlers(stop_event: threading.Event) -> Callable[[], None]:
@@ -325,7 +330,20 @@ class _Watcher:
                     paths.append(Path(entry.path))
                 elif _EXCEL_TEMP.match(entry.name):
                     self._warn_stale_temp(entry)
+                elif _other_spreadsheet(entry.name):
+                    self._warn_other_format(entry)
         return paths
+
+    def _warn_other_format(self, entry: os.DirEntry[str]) -> None:
+        mark = (entry.name, entry.stat().st_mtime_ns)
+        if mark in self._warned:
+            return
+        self._warned.add(mark)
+        self._log.warning(
+            "%s i inkorgen byggs inte: bara .xlsx och .xlsm läses. Är det registret, öppna det "
+            'i Excel och välj Arkiv › Spara som › "Excel-arbetsbok (*.xlsx)".',
+            entry.name,
+        )
 
     def _warn_stale_temp(self, entry: os.DirEntry[str]) -> None:
         st = entry.stat()

@@ -642,3 +642,21 @@ def test_a_fine_mtime_is_trusted_without_rereading(
         wait_until(lambda: fake.calls, what="the build")
         quiet_for(1.2)  # several periodic rescans
     assert fake.markers() == ["v1"] and len(reads) == 1
+
+
+def test_register_saved_as_xls_is_reported_once_not_ignored(
+    tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A register saved in the old .xls format (or .ods/.xlsb) is never built, but the log says
+    why once, instead of the board waiting for documents that never come."""
+    settings = make_settings(
+        tmp_path, WatchSettings(debounce=0.1, stable_gap=0.1, rescan_interval=0.3)
+    )
+    (settings.inbox / "Register 2022.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    (settings.inbox / "~$Register 2022.xls").write_bytes(b"owner")
+    with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        quiet_for(1.0)  # several periodic rescans
+    warnings = [r.getMessage() for r in caplog.records if "Register 2022" in r.getMessage()]
+    assert len(warnings) == 1 and "bara .xlsx och .xlsm läses" in warnings[0]
+    assert fake.calls == []
