@@ -1,4 +1,4 @@
-"""Validation rules for Möten: identity, times, place, kallelse timing, days off, agenda."""
+"""Validation rules for Möten: identity, times, place, kallelse timing, days off, year, agenda."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def meeting_problems(register: Register, sheet: str) -> list[Problem]:
         found += _notice(meeting, register.association)
         found += _agenda(meeting, sheet)
     found += _days_off(meetings)
+    found += _other_year(meetings, register.association.year)
     return found
 
 
@@ -136,6 +137,17 @@ def _days_off(meetings: tuple[Meeting, ...]) -> Iterator[Problem]:
         if what:
             yield warning(ref, f"Mötet {_weekday_date(day)} infaller på {what}. "
                           "Kontrollera datumet.")
+
+
+def _other_year(meetings: tuple[Meeting, ...], year: int | None) -> Iterator[Problem]:
+    # A year typed wrong ("2020" in January) would otherwise give a kallelse and a calendar
+    # event a year off without a word; a meeting really held in another year may stay.
+    for meeting in meetings:
+        ref = meeting.cells.get("Datum")
+        if year is None or meeting.date is None or ref is None or meeting.date.year == year:
+            continue
+        yield warning(ref, f"Mötet {_weekday_date(meeting.date)} ligger inte i verksamhetsåret "
+                      f"{year}. Kontrollera året.")
 
 
 def swedish_days_off(years: set[int]) -> Mapping[date, str]:

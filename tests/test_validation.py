@@ -511,3 +511,13 @@ def test_a_kallelsedatum_on_or_after_the_meeting_says_so(kind: MeetingType, noti
     assert words in problem.message and "senare än" not in problem.message
     if kind is not MeetingType.KONSTITUERANDE:
         assert "senast 2 februari 2021 (7 dagar före mötet)" in problem.message
+
+
+@pytest.mark.parametrize(("day", "warned"), [
+    (date(2020, 2, 11), True), (date(2012, 2, 9), True), (date(2021, 12, 30), False)])
+def test_a_meeting_outside_the_verksamhetsar_is_a_warning(day: date, warned: bool) -> None:
+    """A Datum in another year than Verksamhetsår (a typo in January) is warned at Datum."""
+    problems = _check(meetings=(meeting(2, day),))
+    assert _keys(problems) == ({("warning", "Möten", "A2")} if warned else set())
+    if warned:
+        assert f"{day.year} ligger inte i verksamhetsåret 2021" in _only(problems).message
