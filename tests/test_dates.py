@@ -163,8 +163,8 @@ def test_date_and_time_never_raise(value: object) -> None:
         ("31/2 2021", "är inte ett giltigt datum: februari 2021 har bara 28 dagar."),
         ("29 februari 2024", None),
         ("31/4 2021", "är inte ett giltigt datum: april 2021 har bara 30 dagar."),
-        ("15/13 2021", "är inte ett giltigt datum: det finns ingen månad 13 (skriv t.ex. "
-                       "2021-03-15 eller 15 mars 2021)."),
+        ("15/13 2021", ("är inte ett giltigt datum: det finns ingen månad 13 (skriv t.ex. "
+                        "2021-03-15 eller 15 mars 2021).")),
         ("0/3 2021", "är inte ett giltigt datum (skriv t.ex. 2021-03-15 eller 15 mars 2021)."),
     ],
 )
