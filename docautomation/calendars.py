@@ -88,7 +88,7 @@ def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
     association = register.association
     return CalendarEvent(
         uid=meeting_event_uid(meeting, association),
-        summary=f"{_type_name(meeting)} – {association.name.strip()}",
+        summary=f"{_type_name(meeting)} – {_one_line(association.name)}",
         day=meeting.date,
         start=meeting.start,
         end=meeting.end,
@@ -234,9 +234,14 @@ def _by_time(events: Iterable[CalendarEvent]) -> tuple[CalendarEvent, ...]:
     return tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
 
 
+def _one_line(text: str) -> str:
+    """A cell's lines joined by ", ": SUMMARY, LOCATION and the calendar name are one line."""
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def _location(meeting: Meeting) -> str:
     # A cell may hold several lines ("Kommunhuset\nStora salen"); LOCATION reads as one line.
-    place = ", ".join(line.strip() for line in meeting.place.splitlines() if line.strip())
+    place = _one_line(meeting.place)
     if place and meeting.link.strip():
         return f"{place} / Distans"
     return place or ("Distans" if meeting.link.strip() else "")
@@ -253,7 +258,7 @@ def _description(meeting: Meeting) -> str:
 
 
 def _calendar_name(register: Register) -> str:
-    return f"Möten {register.association.year} – {register.association.name.strip()}"
+    return f"Möten {register.association.year} – {_one_line(register.association.name)}"
 
 
 def _key(events: Sequence[CalendarEvent], name: str | None) -> str:

@@ -100,6 +100,17 @@ def test_multi_line_place_becomes_one_location_line() -> None:
     )
 
 
+def test_multi_line_association_name_gives_one_line_summary_and_calendar_name() -> None:
+    """A line break in Föreningens namn must not break SUMMARY or X-WR-CALNAME (it crashed)."""
+    two_lines = Association(name="Användarföreningen\nCastor", year=2021)
+    reg = register(BOARD, association=two_lines)
+    assert only_event(meeting_calendar(reg, BOARD))["SUMMARY"] == (
+        "Styrelsemöte – Användarföreningen, Castor"
+    )
+    whole = parse(calendars.all_meetings_calendar(reg))
+    assert whole["X-WR-CALNAME"] == "Möten 2021 – Användarföreningen, Castor"
+
+
 def test_meeting_without_start_is_an_all_day_event() -> None:
     """With no Start the event covers the whole day (DATE values, no VTIMEZONE needed)."""
     meeting = replace(WORKSHOP, start=None)
