@@ -110,7 +110,8 @@ def watch(
         bad_file_grace: seconds a file must stay unchanged before it is reported as unreadable.
 
     Raises:
-        ConfigError: the inbox does not exist, or is the outbox.
+        ConfigError: the inbox does not exist, or is the outbox; the templates folder the
+            pipeline would build from does not exist.
         AlreadyRunningError: another watcher serves this outbox.
     """
     inbox, outbox = settings.inbox, settings.outbox
@@ -118,6 +119,12 @@ def watch(
         raise ConfigError(f"Inkorgen {inbox} finns inte (docautomation init skapar den).")
     if outbox.exists() and inbox.resolve() == outbox.resolve():
         raise ConfigError(f"Inkorgen och utkorgen är samma mapp ({inbox}); välj två olika.")
+    if build is None and not settings.templates.is_dir():
+        # Fail at start, where a service manager shows it, not at every save.
+        raise ConfigError(
+            f"Mallmappen {settings.templates.absolute()} finns inte; sätt templates i "
+            "docautomation.toml (eller DOCAUTOMATION_TEMPLATES), eller kör docautomation init."
+        )
     logger = log or logging.getLogger(__name__)
     with state.hold_instance_lock(outbox) as instance:
         interval = settings.watch.poll_interval

@@ -391,6 +391,16 @@ def test_missing_inbox_or_inbox_as_outbox_is_a_config_error(tmp_path: Path) -> N
         watch.watch(replace(settings, outbox=settings.inbox), stop_event=threading.Event())
 
 
+def test_missing_templates_folder_stops_the_watcher_at_start(tmp_path: Path) -> None:
+    """Without its templates every build would fail; the watcher refuses to start and names the
+    absolute folder (a service's working directory is easy to get wrong)."""
+    settings = make_settings(tmp_path)
+    assert not settings.templates.exists()
+    with pytest.raises(ConfigError, match=f"Mallmappen {settings.templates} finns inte"):
+        watch.watch(settings, stop_event=threading.Event())
+    assert not status.is_running(settings.outbox)
+
+
 def test_own_reads_do_not_wake_the_watcher_but_every_other_event_does(tmp_path: Path) -> None:
     """opened/closed_no_write (our own read) are dropped; a move names the register only as dest."""
     from watchdog.events import (
