@@ -125,6 +125,7 @@ class RawSheet:
     columns: Mapping[str, str]
     missing: tuple[str, ...]
     rows: tuple[RawRow, ...]
+    unknown: tuple[tuple[str, str], ...] = ()  # header-row texts no column matched: (text, cell)
 
 
 @dataclass(frozen=True, slots=True)

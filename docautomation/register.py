@@ -260,7 +260,20 @@ def _read_sheet(
     letters = {name: get_column_letter(col) for name, col in columns.items()}
     missing = tuple(name for name in spec.required if name not in columns)
     rows = _read_rows(grid, sheet.title, header_row, columns, letters) if header_row else ()
-    return RawSheet(sheet.title, spec.name, header_row, letters, missing, rows)
+    unknown = _unknown_headers(grid, header_row, set(columns.values()))
+    return RawSheet(sheet.title, spec.name, header_row, letters, missing, rows, unknown)
+
+
+def _unknown_headers(grid: _Grid, header_row: int, known: set[int]) -> tuple[tuple[str, str], ...]:
+    """Texts in the header row that match no column (validation checks them for near misses)."""
+    found = []
+    for row, col in sorted(
+        key for key in grid.cells if key[0] == header_row and key[1] not in known
+    ):
+        text = grid.value((row, col))
+        if isinstance(text, str) and text.strip():
+            found.append((text.strip(), f"{get_column_letter(col)}{row}"))
+    return tuple(found)
 
 
 def _merge_anchors(sheet: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .interpret import interpret
@@ -15,6 +15,7 @@ from .models import (
     DeadlineKind,
     Problem,
     RawRegister,
+    RawSheet,
     Register,
     Report,
     Role,
@@ -131,10 +132,44 @@ def _structure(raw: RawRegister) -> Iterator[Problem]:
         sheet = raw.sheets.get(canonical)
         if sheet is None:
             if canonical not in OPTIONAL_SHEETS:
-                yield error(None, _missing_sheet_message(canonical), sheet=canonical)
-        elif sheet.missing:
+                message = _missing_sheet_message(canonical) + _sheet_hint(canonical, raw)
+                yield error(None, message, sheet=canonical)
+            continue
+        if sheet.missing:
             yield _missing_columns(canonical, sheet.name, sheet.header_row,
                                    sheet.missing, sheet.columns)
+        yield from _misspelt_headers(canonical, sheet)
+
+
+def _sheet_hint(canonical: str, raw: RawRegister) -> str:
+    """' Menade du bladet "Möten 2021"?' when a tab that is not read resembles the name."""
+    unread = [n for n in raw.sheet_names if n not in {s.name for s in raw.sheets.values()}]
+    # "Möten 2021" or "Kopia av Möten" hold the name whole; difflib catches misspellings.
+    holding = [n for n in unread if canonical.casefold() in n.casefold()]
+    close = holding[0] if holding else _closest(canonical, unread)
+    return f' Menade du bladet "{close}"? Byt i så fall namn på det till "{canonical}".' if close else ""
+
+
+def _misspelt_headers(canonical: str, sheet: RawSheet) -> Iterator[Problem]:
+    """A header that resembles a column not found is a near miss, not an extra column.
+
+    SPEC §2 ignores extra columns, so "Anteckningar" is fine; but "Antal kommun" would
+    silently leave Antal kommuner empty for every wish and change the ranking.
+    """
+    spec = next(spec for spec in SHEETS if spec.name == canonical)
+    absent = [column for column in spec.columns if column not in sheet.columns]
+    for text, cell in sheet.unknown:
+        close = _closest(text, absent)
+        if close:
+            message = (f'Kolumnrubriken "{text}" känns inte igen, så kolumnen läses inte. '
+                       f'Menade du "{close}"?')
+            yield warning(CellRef(sheet.name, cell), message)
+
+
+def _closest(text: str, candidates: Sequence[str]) -> str | None:
+    folded = {candidate.casefold(): candidate for candidate in candidates}
+    match = difflib.get_close_matches(text.casefold()[:100], list(folded), n=1, cutoff=0.75)
+    return folded[match[0]] if match else None
 
 
 def _missing_sheet_message(canonical: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -521,3 +522,39 @@ def test_a_meeting_outside_the_verksamhetsar_is_a_warning(day: date, warned: boo
     assert _keys(problems) == ({("warning", "Möten", "A2")} if warned else set())
     if warned:
         assert f"{day.year} ligger inte i verksamhetsåret 2021" in _only(problems).message
+
+
+def test_a_misspelt_optional_header_is_a_warning_naming_the_column(tmp_path: Path) -> None:
+    """'Antal kommun' would silently leave Antal kommuner empty: warn at the header cell."""
+    from docautomation.register import read_register
+    from docautomation.scaffold import example_content, write_register
+
+    content = example_content()
+    content["Önskemål"] = [
+        {("Antal kommun" if k == "Antal kommuner" else k): v for k, v in row.items()}
+        for row in content["Önskemål"]
+    ]
+    path = write_register(tmp_path / "r.xlsx", content)
+    wb = openpyxl.load_workbook(path)
+    wb["Önskemål"]["I1"] = "Antal kommun"
+    wb["Önskemål"]["P1"] = "Anteckningar"  # an extra column stays unremarked (SPEC §2)
+    wb.save(path)
+    problems = validate(read_register(path.read_bytes(), path.name)).problems
+    near = [p for p in problems if p.cell == "I1"]
+    assert [(p.severity.value, p.sheet) for p in near] == [("warning", "Önskemål")]
+    assert 'Menade du "Antal kommuner"?' in near[0].message
+    assert not [p for p in problems if p.cell == "P1"]
+
+
+def test_a_renamed_sheet_is_suggested_for_the_missing_one(tmp_path: Path) -> None:
+    """A tab renamed 'Möten 2021' is named in the 'Bladet Möten saknas' error."""
+    from docautomation.register import read_register
+    from docautomation.scaffold import example_content, write_register
+
+    path = write_register(tmp_path / "r.xlsx", example_content())
+    wb = openpyxl.load_workbook(path)
+    wb["Möten"].title = "Möten 2021"
+    wb.save(path)
+    problems = validate(read_register(path.read_bytes(), path.name)).problems
+    missing = [p for p in problems if p.sheet == "Möten" and p.is_error]
+    assert len(missing) == 1 and 'Menade du bladet "Möten 2021"?' in missing[0].message
