@@ -132,7 +132,14 @@ def rank(ctx: click.Context, register: Path, as_json: bool) -> None:
     from .pipeline import validate_file
     from .ranking import rank as rank_wishes
 
-    ranked = rank_wishes(validate_file(register, _settings(ctx)).register)
+    report = validate_file(register, _settings(ctx))
+    if report.has_errors:
+        # A wrong cell (a misspelt Kategori, a bad number) would silently move wishes.
+        for line in output.problem_lines(report.errors):
+            click.echo(line, err=True)
+        click.echo("Rätta felen ovan först: rangordningen bygger på de cellerna.", err=True)
+        sys.exit(1)
+    ranked = rank_wishes(report.register)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in ranked.ranked], ensure_ascii=False, indent=2))
     else:

@@ -102,6 +102,9 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
         return [summary.message]
     lines: list[str] = []
     for outcome in summary.outcomes:
+        if outcome.exit_code == 3:  # unreadable: its one line names the file already
+            lines.append(_message_line(outcome))
+            continue
         lines.append(f"{outcome.source.name}:")
         if outcome.problems:
             lines += ["  " + line for line in problem_lines(outcome.problems)]
@@ -113,12 +116,19 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
             )
         if outcome.unchanged:
             lines.append(f"  Oförändrade {len(outcome.unchanged)} dokument (inte omskrivna).")
+        lines += [f"  PDF         {relative(p, outbox)}" for p in outcome.pdfs]
         if outcome.report is not None:
             lines.append(f"  Valideringsrapport: {relative(outcome.report, outbox)}")
         if outcome.message:
-            prefix = "Fel: " if outcome.exit_code else ""
-            lines.append(f"{prefix}{outcome.source.name}: {outcome.message}")
+            lines.append(_message_line(outcome))
     return lines
+
+
+def _message_line(outcome: Any) -> str:
+    """The outcome's message once, prefixed with the file name unless it already starts so."""
+    name = outcome.source.name
+    text = outcome.message if outcome.message.startswith(name) else f"{name}: {outcome.message}"
+    return f"Fel: {text}" if outcome.exit_code else text
 
 
 @contextlib.contextmanager
