@@ -60,7 +60,11 @@ class TemplateSet:
             try:
                 sources[name] = path.read_bytes()
             except FileNotFoundError as exc:
-                raise TemplateError(f'Mallen "{name}" saknas i mappen {directory}.') from exc
+                raise TemplateError(
+                    f'Mallen "{name}" saknas i mappen {directory}. Kör "docautomation init" '
+                    "för en arbetsmapp med mallarna, eller ange mallmappen (templates) i "
+                    "docautomation.toml."
+                ) from exc
             except OSError as exc:
                 raise TemplateError(f'Mallen "{name}" kan inte läsas: {exc.strerror}.') from exc
         return cls(sources)

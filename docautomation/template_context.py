@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .agenda import effective_agenda, effective_recipients, notice_date
@@ -206,6 +206,9 @@ def sending_date(register: Register, meeting: Meeting) -> date | None:
             None,
         )
         sent = notice_date(agm, register.association) if agm else None
+        if sent is None and meeting.date is not None:
+            # Held on a day of its own: called like any board meeting (SPEC §4 wants the date).
+            sent = meeting.date - timedelta(days=register.association.board_notice_days)
     return sent
 
 

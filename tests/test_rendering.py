@@ -667,3 +667,12 @@ def test_check_templates_reports_syntax_and_missing_files(tmp_path: Path) -> Non
     assert len(problems) == 2
     assert problems[0].startswith(f'Mallen "{PLAN_TEMPLATE}" har ett syntaxfel')
     assert problems[1].startswith(f'Mallen "{REPORT_TEMPLATE}" saknas')
+
+
+def test_a_konstituerande_mote_on_its_own_day_is_called_like_a_board_meeting() -> None:
+    """Without an årsmöte that day and without Kallelsedatum, it is sent 7 days before."""
+    from docautomation.template_context import sending_date
+
+    meeting = Meeting(date(2021, 4, 20), time(10, 0), MeetingType.KONSTITUERANDE, place="Teams")
+    register = replace(make_register(), meetings=(meeting,))
+    assert sending_date(register, meeting) == date(2021, 4, 13)
