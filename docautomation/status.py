@@ -251,6 +251,7 @@ def read_status(outbox: Path) -> dict[str, Any]:
     holder = read_instance(outbox) if running else None  # the live holder beats a stale file
     return {
         "outbox": str(outbox),
+        "outbox_exists": outbox.is_dir(),
         "watcher": {**watcher, **(asdict(holder) if holder else {}), "running": running},
         "registers": previous_builds(outbox),
     }
@@ -268,6 +269,8 @@ def format_status(status: Mapping[str, Any]) -> str:
     """Lines for `docautomation status`: is the watcher running, each register's last build."""
     watcher = status.get("watcher", {})
     lines = [f"Utkorg: {status.get('outbox', '?')}"]
+    if status.get("outbox_exists") is False:  # `status` run from the wrong folder, or a typo
+        lines[0] += " (mappen finns inte: kör kommandot i arbetsmappen eller ange --out)"
     if watcher.get("running"):
         lines.append(
             f"Bevakning: körs (pid {watcher.get('pid')} på {watcher.get('host')}, "

@@ -163,6 +163,18 @@ def test_format_status_of_an_outbox_without_a_watcher(tmp_path: Path) -> None:
     """An outbox never watched gives a short, clear answer instead of an error."""
     text = status.format_status(status.read_status(tmp_path))
     assert "Bevakning: körs inte" in text and "Inga byggen registrerade." in text
+    assert "finns inte" not in text
+
+
+def test_format_status_says_when_the_outbox_does_not_exist(tmp_path: Path) -> None:
+    """Run from the wrong folder, `status` says the outbox is missing rather than only that no
+    watcher runs (which reads as if the service had died); nothing is created."""
+    missing = tmp_path / "outbox"
+    text = status.format_status(status.read_status(missing))
+    assert text.splitlines()[0] == (
+        f"Utkorg: {missing} (mappen finns inte: kör kommandot i arbetsmappen eller ange --out)"
+    )
+    assert not missing.exists()
 
 
 def test_outbox_that_cannot_be_written_is_a_config_error(
