@@ -323,7 +323,14 @@ class Intake:
             outcome = self._hooks.build(path, data)
         except DocAutomationError as exc:
             record = _failed(name, key, exc.exit_code, str(exc))
-            self._log.error("%s: %s", name, exc)
+            self._log.error(
+                "%s: %s (kod %s): 0 dokument skrivna; bygget tog %.2f s. %s",
+                name,
+                _RESULT.get(exc.exit_code, "fel"),
+                exc.exit_code,
+                time.monotonic() - started,
+                exc,
+            )
         except Exception:  # noqa: BLE001 - a bug in a stage: log it, keep watching
             self._log.exception("Bygget av %s kraschade; bevakningen fortsätter.", name)
             record = _failed(name, key, None, "bygget kraschade")

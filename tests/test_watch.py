@@ -670,3 +670,27 @@ def test_register_saved_as_xls_is_reported_once_not_ignored(
     warnings = [r.getMessage() for r in caplog.records if "Register 2022" in r.getMessage()]
     assert len(warnings) == 1 and "bara .xlsx och .xlsm läses" in warnings[0]
     assert fake.calls == []
+
+
+def test_a_build_that_raises_logs_one_line_with_result_code_and_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A build stopped by a DocAutomationError (a broken template, an outbox it cannot write)
+    logs the same one-line shape as any build: file, result, exit code, documents, time."""
+    from docautomation.errors import TemplateError
+
+    def build(path: Path, data: bytes) -> object:
+        raise TemplateError('Mallen "Kallelse.docx" saknas i mappen /srv/castor/templates.')
+
+    settings = make_settings(tmp_path)
+    (settings.inbox / "register.xlsx").write_bytes(workbook_bytes("v1"))
+    with running(settings, build=build, fingerprint=cell_fingerprint) as w:
+        w.wait_ready()
+        wait_until(lambda: _status(settings.outbox)["registers"], what="the failed build")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("register.xlsx:")]
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "register.xlsx: inställnings- eller mallfel (kod 2): 0 dokument skrivna; bygget tog "
+    )
+    assert lines[0].endswith('Mallen "Kallelse.docx" saknas i mappen /srv/castor/templates.')
+    assert _status(settings.outbox)["registers"]["register.xlsx"]["exit_code"] == 2
