@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import date
@@ -221,7 +222,6 @@ def watch(ctx: click.Context, inbox: Path | None, out: Path | None, polling: boo
     _log_as_service(ctx)
     stop = threading.Event()
     install_signal_handlers(stop)
-    click.echo(f"Bevakar {settings.inbox} → {settings.outbox} (Ctrl+C avslutar).")
     run_watch(settings, polling=polling, stop_event=stop)
 
 
@@ -276,6 +276,11 @@ def sync(ctx: click.Context, mode: str, every: str | None, dry_run: bool, check:
 
 def main() -> None:
     """Console entry point."""
+    # A service's log redirected on Windows is often cp1252: an "→" or a "✓" from a cell
+    # must not crash the run, so characters the console cannot show are replaced.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         cli(prog_name="docautomation")
     except ConfigError as exc:  # raised while resolving settings outside a command

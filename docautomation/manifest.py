@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -92,7 +93,8 @@ def write_atomically(target: Path, data: bytes) -> None:
         replacing = True
         _replace(temp, target)
     except BaseException as exc:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder may not exist: keep the real error
+            temp.unlink(missing_ok=True)
         # Only a refused replace means someone holds the file; a folder that refuses the temp
         # file refuses every "(ny version)" name too, so that is an error, not a lock.
         locked = replacing and isinstance(exc, PermissionError)

@@ -87,7 +87,13 @@ class OutboxLock:
         )
 
     def __enter__(self) -> Self:
-        (self._outbox / STATE_DIR).mkdir(parents=True, exist_ok=True)
+        try:
+            (self._outbox / STATE_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # not writable, or a file where the folder should be
+            raise OutboxError(
+                f"Utkorgen {self._outbox} kan inte användas: {exc.strerror or exc}. "
+                "Kontrollera sökvägen (--out eller outbox i docautomation.toml) och behörigheten."
+            ) from exc
         try:
             self._lock.acquire()
         except Timeout as exc:

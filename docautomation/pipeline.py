@@ -107,6 +107,13 @@ def build(
     outputs are as that build left them, is not read again (lastbuild). `timings`, when
     given, receives the seconds spent per stage.
     """
+    if not registers and not settings.inbox.is_dir():
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"Inkorgen {settings.inbox} finns inte. Kör kommandot i arbetsmappen, ange "
+            "inbox i docautomation.toml eller namnge registret på kommandoraden."
+        )
     paths = list(registers) if registers else find_registers(settings.inbox)
     if not paths:
         return BuildSummary(message=f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")

@@ -202,3 +202,20 @@ def test_an_unreadable_register_in_a_build_is_one_line(runner: CliRunner, workdi
     lines = (out + err).strip().splitlines()
     assert code == 3 and len(lines) == 1
     assert lines[0].startswith("Fel: Register.csv:") and lines[0].count("Register.csv") == 1
+
+
+def test_build_without_an_inbox_is_a_configuration_error(runner: CliRunner, workdir: Path) -> None:
+    """A scheduled build run from the wrong folder must not exit 0 having done nothing."""
+    (workdir / "inbox").rmdir()
+    code, _, err = _invoke(runner, "build")
+    assert code == 2 and "Inkorgen" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_outbox_under_a_file_is_one_clear_line(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """--out pointing below a file gives exit 1 and one line, not a traceback."""
+    (workdir / "afile").write_text("x", encoding="utf-8")
+    code, out, err = _invoke(runner, "build", "--out", str(workdir / "afile" / "ut"))
+    assert code == 1 and "kan inte användas" in err
+    assert "Traceback" not in out + err
