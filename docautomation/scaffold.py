@@ -22,9 +22,20 @@ from .errors import ConfigError
 from .models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
 from .register import SHEETS as READER_SHEETS
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
-SHIPPED_TEMPLATES = PACKAGE_ROOT.parent / "templates"
-EXAMPLE_DATA = PACKAGE_ROOT.parent / "examples" / "register-2021.json"
+
+def _shipped(folder: str, package_dir: str, marker: str) -> Path:
+    """A data folder of the repository (templates/, examples/), wherever the package runs from.
+
+    From a checkout (or an editable install) it is the repository's own folder; a wheel
+    carries it inside the package, where pyproject maps it.
+    """
+    here = Path(__file__).resolve().parent
+    source = here.parent / folder
+    return source if (source / marker).is_file() else here / package_dir
+
+
+SHIPPED_TEMPLATES = _shipped("templates", "shipped_templates", "Kallelse.docx")
+EXAMPLE_DATA = _shipped("examples", "shipped_examples", "register-2021.json") / "register-2021.json"
 EMPTY_REGISTER_NAME = "Register.xlsx"
 
 _MAX_ROW = 500  # dropdowns and formats reach this far down each sheet
@@ -68,11 +79,19 @@ SHEETS: dict[str, tuple[Column, ...]] = {
     "Aktiviteter": (
         _c("Verksamhetsområde", 24, "Området. Lämna tomt för att fortsätta området ovanför."),
         _c("Aktivitet/åtgärd", 60, "Vad som ska göras."),
-        _c("Ansvarig", 20, "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma."),
+        _c(
+            "Ansvarig",
+            20,
+            "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma.",
+        ),
         _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov."),
         _c("Kommentar", 50, "Fri text. Rader som börjar med - blir punktlista."),
-        _c("Status", 12, "Planerad, Pågår, Klar eller Inställd (valfritt).",
-           choices=("Planerad", "Pågår", "Klar", "Inställd")),
+        _c(
+            "Status",
+            12,
+            "Planerad, Pågår, Klar eller Inställd (valfritt).",
+            choices=("Planerad", "Pågår", "Klar", "Inställd"),
+        ),
     ),
     "Önskemål": (
         _c("ID", 10, "Unikt id, t.ex. ÖNS-001."),
@@ -80,16 +99,28 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c("Beskrivning", 60, "Vad önskemålet gäller och varför."),
         _c("Inlämnat av", 24, "Kommun som lämnade önskemålet."),
         _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format="yyyy-mm-dd"),
-        _c("Kategori", 30, "Styrelsens kategori (nummer eller namn). Tomt: föreslås av reglerna.",
-           choices=_CATEGORY_RANGE),
+        _c(
+            "Kategori",
+            30,
+            "Styrelsens kategori (nummer eller namn). Tomt: föreslås av reglerna.",
+            choices=_CATEGORY_RANGE,
+        ),
         _c("Lagkrav", 10, "Ja om en lag eller föreskrift kräver ändringen.", choices=_YES_NO),
-        _c("Myndighetsrapportering", 14, "Ja om det behövs för rapportering till en myndighet.",
-           choices=_YES_NO),
+        _c(
+            "Myndighetsrapportering",
+            14,
+            "Ja om det behövs för rapportering till en myndighet.",
+            choices=_YES_NO,
+        ),
         _c("Antal kommuner", 10, "Antal kommuner som stöder önskemålet (heltal)."),
         _c("Insats", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
         _c("Effekt", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
-        _c("Status", 16, "Ny, Skickad, Accepterad, Pågår, Levererad eller Avvisad. Tomt = Ny.",
-           choices=tuple(s.value for s in WishStatus)),
+        _c(
+            "Status",
+            16,
+            "Ny, Skickad, Accepterad, Pågår, Levererad eller Avvisad. Tomt = Ny.",
+            choices=tuple(s.value for s in WishStatus),
+        ),
         _c("Leverantörens ärende", 16, "Leverantörens ärendenummer."),
         _c("Återkoppling", 50, "Leverantörens svar."),
         _c("Pilot", 8, "Ja för årets pilotönskemål (högst ett).", choices=_YES_NO),
@@ -102,8 +133,12 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c("Plats", 28, "Lokal och ort. Plats eller distanslänk måste finnas."),
         _c("Distanslänk", 34, "Länk till mötet, måste börja med https://."),
         _c("Dagordning", 50, "En punkt per rad (Alt+Enter). Tomt: standarddagordningen."),
-        _c("Kallelsedatum", 13, "När kallelsen skickas. Tomt: sista tillåtna dag.",
-           number_format="yyyy-mm-dd"),
+        _c(
+            "Kallelsedatum",
+            13,
+            "När kallelsen skickas. Tomt: sista tillåtna dag.",
+            number_format="yyyy-mm-dd",
+        ),
         _c("Mottagare", 16, "Styrelsen, Medlemmarna eller fri text. Tomt: efter mötestyp."),
         _c("ID", 12, "Valfritt id för mötet i kalendern (behåll det om datumet flyttas)."),
     ),
@@ -116,8 +151,14 @@ _FORENING_FIELDS = (
     ("Syfte", "Föreningens syfte."),
     ("Verksamhet enligt stadgarna", "En uppgift per rad (Alt+Enter)."),
     ("Leverantör", "Systemets leverantör. Tomt: Prosona."),
-    ("Gräns för högt prioriterat", "Antal kommuner som gör ett önskemål till kategori 3. Tomt: 15."),
-    ("Kallelse årsmöte tidigast", "Veckor före årsmötet som kallelsen tidigast får skickas. Tomt: 6."),
+    (
+        "Gräns för högt prioriterat",
+        "Antal kommuner som gör ett önskemål till kategori 3. Tomt: 15.",
+    ),
+    (
+        "Kallelse årsmöte tidigast",
+        "Veckor före årsmötet som kallelsen tidigast får skickas. Tomt: 6.",
+    ),
     ("Kallelse årsmöte senast", "Veckor före årsmötet som kallelsen senast ska skickas. Tomt: 2."),
     ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
 )
@@ -188,9 +229,7 @@ def _copy_templates(target: Path) -> list[Path]:
 def _empty_content() -> dict[str, Rows]:
     return {
         "Förening": [{"Fält": name, "Värde": ""} for name, _ in _FORENING_FIELDS],
-        "Prioritering": [
-            {"Nr": c.number, "Kategori": c.name} for c in DEFAULT_CATEGORIES
-        ],
+        "Prioritering": [{"Nr": c.number, "Kategori": c.name} for c in DEFAULT_CATEGORIES],
     }
 
 
