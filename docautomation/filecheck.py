@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import openpyxl.xml
 
@@ -72,6 +75,31 @@ def read_workbook_file(path: Path, limits: Limits) -> bytes:
     return data
 
 
+def open_shared(path: Path) -> BinaryIO:
+    """Open a file for reading without standing in the way of the program that owns it.
+
+    Python's open() on Windows does not grant FILE_SHARE_DELETE, so while we read the
+    register Excel cannot rename it away, and a save that lands during the read fails in
+    Excel. CreateFileW with every share flag lets Excel go on; elsewhere open() already does.
+    """
+    if sys.platform != "win32":
+        return path.open("rb")
+    import ctypes
+    import msvcrt
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.CreateFileW.restype = ctypes.c_void_p
+    generic_read, share_all, open_existing, normal = 0x80000000, 0x7, 3, 0x80
+    handle = kernel32.CreateFileW(
+        str(path), generic_read, share_all, None, open_existing, normal, None
+    )
+    if handle in (None, ctypes.c_void_p(-1).value):
+        error = ctypes.get_last_error()
+        raise OSError(None, ctypes.FormatError(error), str(path), error)
+    fd = msvcrt.open_osfhandle(handle, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    return os.fdopen(fd, "rb")
+
+
 def read_capped(path: Path, limits: Limits) -> bytes:
     """The file's bytes, at most one byte over the size limit, the file closed at once.
 
@@ -82,7 +110,7 @@ def read_capped(path: Path, limits: Limits) -> bytes:
         UnreadableFileError: the file is missing, a folder, locked or unreadable.
     """
     try:
-        with path.open("rb") as fh:
+        with open_shared(path) as fh:
             return fh.read(_max_bytes(limits) + 1)
     except FileNotFoundError as exc:
         raise UnreadableFileError(

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from . import status as state
 from .config import Settings
 from .errors import DocAutomationError
+from .filecheck import open_shared
 from .models import Problem
 
 BAD_FILE_GRACE = 10.0  # a file still not a whole workbook after this long unchanged is reported
@@ -237,7 +238,7 @@ class Intake:
             )
             return None
         try:
-            with path.open("rb") as fh:  # hold the board's file for the read only
+            with open_shared(path) as fh:  # hold the board's file for the read only
                 data = fh.read(limit + 1)
             after = _key(path.stat())
         except OSError as exc:  # locked, vanished, an offline cloud placeholder…: retry
