@@ -6,10 +6,10 @@ from datetime import date, datetime, time
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from docautomation.dates import date_parts, month_number, parse_date, parse_time
 from docautomation.values import Reading
+from tests.cell_strategies import any_cell_value
 
 
 @pytest.mark.parametrize(
@@ -135,18 +135,7 @@ def test_time_refuses(value: object) -> None:
     assert parse_time(value).problem == "är inte en tid (skriv t.ex. 13.00)."  # type: ignore[arg-type]
 
 
-@given(
-    st.one_of(
-        st.none(),
-        st.text(),
-        st.integers(),
-        st.floats(),
-        st.booleans(),
-        st.datetimes(),
-        st.dates(),
-        st.times(),
-    )
-)
+@given(any_cell_value)
 def test_date_and_time_never_raise(value: object) -> None:
     """Any cell value gives a Reading from both parsers."""
     for parse in (parse_date, parse_time):
@@ -163,13 +152,18 @@ def test_date_and_time_never_raise(value: object) -> None:
         ("31/2 2021", "är inte ett giltigt datum: februari 2021 har bara 28 dagar."),
         ("29 februari 2024", None),
         ("31/4 2021", "är inte ett giltigt datum: april 2021 har bara 30 dagar."),
-        ("15/13 2021", ("är inte ett giltigt datum: det finns ingen månad 13 (skriv t.ex. "
-                        "2021-03-15 eller 15 mars 2021).")),
+        (
+            "15/13 2021",
+            (
+                "är inte ett giltigt datum: det finns ingen månad 13 (skriv t.ex. "
+                "2021-03-15 eller 15 mars 2021)."
+            ),
+        ),
         ("0/3 2021", "är inte ett giltigt datum (skriv t.ex. 2021-03-15 eller 15 mars 2021)."),
     ],
 )
 def test_an_impossible_day_says_how_long_the_month_is(value: str, reason: str | None) -> None:
-    """"31/2 2021" is refused naming February's length; a leap day in a leap year is fine."""
+    """ "31/2 2021" is refused naming February's length; a leap day in a leap year is fine."""
     assert parse_date(value).problem == (reason or "")
 
 
@@ -177,4 +171,5 @@ def test_an_impossible_day_says_how_long_the_month_is(value: str, reason: str | 
 def test_two_times_in_one_cell_are_sent_to_start_and_slut(value: str) -> None:
     """A span typed into Start says to put the end time in Slut."""
     assert parse_time(value).problem == (
-        "är två tider: skriv starttiden i Start och sluttiden i Slut (t.ex. 13.00 och 15.00).")
+        "är två tider: skriv starttiden i Start och sluttiden i Slut (t.ex. 13.00 och 15.00)."
+    )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from docautomation.klart import deadline_from_cell, parse_klart
 from docautomation.models import Deadline, DeadlineKind
+from tests.cell_strategies import any_cell_value
 
 K = DeadlineKind
 D = date
@@ -274,18 +275,7 @@ def test_near_forms_never_raise(text: str, year: int) -> None:
     assert parse_klart(text, year).text == text
 
 
-@given(
-    st.one_of(
-        st.none(),
-        st.text(),
-        st.integers(),
-        st.floats(),
-        st.booleans(),
-        st.datetimes(),
-        st.dates(),
-        st.times(),
-    )
-)
+@given(any_cell_value)
 def test_deadline_from_cell_never_raises(value: object) -> None:
     """Any cell value gives a Deadline."""
     assert isinstance(deadline_from_cell(value, 2021), Deadline)  # type: ignore[arg-type]

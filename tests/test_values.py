@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from docautomation.association import DEFAULT_CATEGORIES
 from docautomation.models import Category, CellValue, CommentBlock, Level
@@ -25,17 +24,9 @@ from docautomation.values import (
     show_value,
     split_items,
 )
+from tests.cell_strategies import any_cell_value
 
-cell_values = st.one_of(
-    st.none(),
-    st.text(),
-    st.integers(),
-    st.floats(),
-    st.booleans(),
-    st.datetimes(),
-    st.dates(),
-    st.times(),
-)
+cell_values = any_cell_value
 
 
 @pytest.mark.parametrize(
