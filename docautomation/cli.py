@@ -18,7 +18,7 @@ from .errors import ConfigError, DocAutomationError
 EXIT_CODES = """\b
 Exit codes:
   0  done (warnings allowed)
-  1  the register has errors (or a sync failed)
+  1  the register has errors (or an output or a sync could not be completed)
   2  usage or configuration error
   3  a file could not be read (not a workbook, corrupt, password-protected, too large)"""
 
