@@ -352,16 +352,20 @@ def _recorded_siblings(rel: str, entries: Mapping[str, ManifestEntry]) -> Iterat
         yield sibling
 
 
-def _is_open_in_office(path: Path) -> bool:
-    """True when an Office owner file ("~$…") or a LibreOffice lock file sits beside `path`."""
+def office_lock_files(path: Path) -> tuple[Path, Path]:
+    """Where Office's owner file ("~$…") and LibreOffice's lock file for `path` would be."""
     name = path.name
     owner = name
     if path.suffix.lower() in _WORD_SUFFIXES:
         # Word drops the first two characters of stems of 8+ characters, one of a 7-character stem.
         stem_length = len(path.stem)
         owner = name[2:] if stem_length >= 8 else name[1:] if stem_length == 7 else name
-    candidates = (f"~${owner}", f".~lock.{name}#")
-    return any((path.parent / c).exists() for c in candidates)
+    return path.parent / f"~${owner}", path.parent / f".~lock.{name}#"
+
+
+def _is_open_in_office(path: Path) -> bool:
+    """True when an Office owner file or a LibreOffice lock file sits beside `path`."""
+    return any(lock.exists() for lock in office_lock_files(path))
 
 
 # ---------------------------------------------------------------------------------------------

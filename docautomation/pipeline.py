@@ -407,16 +407,29 @@ def _remember(
     report: Path,
 ) -> None:
     """Record the build so an unchanged register is not read again (see lastbuild)."""
+    from .feedback import report_path
     from .history import report_state_path
 
     if outcome.year is None or not item.inputs:
         return
     root = settings.outbox
     beside = (set(outcome.written) | set(outcome.unchanged)) - set(outputs)
-    # The Valideringsrapport and the name it is written under when Excel holds it open
-    # (feedback): its appearing or changing means the last build no longer stands.
-    watched = [report_state_path(root, outcome.year), report,
-               report.with_name(f"{report.stem} (ny version){report.suffix}")]  # fmt: skip
+    # A document held open left stale at its name: its lock file vanishing (Word closed it)
+    # means the next build must write it. A lock without such a file cannot be watched.
+    locks = [lock for path in outputs for lock in outbox.office_lock_files(path) if lock.exists()]
+    if any(
+        reason == outbox.DivertReason.LOCKED
+        and not any(lock.exists() for lock in outbox.office_lock_files(intended))
+        for intended, _, reason in outcome.diverted
+    ):
+        return
+    # The Valideringsrapports (also the one for an unreadable year) and the name one is written
+    # under when Excel holds it open (feedback): their appearing or changing means the last
+    # build no longer stands.
+    reports = (report, report_path(root, None, item.path.name))
+    watched = [report_state_path(root, outcome.year), *locks,
+               *(r.with_name(f"{r.stem}{tail}{r.suffix}") for r in reports
+                 for tail in ("", " (ny version)"))]  # fmt: skip
     lastbuild.remember(
         root, item.path, (item.sha256, item.inputs, outcome.year), outputs,
         beside=sorted(beside), watched=watched, problems=outcome.problems,

@@ -280,3 +280,62 @@ def test_a_vanished_register_is_still_reported(reg: Path, settings: Settings) ->
     reg.unlink()
     outcome = pipeline.build([reg], settings, today=DAY).outcomes[0]
     assert outcome.exit_code == 3 and "finns inte" in outcome.message
+
+
+def test_returning_to_good_bytes_after_an_unreadable_year_removes_that_report(
+    reg: Path, settings: Settings, reads: list[str]
+) -> None:
+    """Good → no readable year → the same good bytes again: the Valideringsrapport written
+    beside the year folders is stale, so the build runs and removes it instead of skipping."""
+    good = reg.read_bytes()
+    _build(reg, settings)
+    _write(reg, _no_year)
+    assert pipeline.build([reg], settings, today=DAY).outcomes[0].exit_code == 1
+    report = settings.outbox / f"Valideringsrapport {reg.stem}.xlsx"
+    assert report.exists()
+    reg.write_bytes(good)
+    _build(reg, settings)
+    assert len(reads) == 3 and not report.exists()
+
+
+def test_a_document_word_let_go_of_is_updated_by_the_next_rebuild(
+    reg: Path, settings: Settings
+) -> None:
+    """A kallelse open in Word gets its new version beside it; once Word closes it, rebuilding
+    the same register brings the kallelse itself up to date (no stale skip)."""
+    _build(reg, settings)
+    kallelse = settings.outbox / "2021" / "Kallelser" / "2021-01-26 Styrelsemöte.docx"
+    owner = kallelse.with_name(f"~${kallelse.name[2:]}")
+    owner.write_bytes(b"owner")
+    _write(reg, _move_first_meeting)
+    locked = _build(reg, settings)
+    [(intended, beside, _)] = locked.diverted
+    assert intended == kallelse and kallelse.read_bytes() != beside.read_bytes()
+    owner.unlink()
+    again = _build(reg, settings)
+    assert kallelse.read_bytes() == beside.read_bytes() and kallelse in again.written
+
+
+def test_a_document_locked_without_an_owner_file_is_tried_again(
+    reg: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kallelse a program holds on Windows (the replace is refused, no "~$" file to watch)
+    gets its new version beside it; rebuilding after the program let go updates it."""
+    from docautomation import manifest
+
+    _build(reg, settings)
+    kallelse = settings.outbox / "2021" / "Kallelser" / "2021-01-26 Styrelsemöte.docx"
+    real_replace = os.replace
+
+    def held(src: Any, dst: Any) -> None:
+        if Path(dst) == kallelse:
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(manifest, "_REPLACE_RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr("docautomation.manifest.os.replace", held)
+    _write(reg, _move_first_meeting)
+    [(_, beside, _)] = _build(reg, settings).diverted
+    monkeypatch.setattr("docautomation.manifest.os.replace", real_replace)
+    again = _build(reg, settings)
+    assert kallelse.read_bytes() == beside.read_bytes() and kallelse in again.written
