@@ -11,9 +11,11 @@ mtime and the register it came from). A later build uses that record to
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
@@ -163,6 +165,7 @@ def write_outputs(
         if timings is not None:
             timings["render"] = timings.get("render", 0.0) + rendered_at - started
             timings["write"] = timings.get("write", 0.0) + time.perf_counter() - rendered_at
+    _sweep_partials(writer.root, rels)
     written: list[Path] = []
     diverted: list[Diversion] = []
     for (_, rel), placed in zip(pending, placements, strict=True):
@@ -336,6 +339,33 @@ def _checked_paths(jobs: Sequence[DocumentJob]) -> list[str]:
             )
         seen[folded] = rel
     return rels
+
+
+def _sweep_partials(root: Path, rels: Sequence[str]) -> None:
+    """Remove the temp files (".<name>.partial") a killed build left for these jobs' names.
+
+    write_atomically removes its temp file on every failure it sees, but not when the process
+    is killed; Windows shows dot files, so the secretary would see them. Only temp files of
+    the jobs' own names and their "(ny version)" names are removed: under the outbox lock no
+    other build writes those.
+    """
+    names: dict[Path, set[str]] = {}
+    for rel in rels:
+        path = root / rel
+        names.setdefault(path.parent, set()).add(path.name.casefold())
+    for folder, own in names.items():
+        try:
+            temps = [e.name for e in os.scandir(folder) if e.name.endswith(".partial")]
+        except OSError:
+            continue
+        for temp in temps:
+            name = temp[1 : -len(".partial")]
+            version = _NEW_VERSION.search(name)
+            if version is not None:
+                name = name[: version.start()] + (version.group(2) or "")
+            if temp.startswith(".") and name.casefold() in own:
+                with contextlib.suppress(OSError):
+                    (folder / temp).unlink()
 
 
 def _sibling_names(rel: str) -> Iterator[str]:

@@ -472,3 +472,17 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
     report = build(tmp_path, *jobs)
     assert counter.calls == ["2021/Kallelser/05.docx"] and report.diverted == ()
     assert leftovers(tmp_path) == []
+
+
+def test_a_temp_file_left_by_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A ".<name>.partial" left when a build was killed mid-write (Windows shows it) is cleared
+    by the next build, even when that build writes nothing; other hidden files stay."""
+    counter = Counter()
+    build(tmp_path, counter.job(PLAN, "k1"))
+    stale = [tmp_path / "2021" / f".{Path(rel).name}.partial" for rel in (PLAN, PLAN_NEW2)]
+    for path in stale:
+        path.write_bytes(b"half a docx")
+    other = tmp_path / "2021" / ".status.json.partial"
+    other.write_bytes(b"{}")
+    report = build(tmp_path, counter.job(PLAN, "k1"))
+    assert report.written == () and not any(p.exists() for p in stale) and other.exists()

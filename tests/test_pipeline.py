@@ -188,3 +188,36 @@ def test_a_clean_build_removes_the_report_of_a_year_that_could_not_be_read(
     _edit(example_register, "Förening", "B3", 2021)
     assert build(None, settings, today=DAY).exit_code == 0
     assert not stray.exists()
+
+
+def test_report_changes_and_date_follow_a_sequence_of_builds(
+    settings: Settings, example_register: Path
+) -> None:
+    """Change → same again (another day, with and without the build record) → change back:
+    each report version is dated the day it was written and compared with the one before,
+    and an unchanged report is byte-identical."""
+    report = settings.outbox / "2021" / "Önskemål till Prosona 2021.docx"
+    ledger = settings.outbox / ".docautomation" / "builds.json"
+    original = example_register.read_bytes()
+    build(None, settings, today=date(2021, 1, 10))
+    wb = openpyxl.load_workbook(example_register)
+    ws = wb["Önskemål"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws[f"A{r}"].value == "ÖNS-008")
+    ws[f"L{row}"] = "Skickad till Prosona"
+    wb.save(example_register)
+    build(None, settings, today=date(2021, 2, 1))
+    second = report.read_bytes()
+    assert "1 februari 2021" in _text(report) and "10 januari 2021" in _text(report)
+    build(None, settings, today=date(2021, 3, 1))
+    ledger.unlink()  # no shortcut: the full build must reproduce the same report too
+    build(None, settings, today=date(2021, 4, 1))
+    assert report.read_bytes() == second
+    example_register.write_bytes(original)
+    build(None, settings, today=date(2021, 5, 3))
+    text = _text(report)
+    assert "3 maj 2021" in text and "1 februari 2021" in text and "10 januari" not in text
+    assert "ÖNS-008" in text.split("Ändrad status", 1)[1]
+    back = report.read_bytes()
+    ledger.unlink()
+    build(None, settings, today=date(2021, 6, 1))
+    assert report.read_bytes() == back
