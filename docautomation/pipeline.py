@@ -310,6 +310,8 @@ def _build_one(
     timings: Timings | None,
 ) -> BuildOutcome:
     with outbox.OutboxLock(settings.outbox):
+        if _saved_again(item, settings):
+            return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
         if item.record is not None:
             with _timed(timings, "ledger"):
                 current = lastbuild.still_current(settings.outbox, item.record)
@@ -317,6 +319,26 @@ def _build_one(
                 return _with_pdfs(_recorded(item, item.record, settings), settings, pdf)
             item = _parsed(item, settings, timings)
         return _build_parsed(item, settings, today, pdf, progress, timings)
+
+
+_SAVED_AGAIN = (
+    "Registret sparades igen medan bygget väntade på en annan körning; den här versionen "
+    "byggs inte (den nyare byggs när den läses: watch gör det själv, annars kör build igen)."
+)
+
+
+def _saved_again(item: _Loaded, settings: Settings) -> bool:
+    """True when the file now holds other bytes than the ones this build read.
+
+    Two builds may wait for the same outbox (a watcher and a manual build, say); the one
+    that read an older version must not overwrite what the newer one wrote. The file is
+    only compared here, never parsed, so a save in progress cannot be half-read.
+    """
+    try:
+        current = filecheck.read_capped(item.path, settings.limits)
+    except UnreadableFileError:
+        return False  # moved away or locked: nothing newer to protect
+    return hashlib.sha256(current).hexdigest() != item.sha256
 
 
 def _build_parsed(

@@ -89,7 +89,9 @@ def test_one_changed_meeting_rewrites_only_its_files(
         "2021/Möten 2021.ics",
     }
     assert {p.name for p in outcome.written} == {Path(k).name for k in changed}
-    assert "kl. 9.00–15.00" in _text(settings.outbox / "2021/Kallelser/2021-02-23 Styrelsemöte.docx")
+    assert "kl. 9.00–15.00" in _text(
+        settings.outbox / "2021/Kallelser/2021-02-23 Styrelsemöte.docx"
+    )
 
 
 def test_report_lists_changes_since_the_previous_report(
@@ -221,3 +223,16 @@ def test_report_changes_and_date_follow_a_sequence_of_builds(
     ledger.unlink()
     build(None, settings, today=date(2021, 6, 1))
     assert report.read_bytes() == back
+
+
+def test_a_build_that_read_an_older_version_does_not_overwrite_a_newer_one(
+    settings: Settings, example_register: Path
+) -> None:
+    """Bytes read before the board saved again are not built once the lock is ours."""
+    from docautomation.pipeline import build_file
+
+    old = example_register.read_bytes()
+    _edit(example_register, "Förening", "B4", "En nyare vision")
+    outcome = build_file(example_register, settings, today=DAY, data=old)
+    assert outcome.exit_code == 0 and outcome.written == () and "sparades igen" in outcome.message
+    assert not (settings.outbox / "2021").exists()
