@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings as hypothesis_settings
 
 from docautomation.config import Settings
 from docautomation.scaffold import SHIPPED_TEMPLATES
+
+# No per-example deadline: CI's two shared cores can make a first example (imports, a cold
+# cache) slower than Hypothesis' 200 ms default, which would fail a correct property.
+hypothesis_settings.register_profile("docautomation", deadline=None)
+hypothesis_settings.load_profile("docautomation")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_REGISTER = REPO / "inbox" / "Register 2021.xlsx"
