@@ -1,50 +1,28 @@
-"""The build: register file → read → validate → rank → render → outbox, one register at a time."""
+"""The build: register file → read → validate → rank → render → outbox, one register at a time.
+
+This module is the API the CLI, the watcher and the sync call: which registers to build, reading
+and checking them, conflict copies; `assembly` writes one register's outputs under the lock.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import logging
-import time
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 # Only what an unchanged register needs is imported here; reading, validating and rendering
 # pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
 # modules are imported where they are used.
-from . import filecheck, lastbuild, outbox
+from . import filecheck, lastbuild
+from .assembly import BuildOutcome, Loaded, Progress, Timings, assemble, parse, timed
 from .config import Settings
 from .errors import UnreadableFileError
-from .manifest import STATE_DIR
-from .models import Problem, Register, Report
-
-log = logging.getLogger(__name__)
+from .models import Register, Report
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
-# Seconds per stage ("read", "validate", "rank", "render", "write", "ledger"), added up over a
-# build when the caller passes a dict (the benchmark does); None costs nothing.
-Timings = MutableMapping[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOutcome:
-    """What one register's build did."""
-
-    source: Path
-    year: int | None = None
-    exit_code: int = 0
-    problems: tuple[Problem, ...] = ()
-    written: tuple[Path, ...] = ()
-    unchanged: tuple[Path, ...] = ()
-    diverted: tuple[tuple[Path, Path, str], ...] = ()  # (intended, written beside it, reason)
-    report: Path | None = None  # the Valideringsrapport, when one was written
-    pdfs: tuple[Path, ...] = ()
-    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +35,6 @@ class BuildSummary:
     @property
     def exit_code(self) -> int:
         return max((o.exit_code for o in self.outcomes), default=0)
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """A register's bytes, and either its validation report or a recorded build that may hold."""
-
-    path: Path
-    data: bytes
-    sha256: str
-    inputs: str  # lastbuild.inputs_digest of the templates and tool; "" when not building
-    report: Report | None = None  # None only while `record` may still spare reading it
-    record: lastbuild.Record | None = None
-
-    @property
-    def year(self) -> int | None:
-        if self.report is None:
-            assert self.record is not None
-            return self.record.year
-        return self.report.register.association.year
 
 
 def find_registers(inbox: Path) -> list[Path]:
@@ -121,7 +80,7 @@ def build(
         from .pdf import require_soffice
 
         require_soffice()
-    loaded: list[_Loaded] = []
+    loaded: list[Loaded] = []
     outcomes: list[BuildOutcome] = []
     inputs = lastbuild.inputs_digest(settings.templates, settings.limits)
     for path in paths:
@@ -151,10 +110,10 @@ def build_file(
     rivals = _same_year_beside(item, settings)
     if rivals:
         return _conflict([item, *rivals])[0]
-    return _build_one(item, settings, today or date.today(), False, None, timings)
+    return assemble(item, settings, today or date.today(), False, None, timings)
 
 
-def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
+def _same_year_beside(item: Loaded, settings: Settings) -> list[Loaded]:
     """Other registers in the same folder for the same year (a sync client's conflict copy).
 
     `build` sees every register at once; the watcher builds one file at a time, so it asks
@@ -226,7 +185,7 @@ def _load(
     *,
     inputs: str = "",
     timings: Timings | None = None,
-) -> _Loaded:
+) -> Loaded:
     """Check and hash the register's bytes; read and validate them unless a recorded build
     of the same bytes and `inputs` may still hold (the pipeline checks that under the lock).
 
@@ -235,20 +194,20 @@ def _load(
     of an unchanged rebuild's time.
     """
     if inputs:
-        with _timed(timings, "read"):
+        with timed(timings, "read"):
             known = data if data is not None else _read_known(path, settings)
         if known is not None:
             sha256 = hashlib.sha256(known).hexdigest()
-            with _timed(timings, "ledger"):
+            with timed(timings, "ledger"):
                 record = lastbuild.find(settings.outbox, path, sha256, inputs)
             if record is not None:
-                return _Loaded(path, known, sha256, inputs, record=record)
-    with _timed(timings, "read"):
+                return Loaded(path, known, sha256, inputs, record=record)
+    with timed(timings, "read"):
         if data is None:
             data = filecheck.read_workbook_file(path, settings.limits)
         else:
             filecheck.check_workbook_bytes(data, path.name, settings.limits)
-    return _parsed(_Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings, timings)
+    return parse(Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings, timings)
 
 
 def _read_known(path: Path, settings: Settings) -> bytes | None:
@@ -259,26 +218,15 @@ def _read_known(path: Path, settings: Settings) -> bytes | None:
         return None
 
 
-def _parsed(item: _Loaded, settings: Settings, timings: Timings | None) -> _Loaded:
-    from . import register
-    from .validation import validate
-
-    with _timed(timings, "read"):
-        raw = register.read_register(item.data, item.path.name, limits=settings.limits)
-    with _timed(timings, "validate"):
-        report = validate(raw)
-    return replace(item, report=report, record=None)
-
-
-def _by_year(loaded: list[_Loaded]) -> list[list[_Loaded]]:
-    groups: dict[object, list[_Loaded]] = {}
+def _by_year(loaded: list[Loaded]) -> list[list[Loaded]]:
+    groups: dict[object, list[Loaded]] = {}
     for item in loaded:
         groups.setdefault(item.year if item.year is not None else item.path, []).append(item)
     return list(groups.values())
 
 
 def _build_year(
-    group: list[_Loaded],
+    group: list[Loaded],
     settings: Settings,
     today: date,
     pdf: bool,
@@ -286,11 +234,11 @@ def _build_year(
     timings: Timings | None,
 ) -> list[BuildOutcome]:
     if len(group) == 1:
-        return [_build_one(group[0], settings, today, pdf, progress, timings)]
+        return [assemble(group[0], settings, today, pdf, progress, timings)]
     return _conflict(group)
 
 
-def _conflict(group: Sequence[_Loaded]) -> list[BuildOutcome]:
+def _conflict(group: Sequence[Loaded]) -> list[BuildOutcome]:
     """Registers that claim the same year: nothing is built for it, and each is told why."""
     names = " och ".join(f'"{item.path.name}"' for item in group)
     year = group[0].year
@@ -299,201 +247,3 @@ def _conflict(group: Sequence[_Loaded]) -> list[BuildOutcome]:
         "ta bort eller byt namn på den ena."
     )
     return [BuildOutcome(source=i.path, year=year, exit_code=1, message=message) for i in group]
-
-
-def _build_one(
-    item: _Loaded,
-    settings: Settings,
-    today: date,
-    pdf: bool,
-    progress: Progress | None,
-    timings: Timings | None,
-) -> BuildOutcome:
-    with outbox.OutboxLock(settings.outbox):
-        if _saved_again(item, settings):
-            return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
-        if item.record is not None:
-            with _timed(timings, "ledger"):
-                current = lastbuild.still_current(settings.outbox, item.record)
-            if current:
-                return _with_pdfs(_recorded(item, item.record, settings), settings, pdf)
-            item = _parsed(item, settings, timings)
-        return _build_parsed(item, settings, today, pdf, progress, timings)
-
-
-_SAVED_AGAIN = (
-    "Registret sparades igen medan bygget väntade på en annan körning; den här versionen "
-    "byggs inte (den nyare byggs när den läses: watch gör det själv, annars kör build igen)."
-)
-
-
-def _saved_again(item: _Loaded, settings: Settings) -> bool:
-    """True when the file now holds other bytes than the ones this build read.
-
-    Two builds may wait for the same outbox (a watcher and a manual build, say); the one
-    that read an older version must not overwrite what the newer one wrote. The file is
-    only compared here, never parsed, so a save in progress cannot be half-read.
-    """
-    try:
-        current = filecheck.read_capped(item.path, settings.limits)
-    except UnreadableFileError:
-        return False  # moved away or locked: nothing newer to protect
-    return hashlib.sha256(current).hexdigest() != item.sha256
-
-
-def _build_parsed(
-    item: _Loaded,
-    settings: Settings,
-    today: date,
-    pdf: bool,
-    progress: Progress | None,
-    timings: Timings | None,
-) -> BuildOutcome:
-    from . import feedback
-
-    report = item.report
-    assert report is not None
-    year = report.register.association.year
-    target = feedback.report_path(settings.outbox, year, item.path.name)
-    if report.has_errors:
-        with _timed(timings, "write"):
-            feedback.write_validation_report(item.data, report.problems, target)
-        return BuildOutcome(
-            source=item.path, year=year, exit_code=1, problems=report.problems,
-            report=target, message="Registret har fel: inga nya dokument skapades.",
-        )  # fmt: skip
-    outcome, outputs = _render_and_write(item, settings, today, progress, timings)
-    outcome = _with_pdfs(outcome, settings, pdf)
-    with _timed(timings, "write"):
-        if report.problems:
-            feedback.write_validation_report(item.data, report.problems, target)
-            outcome = replace(outcome, report=target)
-        else:
-            feedback.remove_stale_report(target)
-            # …and the one written beside the outbox while the year could not be read
-            feedback.remove_stale_report(
-                feedback.report_path(settings.outbox, None, item.path.name)
-            )
-        _remember(item, settings, outcome, outputs, target)
-    return outcome
-
-
-def _render_and_write(
-    item: _Loaded,
-    settings: Settings,
-    today: date,
-    progress: Progress | None,
-    timings: Timings | None,
-) -> tuple[BuildOutcome, tuple[Path, ...]]:
-    """Write the register's documents; returns the outcome and the documents' paths."""
-    from . import calendars, history, ranking, rendering
-
-    assert item.report is not None
-    reg = item.report.register
-    year = reg.association.year
-    assert year is not None  # a register without a year has errors and never gets here
-    with _timed(timings, "rank"):
-        ranked = ranking.rank(reg)
-    with _timed(timings, "render"):
-        state = history.load_report_state(settings.outbox, year)
-        snapshot = history.snapshot(ranked)
-        content_key = history.content_key(snapshot, reg)
-        baseline, report_date = history.baseline_for(state, content_key)
-        report_date = report_date or today
-        jobs = rendering.document_jobs(
-            reg, ranked, templates_dir=settings.templates, today=today,
-            report_date=report_date, changes=history.compare(baseline, snapshot),
-        )  # fmt: skip
-        jobs += calendars.calendar_jobs(reg, today=today)
-    with _progress(progress, len(jobs)) as step:
-        result = outbox.write_outputs(
-            settings.outbox, jobs, source=item.path.name, source_sha256=item.sha256,
-            progress=step, timings=timings,
-        )  # fmt: skip
-    with _timed(timings, "write"):
-        history.keep_register_version(settings.outbox, year, item.data, item.path.name)
-        history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
-    outcome = BuildOutcome(
-        source=item.path, year=year, problems=item.report.problems, written=result.written,
-        unchanged=result.unchanged,
-        diverted=tuple((d.intended, d.written, str(d.reason)) for d in result.diverted),
-    )  # fmt: skip
-    return outcome, tuple(settings.outbox / job.path for job in jobs)
-
-
-def _remember(
-    item: _Loaded,
-    settings: Settings,
-    outcome: BuildOutcome,
-    outputs: Sequence[Path],
-    report: Path,
-) -> None:
-    """Record the build so an unchanged register is not read again (see lastbuild)."""
-    from .feedback import report_path
-    from .history import report_state_path
-
-    if outcome.year is None or not item.inputs:
-        return
-    root = settings.outbox
-    beside = (set(outcome.written) | set(outcome.unchanged)) - set(outputs)
-    # A document held open left stale at its name: its lock file vanishing (Word closed it)
-    # means the next build must write it. A lock without such a file cannot be watched.
-    locks = [lock for path in outputs for lock in outbox.office_lock_files(path) if lock.exists()]
-    if any(
-        reason == outbox.DivertReason.LOCKED
-        and not any(lock.exists() for lock in outbox.office_lock_files(intended))
-        for intended, _, reason in outcome.diverted
-    ):
-        return
-    # The Valideringsrapports (also the one for an unreadable year) and the name one is written
-    # under when Excel holds it open (feedback): their appearing or changing means the last
-    # build no longer stands.
-    reports = (report, report_path(root, None, item.path.name))
-    watched = [report_state_path(root, outcome.year), *locks,
-               *(r.with_name(f"{r.stem}{tail}{r.suffix}") for r in reports
-                 for tail in ("", " (ny version)"))]  # fmt: skip
-    lastbuild.remember(
-        root, item.path, (item.sha256, item.inputs, outcome.year), outputs,
-        beside=sorted(beside), watched=watched, problems=outcome.problems,
-        report=outcome.report,
-    )  # fmt: skip
-
-
-def _recorded(item: _Loaded, record: lastbuild.Record, settings: Settings) -> BuildOutcome:
-    """The outcome of a rebuild that would change nothing: every document unchanged."""
-    root = settings.outbox
-    return BuildOutcome(
-        source=item.path, year=record.year, problems=record.problems,
-        unchanged=tuple(root / rel for rel in record.outputs),
-        report=root / record.report if record.report else None,
-    )  # fmt: skip
-
-
-@contextlib.contextmanager
-def _timed(timings: Timings | None, stage: str) -> Iterator[None]:
-    if timings is None:
-        yield
-        return
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
-
-
-@contextlib.contextmanager
-def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int], None]]:
-    if progress is None:
-        yield lambda _n: None
-        return
-    with progress(total) as step:
-        yield step
-
-
-def _with_pdfs(outcome: BuildOutcome, settings: Settings, pdf: bool) -> BuildOutcome:
-    if not pdf:
-        return outcome
-    from .pdf import pdf_copies
-
-    documents = (*outcome.written, *outcome.unchanged)
-    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / STATE_DIR))
