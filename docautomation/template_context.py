@@ -175,7 +175,7 @@ def notice_context(register: Register, meeting: Meeting) -> dict[str, Any]:
                 "place": meeting.place.strip(),
                 "link": meeting.link.strip(),
                 "recipients": effective_recipients(meeting),
-                "notice_date": text_date(sent) if sent else "",
+                "notice_date": long_date(sent) if sent else "",
                 "agenda": list(agenda),
                 "agenda_heading": "Program" if meeting.type in _PROGRAM_TYPES else "Dagordning",
                 "no_agenda": "Programmet meddelas senare.",
