@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .config import CONFIG_FILE_NAME, render_default_config
 from .errors import ConfigError
+from .manifest import write_atomically
 from .models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
 from .register import SHEETS as READER_SHEETS
 
@@ -183,7 +184,9 @@ def write_register(path: Path, content: Mapping[str, Rows] | None = None) -> Pat
     for name, columns in SHEETS.items():
         _write_sheet(wb.create_sheet(name), columns, content.get(name, ()))
     wb.active = 1
-    _save_atomically(wb, path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomically(path, buffer.getvalue())  # a watcher never sees half a workbook
     return path
 
 
@@ -196,8 +199,16 @@ def example_content() -> dict[str, list[dict[str, Any]]]:
 def init_folder(directory: Path) -> list[Path]:
     """Set up a working folder (SPEC §5 init); never overwrites anything that exists.
 
-    Returns the paths created. Raises ConfigError if the shipped templates cannot be found.
+    Returns the paths created. Raises ConfigError if the shipped templates cannot be found or
+    the folder cannot be written (a file in the way, no permission).
     """
+    try:
+        return _init_folder(directory)
+    except OSError as exc:
+        raise ConfigError(f"Kan inte sätta upp {directory}: {exc.strerror or exc}.") from exc
+
+
+def _init_folder(directory: Path) -> list[Path]:
     created: list[Path] = []
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CONFIG_FILE_NAME
@@ -312,15 +323,3 @@ def _parse_json_value(key: str, value: Any) -> Any:
         hours, minutes = value.split(".")
         return time(int(hours), int(minutes))
     return value
-
-
-def _save_atomically(wb: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden name in the same folder: watchers skip it, and os.replace stays atomic.
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

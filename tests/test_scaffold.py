@@ -109,3 +109,12 @@ def test_layout_matches_what_the_reader_expects() -> None:
     assert {s.name: s.columns for s in READER_SHEETS} == {
         name: tuple(col.header for col in columns) for name, columns in SHEETS.items()
     }
+
+
+def test_init_where_a_file_is_in_the_way_is_a_config_error(tmp_path: Path) -> None:
+    """init into a path below a file says so in one line instead of a traceback."""
+    from docautomation.errors import ConfigError
+
+    (tmp_path / "fil").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="Kan inte sätta upp"):
+        init_folder(tmp_path / "fil" / "Castor")
