@@ -29,7 +29,7 @@ from typing import Any
 import registers
 from report import Case, Commands, Measured, Run, checks, markdown
 
-from docautomation.scaffold import SHIPPED_TEMPLATES, example_content, write_register
+from docautomation.register.scaffold import SHIPPED_TEMPLATES, example_content, write_register
 
 MEASURE = Path(__file__).resolve().parent / "measure.py"
 TODAY = "2021-03-01"

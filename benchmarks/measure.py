@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 # What a build imports on first use (pipeline imports them lazily).
-WARM_MODULES = ("docautomation.register", "docautomation.validation", "docautomation.ranking",
-                "docautomation.rendering", "docautomation.calendars", "docautomation.history",
-                "docautomation.feedback", "docxtpl", "icalendar")  # fmt: skip
+WARM_MODULES = ("docautomation.register.workbook", "docautomation.validation.rules", "docautomation.ranking",
+                "docautomation.documents.jobs", "docautomation.documents.calendars", "docautomation.outbox.history",
+                "docautomation.validation.report", "docxtpl", "icalendar")  # fmt: skip
 
 
 def measure_build(
@@ -31,7 +31,7 @@ def measure_build(
     everything a build uses) is not counted."""
     import importlib
 
-    from docautomation import pipeline
+    from docautomation import build as pipeline
     from docautomation.config import Settings
 
     for module in WARM_MODULES if warm else ():
@@ -55,10 +55,11 @@ def measure_build(
 
 def plain_documents(register: Path, templates: Path, today: date) -> list[tuple[str, str, Any]]:
     """(template file, output name, variables) for every Word document the pipeline writes."""
-    from docautomation import ranking, template_context
+    from docautomation import ranking
+    from docautomation.build import validate_file
     from docautomation.config import Settings
-    from docautomation.formatting import kallelse_names
-    from docautomation.pipeline import validate_file
+    from docautomation.documents import contexts as template_context
+    from docautomation.documents.formatting import kallelse_names
 
     settings = Settings(inbox=register.parent, outbox=register.parent, templates=templates)
     reg = validate_file(register, settings).register

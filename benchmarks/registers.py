@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from docautomation.scaffold import example_content, write_register
+from docautomation.register.scaffold import example_content, write_register
 
 ACTIVITIES_PER_WISH = 1 / 5
 MEETINGS_PER_WISH = 1 / 20
@@ -138,7 +138,7 @@ def _meetings(examples: Sequence[Mapping[str, Any]], count: int, year: int) -> l
 
 def _working_days(year: int) -> list[date]:
     """Weekdays of `year` from mid-January that are no Swedish holiday or eve."""
-    from docautomation.meeting_rules import swedish_days_off
+    from docautomation.validation.meetings import swedish_days_off
 
     off = swedish_days_off({year})
     day, days = date(year, 1, 20), []

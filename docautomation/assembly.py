@@ -16,13 +16,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-# Only what an unchanged register needs is imported here; reading, validating and rendering
-# pull in openpyxl, holidays, icalendar and docxtpl, so they are imported where they are used.
-from . import filecheck, lastbuild, outbox
 from .config import Settings
 from .errors import UnreadableFileError
-from .manifest import STATE_DIR
 from .models import Problem, Report
+from .outbox import buildrecord as lastbuild
+from .outbox import writer as outbox
+from .outbox.manifest import STATE_DIR
+
+# Only what an unchanged register needs is imported here; reading, validating and rendering
+# pull in openpyxl, holidays, icalendar and docxtpl, so they are imported where they are used.
+from .register import files as filecheck
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 # Seconds per stage ("read", "validate", "rank", "render", "write", "ledger"), added up over a
@@ -66,8 +69,8 @@ class Loaded:
 
 
 def parse(item: Loaded, settings: Settings, timings: Timings | None) -> Loaded:
-    from . import register
-    from .validation import validate
+    from .register import workbook as register
+    from .validation.rules import validate
 
     with timed(timings, "read"):
         raw = register.read_register(item.data, item.path.name, limits=settings.limits)
@@ -124,7 +127,7 @@ def _build_parsed(
     progress: Progress | None,
     timings: Timings | None,
 ) -> BuildOutcome:
-    from . import feedback
+    from .validation import report as feedback
 
     report = item.report
     assert report is not None
@@ -161,7 +164,10 @@ def _render_and_write(
     timings: Timings | None,
 ) -> tuple[BuildOutcome, tuple[Path, ...]]:
     """Write the register's documents; returns the outcome and the documents' paths."""
-    from . import calendars, history, ranking, rendering
+    from . import ranking
+    from .documents import calendars
+    from .documents import jobs as rendering
+    from .outbox import history
 
     assert item.report is not None
     reg = item.report.register
@@ -204,8 +210,8 @@ def _remember(
     report: Path,
 ) -> None:
     """Record the build so an unchanged register is not read again (see lastbuild)."""
-    from .feedback import report_path
-    from .history import report_state_path
+    from .outbox.history import report_state_path
+    from .validation.report import report_path
 
     if outcome.year is None or not item.inputs:
         return
@@ -268,7 +274,7 @@ def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int],
 def _with_pdfs(outcome: BuildOutcome, settings: Settings, pdf: bool) -> BuildOutcome:
     if not pdf:
         return outcome
-    from .pdf import pdf_copies
+    from .outbox.pdf import pdf_copies
 
     documents = (*outcome.written, *outcome.unchanged)
     return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / STATE_DIR))

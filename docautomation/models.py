@@ -253,7 +253,9 @@ class Association:
     agm_notice_earliest_weeks: int = 6
     agm_notice_latest_weeks: int = 2
     board_notice_days: int = 7
-    cells: Mapping[str, CellRef] = field(default_factory=_cells, compare=False)  # Fält → its Värde cell
+    cells: Mapping[str, CellRef] = field(
+        default_factory=_cells, compare=False
+    )  # Fält → its Värde cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import settings as hypothesis_settings
 
 from docautomation.config import Settings
-from docautomation.scaffold import SHIPPED_TEMPLATES
+from docautomation.register.scaffold import SHIPPED_TEMPLATES
 
 # No per-example deadline: CI's two shared cores can make a first example (imports, a cold
 # cache) slower than Hypothesis' 200 ms default, which would fail a correct property.

@@ -9,7 +9,7 @@ from typing import cast
 from openpyxl.utils import get_column_letter
 
 from docautomation.models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
-from docautomation.register import COLUMNS
+from docautomation.register.workbook import COLUMNS
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from docautomation.models import (
     Wish,
     WishStatus,
 )
-from docautomation.scaffold import example_content
+from docautomation.register.scaffold import example_content
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}

@@ -6,7 +6,8 @@ from datetime import date, time
 
 import pytest
 
-from docautomation.agenda import (
+from docautomation.models import Association, Meeting, MeetingType
+from docautomation.register.agenda import (
     default_recipients,
     effective_agenda,
     effective_recipients,
@@ -15,7 +16,6 @@ from docautomation.agenda import (
     notice_window,
     standard_agenda,
 )
-from docautomation.models import Association, Meeting, MeetingType
 
 T = MeetingType
 CASTOR = Association(name="Användarföreningen Castor", year=2021)

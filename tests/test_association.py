@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from docautomation.association import DEFAULT_CATEGORIES, read_association, read_categories
 from docautomation.models import Association, Category, CellRef, Problem, error, warning
+from docautomation.register.association import DEFAULT_CATEGORIES, read_association, read_categories
 from tests.interpret_helpers import Uncomputed, forening, raw_sheet
 
 Rows = Sequence[Mapping[str, object]]

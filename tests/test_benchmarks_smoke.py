@@ -14,9 +14,9 @@ from types import ModuleType
 
 import pytest
 
-from docautomation import pipeline
+from docautomation import build as pipeline
 from docautomation.config import Settings
-from docautomation.scaffold import SHIPPED_TEMPLATES, example_content, write_register
+from docautomation.register.scaffold import SHIPPED_TEMPLATES, example_content, write_register
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 DAY = date(2021, 3, 1)

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docautomation import calendars
-from docautomation.calendars import (
+from docautomation.documents import calendars
+from docautomation.documents.calendars import (
     all_meetings_calendar,
     calendar_jobs,
     kallelse_basename,

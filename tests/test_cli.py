@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from docautomation.cli import cli
+from docautomation.cli.main import cli
 
 SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
 
@@ -164,9 +164,7 @@ def test_init_then_validate_the_empty_register(runner: CliRunner, workdir: Path)
     assert code == 1 and "Föreningens namn" in out
 
 
-def test_templates_check_passes_for_the_shipped_templates(
-    runner: CliRunner, workdir: Path
-) -> None:
+def test_templates_check_passes_for_the_shipped_templates(runner: CliRunner, workdir: Path) -> None:
     """templates check renders every shipped template against the example without problems."""
     code, out, err = _invoke(runner, "templates", "check")
     assert code == 0, err
@@ -175,9 +173,17 @@ def test_templates_check_passes_for_the_shipped_templates(
 
 def test_every_command_has_help(runner: CliRunner) -> None:
     """Every command and subcommand explains itself in --help."""
-    for args in (["--help"], ["init", "--help"], ["validate", "--help"], ["rank", "--help"],
-                 ["build", "--help"], ["templates", "check", "--help"], ["watch", "--help"],
-                 ["status", "--help"], ["sync", "--help"]):
+    for args in (
+        ["--help"],
+        ["init", "--help"],
+        ["validate", "--help"],
+        ["rank", "--help"],
+        ["build", "--help"],
+        ["templates", "check", "--help"],
+        ["watch", "--help"],
+        ["status", "--help"],
+        ["sync", "--help"],
+    ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0 and "Usage:" in result.output, args
 

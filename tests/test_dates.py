@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 import pytest
 from hypothesis import given
 
-from docautomation.dates import date_parts, month_number, parse_date, parse_time
-from docautomation.values import Reading
+from docautomation.register.dates import date_parts, month_number, parse_date, parse_time
+from docautomation.register.values import Reading
 from tests.cell_strategies import any_cell_value
 
 

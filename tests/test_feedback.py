@@ -9,14 +9,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from docautomation.errors import UnreadableFileError
-from docautomation.feedback import (
+from docautomation.models import Problem, Severity
+from docautomation.validation.report import (
     ERROR_FILL,
     WARNING_FILL,
     remove_stale_report,
     report_path,
     write_validation_report,
 )
-from docautomation.models import Problem, Severity
 from tests.validation_helpers import PLANTED, planted_rows, write_workbook
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -65,8 +65,10 @@ def test_report_paths_follow_the_spec(tmp_path: Path) -> None:
     """With a year: outbox/<år>/Valideringsrapport.xlsx; without: named after the file."""
     expected = tmp_path / "2021" / "Valideringsrapport.xlsx"
     assert report_path(tmp_path, 2021, "Register.xlsx") == expected
-    assert (report_path(tmp_path, None, "Register 2021.xlsm")
-            == tmp_path / "Valideringsrapport Register 2021.xlsx")
+    assert (
+        report_path(tmp_path, None, "Register 2021.xlsm")
+        == tmp_path / "Valideringsrapport Register 2021.xlsx"
+    )
     assert report_path(tmp_path, None, 'a#b%c"d.xlsx').name == "Valideringsrapport a_b_c_d.xlsx"
 
 
@@ -80,12 +82,14 @@ def test_problem_cells_are_filled_red_or_yellow(report: tuple[Path, Path, bytes]
 
 
 def test_a_cell_with_several_problems_gets_one_comment_with_all(
-        report: tuple[Path, Path, bytes]) -> None:
+    report: tuple[Path, Path, bytes],
+) -> None:
     """Two problems in one cell: one comment holding both messages, labelled."""
     comment = load_workbook(report[1])["Möten"]["C7"].comment
     assert comment is not None and comment.author == "docautomation"
-    assert comment.text == ("Fel: Slut 13.00 är inte efter Start 15.00.\n\n"
-                            "Varning: En andra sak i samma cell.")
+    assert comment.text == (
+        "Fel: Slut 13.00 är inte efter Start 15.00.\n\nVarning: En andra sak i samma cell."
+    )
 
 
 def test_a_board_comment_is_kept_below_the_message(report: tuple[Path, Path, bytes]) -> None:
@@ -96,7 +100,8 @@ def test_a_board_comment_is_kept_below_the_message(report: tuple[Path, Path, byt
 
 
 def test_a_problem_in_a_merged_range_marks_its_top_left_cell(
-        report: tuple[Path, Path, bytes]) -> None:
+    report: tuple[Path, Path, bytes],
+) -> None:
     """F3 lies in the merged E3:F3: the fill, comment and link go to E3."""
     workbook = load_workbook(report[1])
     assert _rgb(workbook["Möten"]["E3"]) == WARNING_FILL
@@ -106,19 +111,29 @@ def test_a_problem_in_a_merged_range_marks_its_top_left_cell(
 
 
 def test_the_fel_sheet_lists_every_problem_first_with_links(
-        report: tuple[Path, Path, bytes]) -> None:
+    report: tuple[Path, Path, bytes],
+) -> None:
     """Fel is the first and active sheet; each problem is a row; cells link to their place."""
     workbook = load_workbook(report[1])
     sheet = workbook.worksheets[0]
     assert sheet.title == "Fel" and workbook.active.title == "Fel"
     rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
     assert rows[0] == ("Allvarlighet", "Blad", "Cell", "Meddelande")
-    assert rows[1:] == [({E: "Fel", W: "Varning"}[p.severity], p.sheet, p.cell or None, p.message)
-                        for p in PROBLEMS]
+    assert rows[1:] == [
+        ({E: "Fel", W: "Varning"}[p.severity], p.sheet, p.cell or None, p.message) for p in PROBLEMS
+    ]
     locations = [sheet.cell(row=i, column=3).hyperlink for i in range(2, len(PROBLEMS) + 2)]
     assert [link.location if link else None for link in locations] == [
-        "'Önskemål'!$A$6", "'Önskemål'!$O$2", "'Önskemål'!$B$2", "'Möten'!$C$7",
-        "'Möten'!$C$7", "'Möten'!$E$3", None, None, "'Bob''s anteckningar'!$A$1"]
+        "'Önskemål'!$A$6",
+        "'Önskemål'!$O$2",
+        "'Önskemål'!$B$2",
+        "'Möten'!$C$7",
+        "'Möten'!$C$7",
+        "'Möten'!$E$3",
+        None,
+        None,
+        "'Bob''s anteckningar'!$A$1",
+    ]
     assert all(link.target is None for link in locations if link)  # internal, not external
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["D"].width > 60
@@ -144,8 +159,9 @@ def test_a_register_with_a_fel_sheet_gets_a_free_name(tmp_path: Path) -> None:
     workbook = Workbook()
     workbook.active.title = "Fel"
     workbook.save(tmp_path / "r.xlsx")
-    written = write_validation_report((tmp_path / "r.xlsx").read_bytes(), PROBLEMS[:1],
-                                      tmp_path / "out.xlsx")
+    written = write_validation_report(
+        (tmp_path / "r.xlsx").read_bytes(), PROBLEMS[:1], tmp_path / "out.xlsx"
+    )
     assert load_workbook(written).sheetnames == ["Fel (2)", "Fel"]
 
 
@@ -159,8 +175,9 @@ def test_writing_is_atomic_and_replaces_the_old_report(tmp_path: Path) -> None:
     assert load_workbook(target).worksheets[0].max_row == 2
 
 
-def test_a_locked_report_gets_a_new_version_beside_it(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_locked_report_gets_a_new_version_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When Excel holds the old report (Windows refuses the replace), the new one goes beside."""
     data = write_workbook(tmp_path / "r.xlsx", planted_rows()).read_bytes()
     target = tmp_path / "Valideringsrapport.xlsx"
@@ -177,7 +194,10 @@ def test_a_locked_report_gets_a_new_version_beside_it(tmp_path: Path,
     assert written.name == "Valideringsrapport (ny version).xlsx"
     assert target.read_bytes() == b"old" and load_workbook(written).sheetnames[0] == "Fel"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "Valideringsrapport (ny version).xlsx", "Valideringsrapport.xlsx", "r.xlsx"]
+        "Valideringsrapport (ny version).xlsx",
+        "Valideringsrapport.xlsx",
+        "r.xlsx",
+    ]
 
 
 def test_bytes_that_are_no_workbook_raise_unreadable(tmp_path: Path) -> None:
@@ -201,8 +221,8 @@ def test_remove_stale_report_removes_it_and_its_new_version(tmp_path: Path) -> N
 
 def test_the_planted_register_report_marks_every_problem(tmp_path: Path) -> None:
     """Through reader, validation and report: each planted problem's cell is filled and linked."""
-    from docautomation.register import read_register
-    from docautomation.validation import validate
+    from docautomation.register.workbook import read_register
+    from docautomation.validation.rules import validate
 
     source = write_workbook(tmp_path / "fel.xlsx", planted_rows())
     data = source.read_bytes()
@@ -230,9 +250,21 @@ def test_libreoffice_opens_the_report_with_resolved_links(tmp_path: Path) -> Non
     data = _register(tmp_path).read_bytes()
     report = write_validation_report(data, PROBLEMS, tmp_path / "Valideringsrapport.xlsx")
     profile = (tmp_path / "profile").as_uri()  # its own profile: other soffice runs may be live
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                    "ods", "--outdir", str(tmp_path / "ods"), str(report)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "ods"),
+            str(report),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     with zipfile.ZipFile(tmp_path / "ods" / "Valideringsrapport.ods") as ods:
         content = ods.read("content.xml").decode("utf-8")
     links = re.findall(r'xlink:href="#([^"]*)"', content)
@@ -287,9 +319,13 @@ def test_one_message_for_every_cell_of_a_merged_range_is_said_once(tmp_path: Pat
     workbook["Möten"].merge_cells("H3:H4")
     workbook.save(source)
     same = "Kallelsedatum 2021-03-20 är senare än 7 dagar före mötet."
-    problems = (Problem(W, "Möten", "H3", same), Problem(W, "Möten", "H4", same),
-                Problem(E, "Möten", "H4", "Något annat."))
-    written = write_validation_report(source.read_bytes(), problems,
-                                      report_path(tmp_path / "ut", 2021, source.name))
+    problems = (
+        Problem(W, "Möten", "H3", same),
+        Problem(W, "Möten", "H4", same),
+        Problem(E, "Möten", "H4", "Något annat."),
+    )
+    written = write_validation_report(
+        source.read_bytes(), problems, report_path(tmp_path / "ut", 2021, source.name)
+    )
     comment = load_workbook(written)["Möten"]["H3"].comment
     assert comment.text == f"Varning: {same}\n\nFel: Något annat."

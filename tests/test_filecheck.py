@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from docautomation.config import Limits
 from docautomation.errors import ConfigError, UnreadableFileError
-from docautomation.filecheck import (
+from docautomation.register.files import (
     check_workbook_bytes,
     probe_workbook_bytes,
     read_workbook_file,

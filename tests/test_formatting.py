@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docautomation.formatting import (
+from docautomation.documents.formatting import (
     MAX_NAME,
     iso_date,
     long_date,

@@ -10,17 +10,6 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docautomation.history import (
-    Baseline,
-    WishSnapshot,
-    baseline_for,
-    compare,
-    content_key,
-    keep_register_version,
-    load_report_state,
-    record_report,
-    snapshot,
-)
 from docautomation.models import (
     Association,
     Category,
@@ -30,6 +19,17 @@ from docautomation.models import (
     Register,
     Wish,
     WishStatus,
+)
+from docautomation.outbox.history import (
+    Baseline,
+    WishSnapshot,
+    baseline_for,
+    compare,
+    content_key,
+    keep_register_version,
+    load_report_state,
+    record_report,
+    snapshot,
 )
 
 NY, PAGAR, LEVERERAD = WishStatus.NY, WishStatus.PAGAR, WishStatus.LEVERERAD

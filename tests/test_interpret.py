@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docautomation.interpret import DEFAULT_CATEGORIES, interpret
 from docautomation.models import (
     ActivityStatus,
     CellRef,
@@ -25,7 +24,8 @@ from docautomation.models import (
     WishStatus,
     error,
 )
-from docautomation.scaffold import example_content
+from docautomation.register.interpret import DEFAULT_CATEGORIES, interpret
+from docautomation.register.scaffold import example_content
 from tests.interpret_helpers import COLUMNS, Uncomputed, forening, raw_register, raw_sheet
 
 Rows = Sequence[Mapping[str, object]]

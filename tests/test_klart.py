@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docautomation.klart import deadline_from_cell, parse_klart
 from docautomation.models import Deadline, DeadlineKind
+from docautomation.register.klart import deadline_from_cell, parse_klart
 from tests.cell_strategies import any_cell_value
 
 K = DeadlineKind

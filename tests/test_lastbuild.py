@@ -13,10 +13,12 @@ from typing import Any
 import docx
 import pytest
 
-from docautomation import lastbuild, pipeline, register
+from docautomation import build as pipeline
 from docautomation.config import Settings
-from docautomation.manifest import STATE_DIR
-from docautomation.scaffold import example_content, write_register
+from docautomation.outbox import buildrecord as lastbuild
+from docautomation.outbox.manifest import STATE_DIR
+from docautomation.register import workbook as register
+from docautomation.register.scaffold import example_content, write_register
 
 DAY = date(2021, 3, 1)
 Content = dict[str, list[dict[str, Any]]]
@@ -321,7 +323,7 @@ def test_a_document_locked_without_an_owner_file_is_tried_again(
 ) -> None:
     """A kallelse a program holds on Windows (the replace is refused, no "~$" file to watch)
     gets its new version beside it; rebuilding after the program let go updates it."""
-    from docautomation import manifest
+    from docautomation.outbox import manifest
 
     _build(reg, settings)
     kallelse = settings.outbox / "2021" / "Kallelser" / "2021-01-26 Styrelsemöte.docx"
@@ -333,9 +335,9 @@ def test_a_document_locked_without_an_owner_file_is_tried_again(
         real_replace(src, dst)
 
     monkeypatch.setattr(manifest, "_REPLACE_RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr("docautomation.manifest.os.replace", held)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", held)
     _write(reg, _move_first_meeting)
     [(_, beside, _)] = _build(reg, settings).diverted
-    monkeypatch.setattr("docautomation.manifest.os.replace", real_replace)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", real_replace)
     again = _build(reg, settings)
     assert kallelse.read_bytes() == beside.read_bytes() and kallelse in again.written

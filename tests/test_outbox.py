@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docautomation import manifest, outbox
 from docautomation.models import DocumentJob
-from docautomation.outbox import (
+from docautomation.outbox import manifest
+from docautomation.outbox import writer as outbox
+from docautomation.outbox.writer import (
     DivertReason,
     OutboxBusyError,
     OutboxError,
@@ -213,7 +214,7 @@ def test_output_locked_on_replace_is_diverted(
         real_replace(src, dst)
 
     monkeypatch.setattr(manifest, "_REPLACE_RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr("docautomation.manifest.os.replace", locked_replace)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", locked_replace)
     report = build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert report.diverted == ((tmp_path / PLAN, tmp_path / PLAN_NEW, DivertReason.LOCKED),)
     assert (tmp_path / PLAN).read_bytes() == b"v1" and (tmp_path / PLAN_NEW).read_bytes() == b"v2"
@@ -277,7 +278,7 @@ def test_failing_write_keeps_old_file_and_removes_temp(
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("docautomation.manifest.os.fsync", full_disk)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.fsync", full_disk)
     with pytest.raises(OutboxError, match="No space left"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1"
@@ -297,7 +298,7 @@ def test_partial_file_is_never_visible_under_the_final_name(
         seen.append((tmp_path / PLAN).read_bytes())
         real_fsync(fd)
 
-    monkeypatch.setattr("docautomation.manifest.os.fsync", spying_fsync)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.fsync", spying_fsync)
     build(tmp_path, counter.job(PLAN, "k2", b"new complete" * 1000))
     assert seen[0] == b"old complete"
     assert (tmp_path / PLAN).read_bytes() == b"new complete" * 1000
@@ -376,7 +377,7 @@ def test_concurrent_builds_are_serialised_by_the_lock(tmp_path: Path) -> None:
 def test_lock_held_by_another_process_times_out_with_a_clear_error(tmp_path: Path) -> None:
     """A build waiting longer than its timeout raises OutboxBusyError naming the outbox."""
     code = (
-        "import sys, time; from pathlib import Path; from docautomation.outbox import OutboxLock\n"
+        "import sys, time; from pathlib import Path; from docautomation.outbox.writer import OutboxLock\n"
         "with OutboxLock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)\n"
     )
     holder = subprocess.Popen(
@@ -463,10 +464,10 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
             raise OSError(5, "Input/output error")
         real_replace(src, dst)
 
-    monkeypatch.setattr("docautomation.manifest.os.replace", failing_replace)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", failing_replace)
     with pytest.raises(OutboxError, match="05.docx"):
         build(tmp_path, *jobs)
-    monkeypatch.setattr("docautomation.manifest.os.replace", real_replace)
+    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", real_replace)
     assert set(load_manifest(tmp_path)) == {j.path for j in jobs} - {"2021/Kallelser/05.docx"}
     counter.calls.clear()
     report = build(tmp_path, *jobs)

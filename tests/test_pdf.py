@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from rendering_helpers import HOSTILE, hostile_register, make_ranking, make_register
 
-from docautomation import pdf
+from docautomation.documents.jobs import document_jobs
 from docautomation.errors import ConfigError, DocAutomationError
 from docautomation.models import Register
-from docautomation.rendering import document_jobs
+from docautomation.outbox import pdf
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 needs_office = pytest.mark.skipif(pdf.soffice_path() is None, reason="LibreOffice (soffice) saknas")

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from docx import Document
 
+from docautomation.build import build
 from docautomation.config import Settings
-from docautomation.pdf import soffice_path
-from docautomation.pipeline import build
+from docautomation.outbox.pdf import soffice_path
 
 DAY = date(2021, 1, 10)
 
@@ -167,7 +167,7 @@ def test_build_file_refuses_a_conflict_copy_for_the_same_year(
     settings: Settings, example_register: Path
 ) -> None:
     """The watcher builds one file at a time; a conflict copy beside it still builds nothing."""
-    from docautomation.pipeline import build_file
+    from docautomation.build import build_file
 
     copy = example_register.with_name("Register 2021 (DESKTOP-ABC).xlsx")
     copy.write_bytes(example_register.read_bytes())
@@ -229,7 +229,7 @@ def test_a_build_that_read_an_older_version_does_not_overwrite_a_newer_one(
     settings: Settings, example_register: Path
 ) -> None:
     """Bytes read before the board saved again are not built once the lock is ours."""
-    from docautomation.pipeline import build_file
+    from docautomation.build import build_file
 
     old = example_register.read_bytes()
     _edit(example_register, "Förening", "B4", "En nyare vision")

@@ -33,9 +33,11 @@ from rendering_helpers import (
     text_of,
 )
 
-from docautomation.agenda import standard_agenda
+from docautomation.documents.contexts import normalise, notice_context
+from docautomation.documents.engine import WordTemplate
+from docautomation.documents.formatting import kallelse_names
+from docautomation.documents.jobs import TemplateSet, check_templates, document_jobs
 from docautomation.errors import TemplateError
-from docautomation.formatting import kallelse_names
 from docautomation.models import (
     Meeting,
     MeetingType,
@@ -44,10 +46,8 @@ from docautomation.models import (
     ReportChanges,
     WishStatus,
 )
-from docautomation.rendering import TemplateSet, check_templates, document_jobs
-from docautomation.template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE
-from docautomation.template_context import normalise, notice_context
-from docautomation.template_engine import WordTemplate
+from docautomation.register.agenda import standard_agenda
+from tools.template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 TODAY = date(2021, 3, 15)
@@ -671,7 +671,7 @@ def test_check_templates_reports_syntax_and_missing_files(tmp_path: Path) -> Non
 
 def test_a_konstituerande_mote_on_its_own_day_is_called_like_a_board_meeting() -> None:
     """Without an årsmöte that day and without Kallelsedatum, it is sent 7 days before."""
-    from docautomation.template_context import sending_date
+    from docautomation.documents.contexts import sending_date
 
     meeting = Meeting(date(2021, 4, 20), time(10, 0), MeetingType.KONSTITUERANDE, place="Teams")
     register = replace(make_register(), meetings=(meeting,))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from docautomation.models import CellRef, Problem, error
-from docautomation.rowreader import RowReader, formula_problems, read_rows
-from docautomation.values import parse_yes_no
+from docautomation.register.rows import RowReader, formula_problems, read_rows
+from docautomation.register.values import parse_yes_no
 from tests.interpret_helpers import Uncomputed, raw_register, raw_sheet
 
 
@@ -81,18 +81,28 @@ def test_read_rows_skips_rows_without_wanted_values() -> None:
 
 def test_an_excel_error_value_reads_empty_and_is_reported_once() -> None:
     """A cell showing #REF! (a failed formula) is never data: one error naming it, then empty."""
-    raw = raw_register({"Möten": [{"Datum": "2021-01-01", "Plats": "#VALUE!"}],
-                        "Önskemål": [{"ID": "Ö-1", "Antal kommuner": "#DIV/0!"}]})
+    raw = raw_register(
+        {
+            "Möten": [{"Datum": "2021-01-01", "Plats": "#VALUE!"}],
+            "Önskemål": [{"ID": "Ö-1", "Antal kommuner": "#DIV/0!"}],
+        }
+    )
     problems: list[Problem] = []
     row = RowReader(raw.sheets["Möten"].rows[0], problems)
     assert row.value("Plats") is None and row.text("Plats") == ""
     assert row.required("Plats", "skriv platsen.") is False
     assert problems == []
     assert formula_problems(raw) == [
-        error(CellRef("Möten", "E2"), "Plats: cellen visar Excel-felet #VALUE! i stället för "
-              "ett värde: rätta formeln eller skriv in värdet."),
-        error(CellRef("Önskemål", "I2"), "Antal kommuner: cellen visar Excel-felet #DIV/0! i "
-              "stället för ett värde: rätta formeln eller skriv in värdet."),
+        error(
+            CellRef("Möten", "E2"),
+            "Plats: cellen visar Excel-felet #VALUE! i stället för "
+            "ett värde: rätta formeln eller skriv in värdet.",
+        ),
+        error(
+            CellRef("Önskemål", "I2"),
+            "Antal kommuner: cellen visar Excel-felet #DIV/0! i "
+            "stället för ett värde: rätta formeln eller skriv in värdet.",
+        ),
     ]
 
 

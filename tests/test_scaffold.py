@@ -7,12 +7,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from docautomation.scaffold import SHEETS, example_content, init_folder, write_register
+from docautomation.register.scaffold import SHEETS, example_content, init_folder, write_register
 
 EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "inbox" / "Register 2021.xlsx"
 DROPDOWN_COLUMNS = {
-    "Önskemål": ("Kategori", "Lagkrav", "Myndighetsrapportering", "Pilot", "Insats", "Effekt",
-                 "Status"),
+    "Önskemål": (
+        "Kategori",
+        "Lagkrav",
+        "Myndighetsrapportering",
+        "Pilot",
+        "Insats",
+        "Effekt",
+        "Status",
+    ),
     "Möten": ("Mötestyp",),
     "Kontakter": ("Roll",),
 }
@@ -79,7 +86,9 @@ def test_empty_register_names_every_forening_field(tmp_path: Path) -> None:
 def test_instructions_explain_every_column_in_swedish(tmp_path: Path) -> None:
     """The Instruktioner sheet has one explained line per column of every sheet."""
     ws = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))["Instruktioner"]
-    lines = {(r[0], r[1].replace(" (krävs)", "")) for r in ws.iter_rows(min_row=5, values_only=True)}
+    lines = {
+        (r[0], r[1].replace(" (krävs)", "")) for r in ws.iter_rows(min_row=5, values_only=True)
+    }
     for sheet, columns in SHEETS.items():
         for col in columns:
             assert (sheet, col.header) in lines
@@ -104,7 +113,7 @@ def test_example_has_the_2021_plan_and_sample_rows(sheet: str, count: int) -> No
 
 def test_layout_matches_what_the_reader_expects() -> None:
     """The written headers are exactly the reader's columns, sheet by sheet, in SPEC order."""
-    from docautomation.register import SHEETS as READER_SHEETS
+    from docautomation.register.workbook import SHEETS as READER_SHEETS
 
     assert {s.name: s.columns for s in READER_SHEETS} == {
         name: tuple(col.header for col in columns) for name, columns in SHEETS.items()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from docautomation import status
 from docautomation.errors import AlreadyRunningError, ConfigError
+from docautomation.watch import status
 
 
 def _entry(**changes: object) -> status.LedgerEntry:

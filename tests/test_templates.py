@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 from rendering_helpers import NS, W, parts
 
-from docautomation.template_builder import (
+from tools.template_builder import (
     NOTICE_TEMPLATE,
     PLAN_TEMPLATE,
     REPORT_TEMPLATE,
@@ -38,7 +38,7 @@ def test_committed_template_matches_the_builder(name: str) -> None:
     assert sorted(committed) == sorted(built)
     for part, blob in built.items():
         assert committed[part] == blob, (
-            f"{name}: {part} differs; run python -m docautomation.template_builder"
+            f"{name}: {part} differs; run python -m tools.template_builder"
         )
 
 
@@ -48,7 +48,7 @@ def test_builder_is_byte_stable() -> None:
 
 
 def test_main_writes_the_three_templates(tmp_path: Path) -> None:
-    """`python -m docautomation.template_builder DIR` writes the three templates into DIR."""
+    """`python -m tools.template_builder DIR` writes the three templates into DIR."""
     assert main([str(tmp_path / "mallar")]) == 0
     assert sorted(p.name for p in (tmp_path / "mallar").iterdir()) == sorted(TEMPLATE_NAMES)
 

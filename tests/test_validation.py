@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docautomation.meeting_rules import swedish_days_off
 from docautomation.models import (
     Deadline,
     DeadlineKind,
@@ -20,7 +19,8 @@ from docautomation.models import (
     Severity,
     WishStatus,
 )
-from docautomation.validation import check, sort_problems, validate
+from docautomation.validation.meetings import swedish_days_off
+from docautomation.validation.rules import check, sort_problems, validate
 from tests.validation_helpers import (
     HEADERS,
     PLANTED,
@@ -157,16 +157,27 @@ def test_empty_klart_and_unknown_year_give_no_klart_warning() -> None:
     empty = Deadline(DeadlineKind.UNKNOWN, "", "")
     other = Deadline(DeadlineKind.YEAR, "2020", "under 2020", year=2020)
     raw = raw_for(_year_rows(None))
-    problems = check(raw, register(association=association(year=None),
-                                   activities=(activity(2, klart=empty), activity(3, klart=other))))
+    problems = check(
+        raw,
+        register(
+            association=association(year=None),
+            activities=(activity(2, klart=empty), activity(3, klart=other)),
+        ),
+    )
     assert {p.cell for p in problems} == {"B3"}  # only the missing Verksamhetsår
 
 
 def test_ansvarig_accepts_roles_names_board_committee_and_supplier() -> None:
     """Roles, Kontakter names, Styrelsen, Valberedningen and the Leverantör pass in any case."""
     people = (contact(2, "Maria Holmgren", Role.ORDFORANDE),)
-    texts = ("Ordförande", "vice ordförande, Kassör", "STYRELSEN och Valberedningen",
-             "Prosona", "maria holmgren och Revisorssuppleant", "Styrelsen,Prosona")
+    texts = (
+        "Ordförande",
+        "vice ordförande, Kassör",
+        "STYRELSEN och Valberedningen",
+        "Prosona",
+        "maria holmgren och Revisorssuppleant",
+        "Styrelsen,Prosona",
+    )
     activities = tuple(activity(i, t) for i, t in enumerate(texts, start=2))
     assert _check(contacts=people, activities=activities) == ()
 
@@ -174,11 +185,19 @@ def test_ansvarig_accepts_roles_names_board_committee_and_supplier() -> None:
 def test_unknown_ansvarig_is_a_warning_naming_the_closest_value() -> None:
     """Each unknown part of Ansvarig is a warning that suggests the closest known value."""
     people = (contact(2, "Maria Holmgren", Role.ORDFORANDE),)
-    problems = _check(contacts=people, activities=(
-        activity(2, "Ordförande och Kasör"), activity(3, "Maria Holmgrén"),
-        activity(4, "Styrelsen, Leverantören")))
+    problems = _check(
+        contacts=people,
+        activities=(
+            activity(2, "Ordförande och Kasör"),
+            activity(3, "Maria Holmgrén"),
+            activity(4, "Styrelsen, Leverantören"),
+        ),
+    )
     assert [(p.severity, p.cell) for p in problems] == [
-        (Severity.WARNING, "C2"), (Severity.WARNING, "C3"), (Severity.WARNING, "C4")]
+        (Severity.WARNING, "C2"),
+        (Severity.WARNING, "C3"),
+        (Severity.WARNING, "C4"),
+    ]
     assert 'Ansvarig "Kasör"' in problems[0].message
     assert 'Menade du "Kassör"?' in problems[0].message
     assert 'Menade du "Maria Holmgren"?' in problems[1].message
@@ -200,9 +219,13 @@ def test_a_duplicate_wish_id_is_an_error_at_the_second_naming_the_first() -> Non
 
 def test_more_than_one_active_pilot_warns_at_each_naming_the_others() -> None:
     """Two open wishes with Pilot = Ja: a warning at each Pilot cell; closed ones don't count."""
-    wishes = (wish(2, "A", pilot=True), wish(3, "B", pilot=True),
-              wish(4, "C", pilot=True, status=WishStatus.LEVERERAD),
-              wish(5, "D", pilot=True, status=WishStatus.AVVISAD), wish(6, "E", pilot=False))
+    wishes = (
+        wish(2, "A", pilot=True),
+        wish(3, "B", pilot=True),
+        wish(4, "C", pilot=True, status=WishStatus.LEVERERAD),
+        wish(5, "D", pilot=True, status=WishStatus.AVVISAD),
+        wish(6, "E", pilot=False),
+    )
     problems = _check(wishes=wishes)
     assert _keys(problems) == {("warning", "Önskemål", "O2"), ("warning", "Önskemål", "O3")}
     assert "Önskemål!O3" in problems[0].message and "Önskemål!O2" in problems[1].message
@@ -228,8 +251,11 @@ def test_one_active_pilot_is_fine() -> None:
 
 def test_a_duplicate_meeting_id_is_an_error_naming_the_first() -> None:
     """Meeting IDs are unique; the second use is an error naming the first cell."""
-    meetings = (meeting(2, id="M-1"), meeting(3, date(2021, 2, 16), id="M-1"),
-                meeting(4, date(2021, 2, 23)))
+    meetings = (
+        meeting(2, id="M-1"),
+        meeting(3, date(2021, 2, 16), id="M-1"),
+        meeting(4, date(2021, 2, 23)),
+    )
     problem = _only(_check(meetings=meetings))
     assert (problem.severity, problem.cell) == (Severity.ERROR, "J3")
     assert "Möten!J2" in problem.message
@@ -237,8 +263,7 @@ def test_a_duplicate_meeting_id_is_an_error_naming_the_first() -> None:
 
 def test_two_meetings_of_one_type_on_one_day_without_id_is_a_warning() -> None:
     """Same Mötestyp and Datum and no IDs share one calendar UID: a warning at the second."""
-    meetings = (meeting(2), meeting(3, kind=MeetingType.WORKSHOP, agenda=("Program",)),
-                meeting(4))
+    meetings = (meeting(2), meeting(3, kind=MeetingType.WORKSHOP, agenda=("Program",)), meeting(4))
     problem = _only(_check(meetings=meetings))
     assert (problem.severity, problem.cell) == (Severity.WARNING, "A4")
     assert "Möten!A2" in problem.message and "ID" in problem.message
@@ -260,8 +285,11 @@ def test_slut_not_after_start_is_an_error(end: time) -> None:
 
 def test_a_meeting_needs_a_place_or_a_link() -> None:
     """Neither Plats nor Distanslänk is an error at Plats; either one alone is fine."""
-    meetings = (meeting(2, place=""), meeting(3, date(2021, 2, 10), place="", link=TEAMS),
-                meeting(4, date(2021, 2, 11), place="Solna"))
+    meetings = (
+        meeting(2, place=""),
+        meeting(3, date(2021, 2, 10), place="", link=TEAMS),
+        meeting(4, date(2021, 2, 11), place="Solna"),
+    )
     problem = _only(_check(meetings=meetings))
     assert (problem.severity, problem.cell) == (Severity.ERROR, "E2")
 
@@ -271,12 +299,20 @@ def test_a_malformed_link_still_counts_as_a_link_here() -> None:
     assert _check(meetings=(meeting(2, place="", link="www.teams.com"),)) == ()
 
 
-@pytest.mark.parametrize(("notice", "bad"), [
-    (date(2021, 2, 9), True), (date(2021, 2, 10), False), (date(2021, 3, 10), False),
-    (date(2021, 3, 11), True), (date(2021, 3, 24), True)])
+@pytest.mark.parametrize(
+    ("notice", "bad"),
+    [
+        (date(2021, 2, 9), True),
+        (date(2021, 2, 10), False),
+        (date(2021, 3, 10), False),
+        (date(2021, 3, 11), True),
+        (date(2021, 3, 24), True),
+    ],
+)
 @pytest.mark.parametrize("kind", [MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE])
-def test_arsmote_notice_outside_the_window_is_an_error(notice: date, bad: bool,
-                                                       kind: MeetingType) -> None:
+def test_arsmote_notice_outside_the_window_is_an_error(
+    notice: date, bad: bool, kind: MeetingType
+) -> None:
     """An årsmöte's Kallelsedatum must lie 6 to 2 weeks before; outside, an error with dates."""
     problems = _check(meetings=(meeting(2, date(2021, 3, 24), kind, notice_date=notice),))
     assert _keys(problems) == ({("error", "Möten", "H2")} if bad else set())
@@ -293,13 +329,18 @@ def test_the_window_follows_the_forening_settings() -> None:
     assert "24 februari 2021" in problem.message and "17 mars 2021" in problem.message
 
 
-@pytest.mark.parametrize(("kind", "notice", "warned"), [
-    (MeetingType.STYRELSEMOTE, date(2021, 2, 2), False),
-    (MeetingType.STYRELSEMOTE, date(2021, 2, 3), True),
-    (MeetingType.ANVANDARTRAFF, date(2021, 2, 8), True),
-    (MeetingType.KONSTITUERANDE, date(2021, 2, 9), False)])
-def test_late_notice_for_other_meetings_is_a_warning(kind: MeetingType, notice: date,
-                                                     warned: bool) -> None:
+@pytest.mark.parametrize(
+    ("kind", "notice", "warned"),
+    [
+        (MeetingType.STYRELSEMOTE, date(2021, 2, 2), False),
+        (MeetingType.STYRELSEMOTE, date(2021, 2, 3), True),
+        (MeetingType.ANVANDARTRAFF, date(2021, 2, 8), True),
+        (MeetingType.KONSTITUERANDE, date(2021, 2, 9), False),
+    ],
+)
+def test_late_notice_for_other_meetings_is_a_warning(
+    kind: MeetingType, notice: date, warned: bool
+) -> None:
     """Other types: later than board_notice_days before is a warning; konstituerande is exempt."""
     agenda = ("Program",) if kind is MeetingType.ANVANDARTRAFF else ()
     problems = _check(meetings=(meeting(2, kind=kind, notice_date=notice, agenda=agenda),))
@@ -308,12 +349,21 @@ def test_late_notice_for_other_meetings_is_a_warning(kind: MeetingType, notice: 
         assert "2 februari 2021" in problems[0].message and "7 dagar" in problems[0].message
 
 
-@pytest.mark.parametrize(("day", "words"), [
-    (date(2021, 2, 13), "en lördag"), (date(2021, 2, 14), "en söndag"),
-    (date(2021, 12, 25), "juldagen"), (date(2021, 12, 24), "julafton"),
-    (date(2021, 6, 25), "midsommarafton"), (date(2021, 12, 31), "nyårsafton"),
-    (date(2021, 1, 6), "trettondedag jul"), (date(2021, 4, 2), "långfredagen"),
-    (date(2021, 5, 13), "kristi himmelsfärdsdag"), (date(2021, 6, 6), "nationaldagen")])
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (date(2021, 2, 13), "en lördag"),
+        (date(2021, 2, 14), "en söndag"),
+        (date(2021, 12, 25), "juldagen"),
+        (date(2021, 12, 24), "julafton"),
+        (date(2021, 6, 25), "midsommarafton"),
+        (date(2021, 12, 31), "nyårsafton"),
+        (date(2021, 1, 6), "trettondedag jul"),
+        (date(2021, 4, 2), "långfredagen"),
+        (date(2021, 5, 13), "kristi himmelsfärdsdag"),
+        (date(2021, 6, 6), "nationaldagen"),
+    ],
+)
 def test_a_meeting_on_a_day_off_is_a_warning_naming_the_day(day: date, words: str) -> None:
     """Weekends, helgdagar and the three eves are warnings at Datum naming the day."""
     problem = _only(_check(meetings=(meeting(2, day),)))
@@ -329,8 +379,9 @@ def test_ordinary_weekdays_are_not_days_off() -> None:
     assert _check(meetings=(meeting(2, date(2021, 2, 9)),)) == ()
 
 
-@pytest.mark.parametrize("kind", [MeetingType.ANVANDARTRAFF, MeetingType.WORKSHOP,
-                                  MeetingType.ANNAT])
+@pytest.mark.parametrize(
+    "kind", [MeetingType.ANVANDARTRAFF, MeetingType.WORKSHOP, MeetingType.ANNAT]
+)
 def test_empty_agenda_without_a_standard_one_is_a_warning(kind: MeetingType) -> None:
     """Användarträff, Workshop and Annat without Dagordning: the program follows (warning)."""
     problem = _only(_check(meetings=(meeting(2, kind=kind),)))
@@ -338,8 +389,15 @@ def test_empty_agenda_without_a_standard_one_is_a_warning(kind: MeetingType) -> 
     assert kind.value in problem.message and "programmet" in problem.message
 
 
-@pytest.mark.parametrize("kind", [MeetingType.STYRELSEMOTE, MeetingType.KONSTITUERANDE,
-                                  MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        MeetingType.STYRELSEMOTE,
+        MeetingType.KONSTITUERANDE,
+        MeetingType.ARSMOTE,
+        MeetingType.EXTRA_ARSMOTE,
+    ],
+)
 def test_empty_agenda_with_a_standard_one_is_fine(kind: MeetingType) -> None:
     """Meeting types with a standard agenda need no Dagordning."""
     assert _check(meetings=(meeting(2, date(2021, 3, 24), kind),)) == ()
@@ -347,16 +405,19 @@ def test_empty_agenda_with_a_standard_one_is_fine(kind: MeetingType) -> None:
 
 def test_meetings_without_date_or_type_are_left_to_interpret() -> None:
     """Unreadable Datum/Start/Mötestyp (None) trigger no rule here: interpret reports them."""
-    meetings = (meeting(2, None, None, notice_date=date(2021, 1, 1)),
-                meeting(3, None, MeetingType.ARSMOTE, notice_date=date(2021, 1, 1)))
+    meetings = (
+        meeting(2, None, None, notice_date=date(2021, 1, 1)),
+        meeting(3, None, MeetingType.ARSMOTE, notice_date=date(2021, 1, 1)),
+    )
     assert _check(meetings=meetings) == ()
 
 
 def test_dates_at_the_edge_of_the_calendar_do_not_raise() -> None:
     """Window arithmetic near date.min/date.max is skipped, not an exception."""
-    meetings = (meeting(2, date(1, 1, 3), MeetingType.ARSMOTE, notice_date=date(1, 1, 1)),
-                meeting(3, date(9999, 12, 30), MeetingType.STYRELSEMOTE,
-                        notice_date=date(9999, 12, 31)))
+    meetings = (
+        meeting(2, date(1, 1, 3), MeetingType.ARSMOTE, notice_date=date(1, 1, 1)),
+        meeting(3, date(9999, 12, 30), MeetingType.STYRELSEMOTE, notice_date=date(9999, 12, 31)),
+    )
     huge = association(board_notice_days=10**9, agm_notice_earliest_weeks=10**9)
     problems = _check(association=huge, meetings=meetings)
     assert all(p.cell.startswith("A") for p in problems)  # at most weekday warnings
@@ -369,22 +430,39 @@ def test_dates_at_the_edge_of_the_calendar_do_not_raise() -> None:
 
 def test_problems_are_sorted_by_sheet_row_column_then_errors_first() -> None:
     """Sheet order Förening … Möten, then row, column (Z before AA), errors before warnings."""
+
     def p(severity: Severity, sheet: str, cell: str) -> Problem:
         return Problem(severity, sheet, cell, "x")
-    shuffled = [p(Severity.WARNING, "Möten", "A2"), p(Severity.ERROR, "Möten", ""),
-                p(Severity.WARNING, "Önskemål", "AA2"), p(Severity.ERROR, "Önskemål", "Z2"),
-                p(Severity.WARNING, "Önskemål", "B10"), p(Severity.ERROR, "Önskemål", "B10"),
-                p(Severity.ERROR, "Önskemål", "C9"), p(Severity.WARNING, "Förening", "B3"),
-                p(Severity.WARNING, "Kontakter", "A2"), p(Severity.WARNING, "Aktiviteter", "A2"),
-                p(Severity.WARNING, "Prioritering", "A2"), p(Severity.ERROR, "Instruktioner", "")]
+
+    shuffled = [
+        p(Severity.WARNING, "Möten", "A2"),
+        p(Severity.ERROR, "Möten", ""),
+        p(Severity.WARNING, "Önskemål", "AA2"),
+        p(Severity.ERROR, "Önskemål", "Z2"),
+        p(Severity.WARNING, "Önskemål", "B10"),
+        p(Severity.ERROR, "Önskemål", "B10"),
+        p(Severity.ERROR, "Önskemål", "C9"),
+        p(Severity.WARNING, "Förening", "B3"),
+        p(Severity.WARNING, "Kontakter", "A2"),
+        p(Severity.WARNING, "Aktiviteter", "A2"),
+        p(Severity.WARNING, "Prioritering", "A2"),
+        p(Severity.ERROR, "Instruktioner", ""),
+    ]
     ordered = [(q.sheet, q.cell, q.severity.value) for q in sort_problems(raw_for(), shuffled)]
     assert ordered == [
-        ("Förening", "B3", "warning"), ("Prioritering", "A2", "warning"),
-        ("Kontakter", "A2", "warning"), ("Aktiviteter", "A2", "warning"),
-        ("Önskemål", "Z2", "error"), ("Önskemål", "AA2", "warning"),
-        ("Önskemål", "C9", "error"), ("Önskemål", "B10", "error"),
-        ("Önskemål", "B10", "warning"), ("Möten", "", "error"), ("Möten", "A2", "warning"),
-        ("Instruktioner", "", "error")]
+        ("Förening", "B3", "warning"),
+        ("Prioritering", "A2", "warning"),
+        ("Kontakter", "A2", "warning"),
+        ("Aktiviteter", "A2", "warning"),
+        ("Önskemål", "Z2", "error"),
+        ("Önskemål", "AA2", "warning"),
+        ("Önskemål", "C9", "error"),
+        ("Önskemål", "B10", "error"),
+        ("Önskemål", "B10", "warning"),
+        ("Möten", "", "error"),
+        ("Möten", "A2", "warning"),
+        ("Instruktioner", "", "error"),
+    ]
 
 
 def test_sheet_order_uses_the_names_as_written() -> None:
@@ -392,10 +470,13 @@ def test_sheet_order_uses_the_names_as_written() -> None:
     raw = raw_for()
     sheets = dict(raw.sheets)
     sheets["Önskemål"] = sheets["Önskemål"].__class__(
-        " önskemål ", "Önskemål", 1, sheets["Önskemål"].columns, (), ())
+        " önskemål ", "Önskemål", 1, sheets["Önskemål"].columns, (), ()
+    )
     renamed = raw.__class__(raw.source_name, raw.sha256, sheets, raw.sheet_names)
-    problems = [Problem(Severity.ERROR, "Möten", "A2", "m"),
-                Problem(Severity.ERROR, " önskemål ", "A2", "w")]
+    problems = [
+        Problem(Severity.ERROR, "Möten", "A2", "m"),
+        Problem(Severity.ERROR, " önskemål ", "A2", "w"),
+    ]
     assert [q.message for q in sort_problems(renamed, problems)] == ["w", "m"]
 
 
@@ -412,7 +493,7 @@ def test_identical_problems_are_reported_once() -> None:
 
 
 def _validate_file(path: Path) -> tuple[Problem, ...]:
-    from docautomation.register import read_register
+    from docautomation.register.workbook import read_register
 
     return validate(read_register(path.read_bytes(), path.name)).problems
 
@@ -447,26 +528,59 @@ def test_structural_problems_come_through_the_reader(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 _VALUES = st.one_of(
-    st.none(), st.text(max_size=12), st.integers(-10**6, 10**12),
-    st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
-    st.dates(), st.datetimes(min_value=datetime(1, 1, 1)), st.times(),
-    st.sampled_from(["", " ", "Ja", "x", "Årsmöte", "styrelsemöte", "2021", "13.00", "kl. 9.30",
-                     "15 mars 2021", "15/3 2021", "Q2 2021", "Lagstift", "Hög", "Levererad",
-                     "https://", "=A1", "{{ x }}", "Ordförande och Kassör", "ÖNS-1", "0", "-1",
-                     "3.0", "1e309", "Verksamhetsår"]),
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(min_value=datetime(1, 1, 1)),
+    st.times(),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "Ja",
+            "x",
+            "Årsmöte",
+            "styrelsemöte",
+            "2021",
+            "13.00",
+            "kl. 9.30",
+            "15 mars 2021",
+            "15/3 2021",
+            "Q2 2021",
+            "Lagstift",
+            "Hög",
+            "Levererad",
+            "https://",
+            "=A1",
+            "{{ x }}",
+            "Ordförande och Kassör",
+            "ÖNS-1",
+            "0",
+            "-1",
+            "3.0",
+            "1e309",
+            "Verksamhetsår",
+        ]
+    ),
 )
 
 
 def _rows_strategy() -> st.SearchStrategy[dict[str, list[dict[str, object]]]]:
-    sheets = {name: st.lists(st.fixed_dictionaries({c: _VALUES for c in HEADERS[name]}),
-                             max_size=4) for name in HEADERS}
+    sheets = {
+        name: st.lists(st.fixed_dictionaries({c: _VALUES for c in HEADERS[name]}), max_size=4)
+        for name in HEADERS
+    }
     return st.fixed_dictionaries(sheets)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=_rows_strategy(), year=st.sampled_from([2021, "2021", None, "x", 1, 10**9]))
-def test_validate_never_raises_and_is_deterministic(rows: dict[str, list[dict[str, object]]],
-                                                     year: object) -> None:
+def test_validate_never_raises_and_is_deterministic(
+    rows: dict[str, list[dict[str, object]]], year: object
+) -> None:
     """Any value in any column: validate() returns, and gives the same report twice."""
     rows["Förening"].append({"Fält": "Verksamhetsår", "Värde": year})
     raw = raw_for(rows)
@@ -476,13 +590,15 @@ def test_validate_never_raises_and_is_deterministic(rows: dict[str, list[dict[st
     assert all(p.sheet for p in first.problems)
 
 
-
 def test_an_unreadable_kategori_is_not_also_called_empty(tmp_path: Path) -> None:
     """A misspelt Kategori on an otherwise unassessable wish is one error, not also 'är tom'."""
     rows = clean_rows()
     rows["Önskemål"].append({"ID": "ÖNS-9", "Rubrik": "Mörkt läge", "Kategori": "Avvaktr"})
-    problems = [p for p in _validate_file(write_workbook(tmp_path / "k.xlsx", rows))
-                if p.sheet == "Önskemål"]
+    problems = [
+        p
+        for p in _validate_file(write_workbook(tmp_path / "k.xlsx", rows))
+        if p.sheet == "Önskemål"
+    ]
     assert [(p.severity.value, p.cell) for p in problems] == [("error", "F6")]
     assert 'Menade du "Avvaktar' in problems[0].message
     assert not any("är tom" in p.message for p in problems)
@@ -495,16 +611,23 @@ def test_excel_error_values_are_errors_not_data(tmp_path: Path) -> None:
     rows["Önskemål"][2]["Antal kommuner"] = "#DIV/0!"
     problems = _validate_file(write_workbook(tmp_path / "e.xlsx", rows))
     assert [(p.severity.value, p.sheet, p.cell) for p in problems] == [
-        ("error", "Önskemål", "I4"), ("error", "Möten", "E3")]
+        ("error", "Önskemål", "I4"),
+        ("error", "Möten", "E3"),
+    ]
     assert all("Excel-felet" in p.message and "rätta formeln" in p.message for p in problems)
 
 
-@pytest.mark.parametrize(("kind", "notice", "words"), [
-    (MeetingType.STYRELSEMOTE, date(2021, 2, 19), "är efter mötet 9 februari 2021"),
-    (MeetingType.WORKSHOP, date(2021, 2, 9), "är samma dag som mötet 9 februari 2021"),
-    (MeetingType.KONSTITUERANDE, date(2021, 2, 10), "är efter mötet 9 februari 2021")])
-def test_a_kallelsedatum_on_or_after_the_meeting_says_so(kind: MeetingType, notice: date,
-                                                         words: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "notice", "words"),
+    [
+        (MeetingType.STYRELSEMOTE, date(2021, 2, 19), "är efter mötet 9 februari 2021"),
+        (MeetingType.WORKSHOP, date(2021, 2, 9), "är samma dag som mötet 9 februari 2021"),
+        (MeetingType.KONSTITUERANDE, date(2021, 2, 10), "är efter mötet 9 februari 2021"),
+    ],
+)
+def test_a_kallelsedatum_on_or_after_the_meeting_says_so(
+    kind: MeetingType, notice: date, words: str
+) -> None:
     """A sending day on or after the meeting (a typo) is named as such, konstituerande too."""
     agenda = ("Program",) if kind is MeetingType.WORKSHOP else ()
     problem = _only(_check(meetings=(meeting(2, kind=kind, notice_date=notice, agenda=agenda),)))
@@ -514,8 +637,10 @@ def test_a_kallelsedatum_on_or_after_the_meeting_says_so(kind: MeetingType, noti
         assert "senast 2 februari 2021 (7 dagar före mötet)" in problem.message
 
 
-@pytest.mark.parametrize(("day", "warned"), [
-    (date(2020, 2, 11), True), (date(2012, 2, 9), True), (date(2021, 12, 30), False)])
+@pytest.mark.parametrize(
+    ("day", "warned"),
+    [(date(2020, 2, 11), True), (date(2012, 2, 9), True), (date(2021, 12, 30), False)],
+)
 def test_a_meeting_outside_the_verksamhetsar_is_a_warning(day: date, warned: bool) -> None:
     """A Datum in another year than Verksamhetsår (a typo in January) is warned at Datum."""
     problems = _check(meetings=(meeting(2, day),))
@@ -526,8 +651,8 @@ def test_a_meeting_outside_the_verksamhetsar_is_a_warning(day: date, warned: boo
 
 def test_a_misspelt_optional_header_is_a_warning_naming_the_column(tmp_path: Path) -> None:
     """'Antal kommun' would silently leave Antal kommuner empty: warn at the header cell."""
-    from docautomation.register import read_register
-    from docautomation.scaffold import example_content, write_register
+    from docautomation.register.scaffold import example_content, write_register
+    from docautomation.register.workbook import read_register
 
     content = example_content()
     content["Önskemål"] = [
@@ -548,8 +673,8 @@ def test_a_misspelt_optional_header_is_a_warning_naming_the_column(tmp_path: Pat
 
 def test_a_renamed_sheet_is_suggested_for_the_missing_one(tmp_path: Path) -> None:
     """A tab renamed 'Möten 2021' is named in the 'Bladet Möten saknas' error."""
-    from docautomation.register import read_register
-    from docautomation.scaffold import example_content, write_register
+    from docautomation.register.scaffold import example_content, write_register
+    from docautomation.register.workbook import read_register
 
     path = write_register(tmp_path / "r.xlsx", example_content())
     wb = openpyxl.load_workbook(path)

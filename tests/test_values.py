@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 import pytest
 from hypothesis import given
 
-from docautomation.association import DEFAULT_CATEGORIES
 from docautomation.models import Category, CellValue, CommentBlock, Level
-from docautomation.values import (
+from docautomation.register.association import DEFAULT_CATEGORIES
+from docautomation.register.values import (
     Reading,
     cell_text,
     comment_blocks,

@@ -32,9 +32,10 @@ from watch_helpers import (
 )
 from watchdog.events import FileSystemEventHandler
 
-from docautomation import status, watch
 from docautomation.config import Settings, WatchSettings
 from docautomation.errors import AlreadyRunningError, ConfigError
+from docautomation.watch import loop as watch
+from docautomation.watch import status
 
 MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
 
@@ -78,7 +79,7 @@ def test_torn_zip_of_a_stalled_copy_is_never_built(
     tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A copy that stalls half-way is read torn, refused quietly, and built once when complete."""
-    caplog.set_level(logging.DEBUG, logger="docautomation.watch")
+    caplog.set_level(logging.DEBUG, logger="docautomation.watch.loop")
     settings = make_settings(tmp_path)
     register = settings.inbox / "register.xlsx"
     data = workbook_bytes("komplett", rows=400)
@@ -161,7 +162,7 @@ def test_resave_with_identical_bytes_or_identical_data_builds_nothing(
     tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A re-save with the same bytes, or with only new metadata (Excel's timestamp), builds nothing."""
-    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    caplog.set_level(logging.INFO, logger="docautomation.watch.loop")
     settings = make_settings(tmp_path)
     register = settings.inbox / "register.xlsx"
     first = workbook_bytes("v1", saved_by="Kalle")
@@ -217,7 +218,7 @@ def test_bad_register_is_reported_and_a_fixed_one_is_built(
     tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Exit code 1 is logged with its problems, the watcher keeps running, the fix gets built."""
-    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    caplog.set_level(logging.INFO, logger="docautomation.watch.loop")
     settings = make_settings(tmp_path)
     register = settings.inbox / "register.xlsx"
     with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
@@ -436,7 +437,7 @@ def test_real_pipeline_catch_up_resave_and_change(
 ) -> None:
     """End to end with pipeline.build_file: catch-up build, a data-identical re-save builds
     nothing, a changed meeting rebuilds within the SPEC §8 budget."""
-    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    caplog.set_level(logging.INFO, logger="docautomation.watch.loop")
     name = example_register.name
 
     def last() -> dict[str, Any]:
@@ -475,7 +476,7 @@ def test_inbox_removed_and_restored_is_watched_again(
     tmp_path: Path, fake: FakeBuild, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A vanished inbox (share gone) is logged; when it comes back the watcher builds again."""
-    caplog.set_level(logging.INFO, logger="docautomation.watch")
+    caplog.set_level(logging.INFO, logger="docautomation.watch.loop")
     settings = make_settings(tmp_path)
     with running(settings, build=fake, fingerprint=cell_fingerprint) as w:
         w.wait_ready()
@@ -529,7 +530,7 @@ def test_removing_a_conflict_copy_builds_the_register_it_blocked(
 ) -> None:
     """A register refused because a conflict copy claimed its year is built once the copy is
     deleted, and the deleted copy leaves status.json and the ledger."""
-    from docautomation import intake
+    from docautomation.watch import intake
 
     monkeypatch.setattr(intake, "GONE_AFTER", 0.3)
     settings = make_settings(tmp_path)
@@ -560,7 +561,7 @@ def test_conflict_copy_deleted_while_stopped_unblocks_on_start(
     tmp_path: Path, fake: FakeBuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The ledger of a refused register is not the last word after a restart either."""
-    from docautomation import intake
+    from docautomation.watch import intake
 
     monkeypatch.setattr(intake, "GONE_AFTER", 0.3)
     settings = make_settings(tmp_path)

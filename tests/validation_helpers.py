@@ -38,13 +38,43 @@ HEADERS: Mapping[str, tuple[str, ...]] = {
     "Förening": ("Fält", "Värde"),
     "Prioritering": ("Nr", "Kategori", "Beskrivning"),
     "Kontakter": ("Namn", "Roll", "Kommun", "E-post"),
-    "Aktiviteter": ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar",
-                    "Status"),
-    "Önskemål": ("ID", "Rubrik", "Beskrivning", "Inlämnat av", "Inlämnat", "Kategori", "Lagkrav",
-                 "Myndighetsrapportering", "Antal kommuner", "Insats", "Effekt", "Status",
-                 "Leverantörens ärende", "Återkoppling", "Pilot"),
-    "Möten": ("Datum", "Start", "Slut", "Mötestyp", "Plats", "Distanslänk", "Dagordning",
-              "Kallelsedatum", "Mottagare", "ID"),
+    "Aktiviteter": (
+        "Verksamhetsområde",
+        "Aktivitet/åtgärd",
+        "Ansvarig",
+        "Klart",
+        "Kommentar",
+        "Status",
+    ),
+    "Önskemål": (
+        "ID",
+        "Rubrik",
+        "Beskrivning",
+        "Inlämnat av",
+        "Inlämnat",
+        "Kategori",
+        "Lagkrav",
+        "Myndighetsrapportering",
+        "Antal kommuner",
+        "Insats",
+        "Effekt",
+        "Status",
+        "Leverantörens ärende",
+        "Återkoppling",
+        "Pilot",
+    ),
+    "Möten": (
+        "Datum",
+        "Start",
+        "Slut",
+        "Mötestyp",
+        "Plats",
+        "Distanslänk",
+        "Dagordning",
+        "Kallelsedatum",
+        "Mottagare",
+        "ID",
+    ),
 }
 TEAMS = "https://teams.microsoft.com/l/meetup-join/abc"
 
@@ -61,42 +91,108 @@ def clean_rows() -> Rows:
             {"Fält": "Kallelse styrelsemöte senast", "Värde": 7},
         ],
         "Kontakter": [
-            {"Namn": "Maria Holmgren", "Roll": "Ordförande", "Kommun": "Sollentuna kommun",
-             "E-post": "maria.holmgren@example.org"},
-            {"Namn": "Per Lind", "Roll": "Sekreterare", "Kommun": "Huddinge kommun",
-             "E-post": "per.lind@example.org"},
+            {
+                "Namn": "Maria Holmgren",
+                "Roll": "Ordförande",
+                "Kommun": "Sollentuna kommun",
+                "E-post": "maria.holmgren@example.org",
+            },
+            {
+                "Namn": "Per Lind",
+                "Roll": "Sekreterare",
+                "Kommun": "Huddinge kommun",
+                "E-post": "per.lind@example.org",
+            },
             {"Namn": "Anna Berg", "Roll": "Kassör", "Kommun": "Mölndals stad"},
         ],
         "Aktiviteter": [
-            {"Verksamhetsområde": "Styrelsearbete", "Aktivitet/åtgärd": "Möten hos kommunerna",
-             "Ansvarig": "Ordförande", "Klart": "Kontinuerligt"},
-            {"Aktivitet/åtgärd": "Workshop med nya styrelsen",
-             "Ansvarig": "Ordförande och Per Lind", "Klart": "April 2021"},
-            {"Verksamhetsområde": "Ekonomi", "Aktivitet/åtgärd": "Ekonomisk uppföljning",
-             "Ansvarig": "kassör", "Klart": "Q2 2021"},
-            {"Verksamhetsområde": "Pilot tema", "Aktivitet/åtgärd": "Välj ett pilotönskemål",
-             "Ansvarig": "Styrelsen, Prosona", "Klart": "Hösten 2021"},
-            {"Verksamhetsområde": "Forum", "Aktivitet/åtgärd": "Utveckla årsmötet",
-             "Ansvarig": "Valberedningen", "Klart": "Vid behov"},
+            {
+                "Verksamhetsområde": "Styrelsearbete",
+                "Aktivitet/åtgärd": "Möten hos kommunerna",
+                "Ansvarig": "Ordförande",
+                "Klart": "Kontinuerligt",
+            },
+            {
+                "Aktivitet/åtgärd": "Workshop med nya styrelsen",
+                "Ansvarig": "Ordförande och Per Lind",
+                "Klart": "April 2021",
+            },
+            {
+                "Verksamhetsområde": "Ekonomi",
+                "Aktivitet/åtgärd": "Ekonomisk uppföljning",
+                "Ansvarig": "kassör",
+                "Klart": "Q2 2021",
+            },
+            {
+                "Verksamhetsområde": "Pilot tema",
+                "Aktivitet/åtgärd": "Välj ett pilotönskemål",
+                "Ansvarig": "Styrelsen, Prosona",
+                "Klart": "Hösten 2021",
+            },
+            {
+                "Verksamhetsområde": "Forum",
+                "Aktivitet/åtgärd": "Utveckla årsmötet",
+                "Ansvarig": "Valberedningen",
+                "Klart": "Vid behov",
+            },
         ],
         "Önskemål": [
-            _wish("ÖNS-1", "Ny riskklassning", Lagkrav="Ja", **{"Antal kommuner": 26},
-                  Insats="Hög", Effekt="Hög", Pilot="Ja", Inlämnat=date(2021, 3, 2)),
-            _wish("ÖNS-2", "XML-export", Myndighetsrapportering="Ja", Status="Skickad",
-                  **{"Antal kommuner": 23}, Insats="Medel", Effekt="Hög", Pilot="Nej"),
-            _wish("ÖNS-3", "Enkel sökning", Kategori=4, Insats="Låg", Effekt="Medel",
-                  Status="Pågår"),
+            _wish(
+                "ÖNS-1",
+                "Ny riskklassning",
+                Lagkrav="Ja",
+                **{"Antal kommuner": 26},
+                Insats="Hög",
+                Effekt="Hög",
+                Pilot="Ja",
+                Inlämnat=date(2021, 3, 2),
+            ),
+            _wish(
+                "ÖNS-2",
+                "XML-export",
+                Myndighetsrapportering="Ja",
+                Status="Skickad",
+                **{"Antal kommuner": 23},
+                Insats="Medel",
+                Effekt="Hög",
+                Pilot="Nej",
+            ),
+            _wish(
+                "ÖNS-3", "Enkel sökning", Kategori=4, Insats="Låg", Effekt="Medel", Status="Pågår"
+            ),
             _wish("ÖNS-4", "Gammal export", Status="Levererad", Pilot="Ja"),
         ],
         "Möten": [
-            _meeting(date(2021, 2, 9), "Styrelsemöte", Distanslänk=TEAMS,
-                     Kallelsedatum=date(2021, 2, 1), ID="M-1"),
-            _meeting(date(2021, 3, 24), "Årsmöte", Plats="Sollentuna kommunhus",
-                     Kallelsedatum=date(2021, 3, 1), ID="M-2"),
-            _meeting(date(2021, 3, 24), "Konstituerande styrelsemöte", Plats="Sollentuna",
-                     Start=time(16, 15), Slut=time(17, 0), ID="M-3"),
-            _meeting(date(2021, 10, 12), "Användarträff", Plats="Stockholm", Distanslänk=TEAMS,
-                     Dagordning="Välkommen\nRapport från Prosona", Mottagare="Medlemmarna"),
+            _meeting(
+                date(2021, 2, 9),
+                "Styrelsemöte",
+                Distanslänk=TEAMS,
+                Kallelsedatum=date(2021, 2, 1),
+                ID="M-1",
+            ),
+            _meeting(
+                date(2021, 3, 24),
+                "Årsmöte",
+                Plats="Sollentuna kommunhus",
+                Kallelsedatum=date(2021, 3, 1),
+                ID="M-2",
+            ),
+            _meeting(
+                date(2021, 3, 24),
+                "Konstituerande styrelsemöte",
+                Plats="Sollentuna",
+                Start=time(16, 15),
+                Slut=time(17, 0),
+                ID="M-3",
+            ),
+            _meeting(
+                date(2021, 10, 12),
+                "Användarträff",
+                Plats="Stockholm",
+                Distanslänk=TEAMS,
+                Dagordning="Välkommen\nRapport från Prosona",
+                Mottagare="Medlemmarna",
+            ),
         ],
     }
 
@@ -106,8 +202,12 @@ def planted_rows() -> Rows:
     rows = copy.deepcopy(clean_rows())
     rows["Kontakter"][2]["E-post"] = "anna.berg(at)example.org"  # D4
     rows["Aktiviteter"] += [
-        {"Verksamhetsområde": "Kommunikation", "Aktivitet/åtgärd": "Nyhetsbrev",
-         "Ansvarig": "Sekreterare", "Klart": "när tiden finns"},  # row 7
+        {
+            "Verksamhetsområde": "Kommunikation",
+            "Aktivitet/åtgärd": "Nyhetsbrev",
+            "Ansvarig": "Sekreterare",
+            "Klart": "när tiden finns",
+        },  # row 7
         {"Aktivitet/åtgärd": "Ny webbsida", "Ansvarig": "Per Lind", "Klart": "Mars 2020"},  # 8
         {"Aktivitet/åtgärd": "Enkät", "Ansvarig": "Ordförande och Kasör", "Klart": "Maj 2021"},
     ]
@@ -120,21 +220,26 @@ def planted_rows() -> Rows:
     rows["Möten"][2]["Kallelsedatum"] = date(2021, 3, 23)  # konstituerande: no timing rule
     rows["Möten"] += [
         _meeting(date(2021, 5, 11), "Styrelsemöte", Plats="Huddinge", ID="M-1"),  # 6
-        _meeting(date(2021, 9, 7), "Styrelsemöte", Plats="Mölndal", Start=time(15, 0),
-                 Slut=time(13, 0)),  # 7
+        _meeting(
+            date(2021, 9, 7), "Styrelsemöte", Plats="Mölndal", Start=time(15, 0), Slut=time(13, 0)
+        ),  # 7
         _meeting(date(2021, 11, 9), "Styrelsemöte"),  # 8: neither Plats nor Distanslänk
-        _meeting(date(2021, 12, 7), "Workshop", Distanslänk="www.teams.com/abc",
-                 Dagordning="Genomgång"),  # 9
-        _meeting(date(2021, 6, 15), "Extra årsmöte", Plats="Solna",
-                 Kallelsedatum=date(2021, 6, 10)),  # 10: window 4 maj to 1 juni
-        _meeting(date(2021, 8, 24), "Styrelsemöte", Plats="Solna",
-                 Kallelsedatum=date(2021, 8, 20)),  # 11: later than 17 augusti
+        _meeting(
+            date(2021, 12, 7), "Workshop", Distanslänk="www.teams.com/abc", Dagordning="Genomgång"
+        ),  # 9
+        _meeting(
+            date(2021, 6, 15), "Extra årsmöte", Plats="Solna", Kallelsedatum=date(2021, 6, 10)
+        ),  # 10: window 4 maj to 1 juni
+        _meeting(
+            date(2021, 8, 24), "Styrelsemöte", Plats="Solna", Kallelsedatum=date(2021, 8, 20)
+        ),  # 11: later than 17 augusti
         _meeting(date(2021, 3, 13), "Workshop", Plats="Solna", Dagordning="Övning"),  # 12 lördag
         _meeting(date(2021, 5, 13), "Styrelsemöte", Plats="Solna"),  # 13 Kristi himmelsfärd
         _meeting(date(2021, 12, 31), "Annat", Plats="Solna", Dagordning="Fika"),  # 14 nyårsafton
         _meeting(date(2021, 4, 20), "Annat", Plats="Solna"),  # 15: empty Dagordning
-        _meeting(date(2021, 10, 12), "Användarträff", Plats="Solna",
-                 Dagordning="Program"),  # 16: same type, day and no ID as row 5
+        _meeting(
+            date(2021, 10, 12), "Användarträff", Plats="Solna", Dagordning="Program"
+        ),  # 16: same type, day and no ID as row 5
     ]
     return rows
 
@@ -173,8 +278,9 @@ def _meeting(day: date, kind: str, **values: Any) -> dict[str, Any]:
     return {**row, **values}
 
 
-def write_workbook(path: Path, rows: Rows, *, headers: Mapping[str, Iterable[str]] = HEADERS,
-                   title_rows: int = 0) -> Path:
+def write_workbook(
+    path: Path, rows: Rows, *, headers: Mapping[str, Iterable[str]] = HEADERS, title_rows: int = 0
+) -> Path:
     """Write `rows` as a real .xlsx: one sheet per key, headers on row 1 (after title rows)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -197,72 +303,123 @@ def write_workbook(path: Path, rows: Rows, *, headers: Mapping[str, Iterable[str
 
 def cells(sheet: str, row: int) -> dict[str, CellRef]:
     """Every column of `sheet` (HEADERS order) → its cell on `row`."""
-    return {column: CellRef(sheet, f"{get_column_letter(i)}{row}")
-            for i, column in enumerate(HEADERS[sheet], start=1)}
+    return {
+        column: CellRef(sheet, f"{get_column_letter(i)}{row}")
+        for i, column in enumerate(HEADERS[sheet], start=1)
+    }
 
 
 def association(**values: Any) -> Association:
     """Förening for 2021 with Värde cells B2… in the clean register's field order."""
     fields = [row["Fält"] for row in clean_rows()["Förening"]]
     refs = {name: CellRef("Förening", f"B{i}") for i, name in enumerate(fields, start=2)}
-    return Association(**{"name": "Användarföreningen Castor", "year": 2021, "cells": refs,
-                          **values})
+    return Association(
+        **{"name": "Användarföreningen Castor", "year": 2021, "cells": refs, **values}
+    )
 
 
 def contact(row: int, name: str, role: Role | None = Role.LEDAMOT, **values: Any) -> Contact:
-    return Contact(name=name, role=role, role_text=role.value if role else "", row=row,
-                   cells=cells("Kontakter", row), **values)
+    return Contact(
+        name=name,
+        role=role,
+        role_text=role.value if role else "",
+        row=row,
+        cells=cells("Kontakter", row),
+        **values,
+    )
 
 
-def activity(row: int, responsible: str = "Styrelsen", klart: Deadline | None = None,
-             **values: Any) -> Activity:
+def activity(
+    row: int, responsible: str = "Styrelsen", klart: Deadline | None = None, **values: Any
+) -> Activity:
     deadline = klart or Deadline(DeadlineKind.CONTINUOUS, "Kontinuerligt", "kontinuerligt")
-    return Activity(area="Styrelsearbete", action="Något", responsible=responsible,
-                    deadline=deadline, row=row, cells=cells("Aktiviteter", row), **values)
+    return Activity(
+        area="Styrelsearbete",
+        action="Något",
+        responsible=responsible,
+        deadline=deadline,
+        row=row,
+        cells=cells("Aktiviteter", row),
+        **values,
+    )
 
 
 def wish(row: int, wish_id: str, **values: Any) -> Wish:
     values.setdefault("category", 4)
-    return Wish(id=wish_id, title=f"Önskemål {wish_id}", row=row, cells=cells("Önskemål", row),
-                **values)
+    return Wish(
+        id=wish_id, title=f"Önskemål {wish_id}", row=row, cells=cells("Önskemål", row), **values
+    )
 
 
-def meeting(row: int, day: date | None = date(2021, 2, 9),
-            kind: MeetingType | None = MeetingType.STYRELSEMOTE, **values: Any) -> Meeting:
+def meeting(
+    row: int,
+    day: date | None = date(2021, 2, 9),
+    kind: MeetingType | None = MeetingType.STYRELSEMOTE,
+    **values: Any,
+) -> Meeting:
     values.setdefault("place", "Sollentuna")
     values.setdefault("end", time(15, 0))
-    return Meeting(date=day, start=time(13, 0), type=kind, type_text=kind.value if kind else "",
-                   row=row, cells=cells("Möten", row), **values)
+    return Meeting(
+        date=day,
+        start=time(13, 0),
+        type=kind,
+        type_text=kind.value if kind else "",
+        row=row,
+        cells=cells("Möten", row),
+        **values,
+    )
 
 
 def register(**parts: Any) -> Register:
     """A Register with the default priority order; keyword arguments replace its parts."""
-    values: dict[str, Any] = {"source_name": "test.xlsx", "association": association(),
-                              "categories": DEFAULT_CATEGORIES}
+    values: dict[str, Any] = {
+        "source_name": "test.xlsx",
+        "association": association(),
+        "categories": DEFAULT_CATEGORIES,
+    }
     return Register(**{**values, **parts})
 
 
-def raw_for(rows: Rows | None = None, *, missing: Mapping[str, tuple[str, ...]] | None = None,
-            omit: Iterable[str] = (), header_row: int = 1) -> RawRegister:
+def raw_for(
+    rows: Rows | None = None,
+    *,
+    missing: Mapping[str, tuple[str, ...]] | None = None,
+    omit: Iterable[str] = (),
+    header_row: int = 1,
+) -> RawRegister:
     """A RawRegister as the reader would give it for `rows` (headers on `header_row`)."""
     rows = clean_rows() if rows is None else rows
     missing = missing or {}
-    sheets = {name: _raw_sheet(name, rows.get(name, []), missing.get(name, ()), header_row)
-              for name in HEADERS if name not in omit and (name in rows or name != "Prioritering")}
-    return RawRegister(source_name="test.xlsx", sha256="0" * 64, sheets=sheets,
-                       sheet_names=tuple(sheets))
+    sheets = {
+        name: _raw_sheet(name, rows.get(name, []), missing.get(name, ()), header_row)
+        for name in HEADERS
+        if name not in omit and (name in rows or name != "Prioritering")
+    }
+    return RawRegister(
+        source_name="test.xlsx", sha256="0" * 64, sheets=sheets, sheet_names=tuple(sheets)
+    )
 
 
-def _raw_sheet(name: str, rows: list[dict[str, Any]], missing: tuple[str, ...],
-               header_row: int) -> RawSheet:
+def _raw_sheet(
+    name: str, rows: list[dict[str, Any]], missing: tuple[str, ...], header_row: int
+) -> RawSheet:
     present = [c for c in HEADERS[name] if c not in missing]
     letters = {c: get_column_letter(i) for i, c in enumerate(present, start=1)}
     raw_rows = tuple(
-        RawRow(number, {c: RawCell(row.get(c), CellRef(name, f"{letters[c]}{number}"))
-                        for c in present})
-        for number, row in enumerate(rows, start=header_row + 1))
-    return RawSheet(name=name, canonical=name, header_row=header_row if present else 0,
-                    columns=letters, missing=missing, rows=raw_rows)
+        RawRow(
+            number,
+            {c: RawCell(row.get(c), CellRef(name, f"{letters[c]}{number}")) for c in present},
+        )
+        for number, row in enumerate(rows, start=header_row + 1)
+    )
+    return RawSheet(
+        name=name,
+        canonical=name,
+        header_row=header_row if present else 0,
+        columns=letters,
+        missing=missing,
+        rows=raw_rows,
+    )
 
 
 __all__ = ["HEADERS", "PLANTED", "WishStatus", "clean_rows", "planted_rows", "write_workbook"]

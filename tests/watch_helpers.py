@@ -15,10 +15,10 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from docautomation import status
 from docautomation.config import Settings, WatchSettings
 from docautomation.models import Problem, Severity
-from docautomation.watch import watch
+from docautomation.watch import status
+from docautomation.watch.loop import watch
 
 FAST = WatchSettings(debounce=0.1, stable_gap=0.1, poll_interval=0.2, rescan_interval=60.0)
 
@@ -200,7 +200,7 @@ def running(settings: Settings, *, stop_within: float = 2.0, **kwargs: object) -
     """Run watch() in a thread; on exit set stop_event and require it to end within 2 s."""
     stop = threading.Event()
     errors: list[BaseException] = []
-    kwargs.setdefault("log", logging.getLogger("docautomation.watch"))
+    kwargs.setdefault("log", logging.getLogger("docautomation.watch.loop"))
 
     def target() -> None:
         try:

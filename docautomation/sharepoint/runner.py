@@ -16,8 +16,8 @@ import filelock
 
 from ..config import Settings, SharePointSettings
 from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
-from ..manifest import load_manifest
-from ..status import STATUS_NAME
+from ..outbox.manifest import load_manifest
+from ..watch.status import STATUS_NAME
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
@@ -293,9 +293,9 @@ def _built_line(path: Path, outcome: Any) -> str:
 
 
 def _pipeline_build(path: Path, settings: Settings) -> Any:
-    from .. import pipeline  # lazily: the pipeline pulls in openpyxl, docxtpl and friends
+    from .. import build  # lazily: the build pulls in openpyxl, docxtpl and friends
 
-    return pipeline.build_file(path, settings)
+    return build.build_file(path, settings)
 
 
 def _pushed_anything(pushed: ApplyResult) -> bool:

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CLIENT_ID, HOST, REGISTER_PATH, SECRET, Tenant
 
-from docautomation.cli import cli
+from docautomation.cli.main import cli
 
 
 @pytest.fixture

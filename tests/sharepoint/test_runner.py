@@ -307,7 +307,7 @@ def test_parse_every_refuses_nonsense(text: str) -> None:
 def test_real_pipeline_end_to_end(tenant: Tenant) -> None:
     """The shipped example register in SharePoint ends up as the real documents in the output
     folder, byte for byte what the local build wrote."""
-    from docautomation.scaffold import SHIPPED_TEMPLATES, example_content, write_register
+    from docautomation.register.scaffold import SHIPPED_TEMPLATES, example_content, write_register
 
     source = write_register(tenant.root / "example.xlsx", example_content())
     tenant.register().data = source.read_bytes()

@@ -1,0 +1,1 @@
+"""Documents: which outputs a register gives, their contexts, the template engine, calendars."""

@@ -1,0 +1,280 @@
+"""Calendar files for the meetings (.ics, RFC 5545): stable UIDs, Stockholm time, byte-identical.
+
+One file per meeting beside its kallelse, "<år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.ics", and all
+meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock:
+
+* UID: a UUID derived from the association's name and the meeting's identity (its ID, else its
+  Mötestyp and Datum), so re-importing updates the event instead of duplicating it;
+* DTSTAMP: the meeting's date at 00:00 UTC (fixed by the register, not by the build time);
+* DTSTART/DTEND: Europe/Stockholm with a VTIMEZONE covering the meetings' years. A meeting
+  without Slut lasts DEFAULT_DURATION (two hours); one without Start is an all-day event;
+* SEQUENCE 0 and CRLF line endings, as icalendar writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from ..models import Association, DocumentJob, Meeting, Register
+from ..register.agenda import effective_agenda
+from .formatting import kallelse_names
+
+TIMEZONE = "Europe/Stockholm"
+DEFAULT_DURATION = timedelta(hours=2)
+PRODID = "-//docautomation//Kallelser//SV"
+# Fixed namespace for uuid5: changing it would change every meeting's UID.
+_UID_NAMESPACE = uuid.UUID("0204c5fb-993c-5371-afab-a236d22f958d")
+_FORMAT = "ics-1"  # bump when the file layout changes, so every calendar key changes
+_NO_AGENDA = "Programmet meddelas senare."
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """What one VEVENT says: everything the .ics is made from (and so its job key)."""
+
+    uid: str
+    summary: str
+    day: date
+    start: time | None
+    end: time | None
+    location: str
+    url: str
+    description: str
+
+
+def meeting_event_uid(meeting: Meeting, association: Association) -> str:
+    """The meeting's stable calendar UID, derived from the register and never random.
+
+    The identity is the meeting's ID when it has one, else its Mötestyp and Datum (so moving a
+    meeting without an ID makes it a new event, SPEC §2), qualified by the association's name.
+    Case and repeated spaces do not matter.
+    """
+    if meeting.id.strip():
+        identity = f"id:{_normal(meeting.id)}"
+    else:
+        day = meeting.date.isoformat() if meeting.date else ""
+        identity = f"typ:{_normal(_type_name(meeting))}\n{day}"
+    basis = "\n".join((_normal(association.name), identity))
+    return f"{uuid.uuid5(_UID_NAMESPACE, basis)}@docautomation"
+
+
+def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:
+    """The file stem of one meeting's kallelse and .ics, e.g. "2021-02-09 Styrelsemöte".
+
+    Raises:
+        ValueError: the meeting is not among `all_meetings` or has no date or type.
+    """
+    named = kallelse_names(all_meetings)
+    found = next((stem for m, stem in named if m is meeting), None)
+    found = found or next((stem for m, stem in named if m == meeting), None)
+    if found is None:
+        raise ValueError("the meeting has no kallelse (no date or Mötestyp, or not listed)")
+    return found
+
+
+def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
+    """The calendar event for one meeting (which must have a date)."""
+    if meeting.date is None:
+        raise ValueError("a meeting without a date has no calendar event")
+    association = register.association
+    return CalendarEvent(
+        uid=meeting_event_uid(meeting, association),
+        summary=f"{_type_name(meeting)} – {_one_line(association.name)}",
+        day=meeting.date,
+        start=meeting.start,
+        end=meeting.end,
+        location=_location(meeting),
+        url=meeting.link.strip(),
+        description=_description(meeting),
+    )
+
+
+def meeting_calendar(register: Register, meeting: Meeting) -> bytes:
+    """One meeting as an .ics file: a VCALENDAR with its VTIMEZONE and one VEVENT."""
+    return render_calendar((meeting_event(register, meeting),))
+
+
+def all_meetings_calendar(register: Register) -> bytes:
+    """Every meeting that has a kallelse as one .ics file ("Möten <år>.ics"), by date."""
+    return render_calendar(_events(register), _calendar_name(register))
+
+
+def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
+    """The .ics outputs: one beside each kallelse, and "<år>/Möten <år>.ics" with them all.
+
+    Args:
+        register: the interpreted register; nothing is produced without a Verksamhetsår.
+        today: unused: calendar files do not depend on the build date, so that an unchanged
+            meeting keeps its key (and its file) from one day to the next.
+
+    Returns:
+        Jobs whose keys change only when the data their file is made from changes.
+    """
+    del today
+    year = register.association.year
+    if year is None:
+        return []
+    writer = CalendarWriter()  # shared: every event is in its own file and in Möten <år>.ics
+    named = [(meeting_event(register, m), stem) for m, stem in kallelse_names(register.meetings)]
+    jobs: list[DocumentJob] = []
+    for event, stem in named:
+        render = partial(writer.render, (event,))
+        jobs.append(DocumentJob(f"{year}/Kallelser/{stem}.ics", _key((event,), None), render))
+    events = _by_time(event for event, _ in named)
+    if events:
+        calname = _calendar_name(register)
+        render = partial(writer.render, events, calname)
+        jobs.append(DocumentJob(f"{year}/Möten {year}.ics", _key(events, calname), render))
+    return jobs
+
+
+def render_calendar(events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+    """Serialise events as an RFC 5545 VCALENDAR (CRLF lines) with a Europe/Stockholm VTIMEZONE.
+
+    `name` (X-WR-CALNAME) is set for a file that holds a whole calendar, not for a single event.
+    """
+    return CalendarWriter().render(events, name)
+
+
+class CalendarWriter:
+    """Writes .ics files, serialising each VEVENT and VTIMEZONE once however often it is used.
+
+    A build puts every event in two files (its own and Möten <år>.ics), each with the same
+    VTIMEZONE, and icalendar's serialisation is most of a calendar's cost (500 meetings:
+    0.7 s → 0.3 s). The output is exactly icalendar's for the whole calendar: a component's
+    lines do not depend on the calendar around it. Picklable, for a process pool.
+    """
+
+    def __init__(self) -> None:
+        self._events: dict[CalendarEvent, bytes] = {}
+        self._zones: dict[tuple[int, int], bytes] = {}
+
+    def render(self, events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+        """The VCALENDAR of `events` (see render_calendar)."""
+        parts = [_calendar_head(name)]
+        if any(event.start is not None for event in events):
+            years = [event.day.year for event in events]
+            parts.append(self._zone(min(years), max(years) + 1))
+        parts += [self._event(event) for event in events]
+        parts.append(_CALENDAR_END)
+        return b"".join(parts)
+
+    def _event(self, event: CalendarEvent) -> bytes:
+        if event not in self._events:
+            self._events[event] = bytes(_vevent(event).to_ical())
+        return self._events[event]
+
+    def _zone(self, first: int, last: int) -> bytes:
+        if (first, last) not in self._zones:
+            zone = icalendar.Timezone.from_tzid(
+                TIMEZONE, first_date=date(first, 1, 1), last_date=date(last, 1, 1)
+            )
+            self._zones[first, last] = bytes(zone.to_ical())
+        return self._zones[first, last]
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar_head(name: str | None) -> bytes:
+    """The calendar's BEGIN line and properties: its serialisation without components or END."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name is not None:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", TIMEZONE)
+    whole = bytes(calendar.to_ical())
+    assert whole.endswith(_CALENDAR_END)
+    return whole[: -len(_CALENDAR_END)]
+
+
+def _vevent(event: CalendarEvent) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", datetime.combine(event.day, time(0), tzinfo=UTC))
+    vevent.add("sequence", 0)
+    start, end = _span(event)
+    vevent.add("dtstart", start)
+    vevent.add("dtend", end)
+    vevent.add("summary", event.summary)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.url:
+        vevent.add("url", event.url)
+    vevent.add("description", event.description)
+    return vevent
+
+
+def _span(event: CalendarEvent) -> tuple[date | datetime, date | datetime]:
+    if event.start is None:
+        return event.day, event.day + timedelta(days=1)
+    start = datetime.combine(event.day, event.start, tzinfo=ZoneInfo(TIMEZONE))
+    if event.end is not None and event.end > event.start:
+        return start, datetime.combine(event.day, event.end, tzinfo=ZoneInfo(TIMEZONE))
+    return start, start + DEFAULT_DURATION
+
+
+def _events(register: Register) -> tuple[CalendarEvent, ...]:
+    return _by_time(meeting_event(register, m) for m, _ in kallelse_names(register.meetings))
+
+
+def _by_time(events: Iterable[CalendarEvent]) -> tuple[CalendarEvent, ...]:
+    return tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
+
+
+def _one_line(text: str) -> str:
+    """A cell's lines joined by ", ": SUMMARY, LOCATION and the calendar name are one line."""
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _location(meeting: Meeting) -> str:
+    # A cell may hold several lines ("Kommunhuset\nStora salen"); LOCATION reads as one line.
+    place = _one_line(meeting.place)
+    if place and meeting.link.strip():
+        return f"{place} / Distans"
+    return place or ("Distans" if meeting.link.strip() else "")
+
+
+def _description(meeting: Meeting) -> str:
+    items = effective_agenda(meeting)
+    lines = ["Dagordning:", *(f"{n}. {item}" for n, item in enumerate(items, 1))]
+    if not items:
+        lines = [_NO_AGENDA]
+    if meeting.link.strip():
+        lines += ["", f"Distanslänk: {meeting.link.strip()}"]
+    return "\n".join(lines)
+
+
+def _calendar_name(register: Register) -> str:
+    return f"Möten {register.association.year} – {_one_line(register.association.name)}"
+
+
+def _key(events: Sequence[CalendarEvent], name: str | None) -> str:
+    payload = {
+        "format": _FORMAT,
+        "icalendar": icalendar.__version__,
+        "name": name,
+        "events": [asdict(event) for event in events],
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _type_name(meeting: Meeting) -> str:
+    return meeting.type.value if meeting.type else (meeting.type_text.strip() or "Möte")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()

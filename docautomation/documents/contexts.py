@@ -1,0 +1,330 @@
+"""Turns the register and ranking into the plain, normalised variables each Word template sees.
+
+Every value is a string (already formatted in Swedish), a bool, or a list/dict of those, so
+templates cannot reach Python objects and a document's key can hash exactly what it shows.
+Each document gets only the data it uses: a kallelse does not change when the vision does.
+
+Variables (as written in the templates):
+
+Verksamhetsplan.docx
+    year · association.name / .vision / .purpose / .tasks (list)
+    categories: list of {number, name, description, label}
+    groups: list of {area, activities: list of {action, responsible, klart, status,
+            comment: list of {text, item (bool: a list line)}}}
+Kallelse.docx
+    association.name · caller.name / .title
+    meeting.type / .title / .date ("tisdag 9 februari 2021") / .date_iso / .time ("kl. 13.00–15.00")
+        / .place / .link / .recipients / .notice_date / .agenda (list) / .agenda_heading
+        / .no_agenda / .id
+Önskemål till leverantör.docx
+    association.name · supplier · report.date / .date_iso / .pilot / .ranked_count
+        / .delivered_count / .rejected_count
+    summary: list of {category, count}
+    changes.previous (bool) / .intro / .new / .status / .category / .removed (lists of lines)
+    ranked: list of {rank, id, title, category, municipalities, effort, effect, status,
+            supplier_ref, pilot (bool: the shaded row variant), description, submitted, reason,
+            feedback}
+    delivered, rejected: lists of {id, title, status, supplier_ref, feedback}
+Every template's header may use association.name.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from ..models import (
+    Activity,
+    ActivityGroup,
+    Category,
+    CommentBlock,
+    Meeting,
+    MeetingType,
+    RankedWish,
+    Ranking,
+    Register,
+    ReportChanges,
+    Role,
+    Wish,
+)
+from ..register.agenda import effective_agenda, effective_recipients, notice_date
+from .formatting import iso_date, long_date, text_date, time_range
+
+# The three template files in the templates folder; their names are part of the contract with
+# the secretary (and of `docautomation init`), so they never change.
+PLAN_TEMPLATE = "Verksamhetsplan.docx"
+NOTICE_TEMPLATE = "Kallelse.docx"
+REPORT_TEMPLATE = "Önskemål till leverantör.docx"
+TEMPLATE_NAMES = (PLAN_TEMPLATE, NOTICE_TEMPLATE, REPORT_TEMPLATE)
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
+_LIST_MARKER = re.compile(r"^\s*[-–•*]\s*")
+_PROGRAM_TYPES = (MeetingType.ANVANDARTRAFF, MeetingType.WORKSHOP, MeetingType.ANNAT)
+
+
+def normalise(value: Any) -> Any:
+    """Make context data safe for Word: line breaks as "\\n", XML-illegal characters removed.
+
+    Strings are cleaned; dicts, lists and tuples are cleaned recursively (tuples become lists);
+    None becomes ""; bools and numbers are kept.
+    """
+    if isinstance(value, str):
+        if value.isprintable():  # no control, separator or surrogate characters: nothing to do
+            return value
+        return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
+    if isinstance(value, Mapping):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    return "" if value is None else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Verksamhetsplan
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_context(register: Register) -> dict[str, Any]:
+    """Variables of Verksamhetsplan.docx."""
+    a = register.association
+    context: dict[str, Any] = normalise(
+        {
+            "year": str(a.year or ""),
+            "association": {
+                "name": a.name,
+                "vision": a.vision,
+                "purpose": a.purpose,
+                "tasks": [t for t in (_LIST_MARKER.sub("", line).strip() for line in a.tasks) if t],
+            },
+            "categories": [_category(c) for c in register.categories],
+            "groups": [_group(g) for g in _groups(register) if g.activities],
+        }
+    )
+    return context
+
+
+def _category(category: Category) -> dict[str, str]:
+    label = f"{category.name} – {category.description}" if category.description else category.name
+    return {
+        "number": str(category.number),
+        "name": category.name,
+        "description": category.description,
+        "label": label,
+    }
+
+
+def _groups(register: Register) -> tuple[ActivityGroup, ...]:
+    if register.groups or not register.activities:
+        return register.groups
+    groups: list[ActivityGroup] = []  # no groups given: consecutive activities of one area
+    for activity in register.activities:
+        if groups and groups[-1].area == activity.area:
+            groups[-1] = ActivityGroup(activity.area, (*groups[-1].activities, activity))
+        else:
+            groups.append(ActivityGroup(activity.area, (activity,)))
+    return tuple(groups)
+
+
+def _group(group: ActivityGroup) -> dict[str, Any]:
+    return {"area": group.area, "activities": [_activity(a) for a in group.activities]}
+
+
+def _activity(activity: Activity) -> dict[str, Any]:
+    return {
+        "action": activity.action,
+        "responsible": activity.responsible,
+        "klart": activity.deadline.text,  # the board's own words (SPEC §2 Klart)
+        "status": activity.status.value if activity.status else "",
+        "comment": [{"text": b.text, "item": b.is_list_item} for b in _comment_blocks(activity)],
+    }
+
+
+def _comment_blocks(activity: Activity) -> tuple[CommentBlock, ...]:
+    if activity.comment_blocks or not activity.comment.strip():
+        return activity.comment_blocks
+    return tuple(
+        CommentBlock(_LIST_MARKER.sub("", line).strip(), bool(_LIST_MARKER.match(line)))
+        for line in activity.comment.splitlines()
+        if line.strip()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Kallelse
+# ---------------------------------------------------------------------------------------------
+
+
+def notice_context(register: Register, meeting: Meeting) -> dict[str, Any]:
+    """Variables of Kallelse.docx for one meeting (its date and type must be known)."""
+    assert meeting.date is not None and meeting.type is not None
+    agenda = effective_agenda(meeting)
+    sent = sending_date(register, meeting)
+    context: dict[str, Any] = normalise(
+        {
+            "association": {"name": register.association.name},
+            "meeting": {
+                "type": _type_label(meeting.type),
+                "title": f"Kallelse till {_type_label(meeting.type).lower()}",
+                "date": long_date(meeting.date),
+                "date_iso": iso_date(meeting.date),
+                "time": time_range(meeting.start, meeting.end) if meeting.start else "",
+                "place": meeting.place.strip(),
+                "link": meeting.link.strip(),
+                "recipients": effective_recipients(meeting),
+                "notice_date": long_date(sent) if sent else "",
+                "agenda": list(agenda),
+                "agenda_heading": "Program" if meeting.type in _PROGRAM_TYPES else "Dagordning",
+                "no_agenda": "Programmet meddelas senare.",
+                "id": meeting.id,
+            },
+            "caller": _caller(register),
+        }
+    )
+    return context
+
+
+def _type_label(meeting_type: MeetingType) -> str:
+    return "Möte" if meeting_type is MeetingType.ANNAT else meeting_type.value
+
+
+def sending_date(register: Register, meeting: Meeting) -> date | None:
+    """When the meeting's kallelse is sent (a konstituerande möte: with its årsmöte's)."""
+    sent = notice_date(meeting, register.association)
+    if sent is None and meeting.type is MeetingType.KONSTITUERANDE:
+        # Called together with the årsmöte held the same day, when there is one.
+        agm = next(
+            (
+                m
+                for m in register.meetings
+                if m.date == meeting.date
+                and m.type in (MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE)
+            ),
+            None,
+        )
+        sent = notice_date(agm, register.association) if agm else None
+        if sent is None and meeting.date is not None:
+            # Held on a day of its own: called like any board meeting (SPEC §4 wants the date).
+            sent = meeting.date - timedelta(days=register.association.board_notice_days)
+    return sent
+
+
+def _caller(register: Register) -> dict[str, str]:
+    chair = next(
+        (c for c in register.contacts if c.role is Role.ORDFORANDE and c.name.strip()), None
+    )
+    if chair is None:
+        return {"name": "Styrelsen", "title": register.association.name}
+    return {"name": chair.name.strip(), "title": f"Ordförande, {register.association.name}"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report to the supplier
+# ---------------------------------------------------------------------------------------------
+
+
+def report_context(
+    register: Register, ranking: Ranking, report_date: date, changes: ReportChanges | None
+) -> dict[str, Any]:
+    """Variables of "Önskemål till leverantör.docx"."""
+    a = register.association
+    day_text = functools.cache(text_date)  # thousands of wishes share a few hundred dates
+    pilots = [f"{r.wish.id} {r.wish.title}" for r in ranking.ranked if r.wish.pilot]
+    context: dict[str, Any] = normalise(
+        {
+            "association": {"name": a.name},
+            "supplier": a.supplier,
+            "report": {
+                "date": text_date(report_date),
+                "date_iso": iso_date(report_date),
+                "pilot": ", ".join(pilots),
+                "ranked_count": str(len(ranking.ranked)),
+                "delivered_count": str(len(ranking.delivered)),
+                "rejected_count": str(len(ranking.rejected)),
+            },
+            "summary": _summary(register.categories, ranking.ranked),
+            "changes": _changes(changes),
+            "ranked": [_ranked(r, day_text) for r in ranking.ranked],
+            "delivered": [_closed(w) for w in ranking.delivered],
+            "rejected": [_closed(w) for w in ranking.rejected],
+        }
+    )
+    return context
+
+
+def _summary(categories: Sequence[Category], ranked: Sequence[RankedWish]) -> list[dict[str, str]]:
+    counts: dict[int | None, int] = {}
+    for r in ranked:
+        counts[r.category] = counts.get(r.category, 0) + 1
+    rows = [
+        {"category": f"{c.number} {c.name}", "count": str(counts.pop(c.number, 0))}
+        for c in categories
+    ]
+    unassessed = counts.pop(None, 0)
+    rows += [
+        {"category": f"{n} (okänd kategori)", "count": str(k)}
+        for n, k in sorted(counts.items())
+        if n is not None
+    ]
+    if unassessed:
+        rows.append({"category": "Ej bedömd", "count": str(unassessed)})
+    return rows
+
+
+def _changes(changes: ReportChanges | None) -> dict[str, Any]:
+    if changes is None:
+        return {
+            "previous": False,
+            "intro": "",
+            "new": [],
+            "status": [],
+            "category": [],
+            "removed": [],
+        }
+    when = f" ({text_date(changes.previous_date)})" if changes.previous_date else ""
+    return {
+        "previous": True,
+        "intro": f"Jämfört med förra rapporten{when}.",
+        "new": list(changes.new_wishes),
+        "status": list(changes.status_changed),
+        "category": list(changes.category_changed),
+        "removed": list(changes.removed),
+    }
+
+
+def _ranked(ranked: RankedWish, day_text: Callable[[date], str]) -> dict[str, Any]:
+    wish = ranked.wish
+    return {
+        "rank": str(ranked.rank),
+        "id": wish.id,
+        "title": wish.title,
+        "category": f"{ranked.category} {ranked.category_name}" if ranked.category else "Ej bedömd",
+        "municipalities": "" if wish.municipalities is None else str(wish.municipalities),
+        "effort": wish.effort.label if wish.effort else "",
+        "effect": wish.effect.label if wish.effect else "",
+        "status": wish.status.value,
+        "supplier_ref": wish.supplier_ref,
+        "pilot": bool(wish.pilot),
+        "description": wish.description or "–",
+        "submitted": _submitted(wish, day_text),
+        "reason": ranked.reason,
+        "feedback": wish.feedback or "–",
+    }
+
+
+def _submitted(wish: Wish, day_text: Callable[[date], str]) -> str:
+    parts = [wish.submitted_by.strip(), day_text(wish.submitted) if wish.submitted else ""]
+    return ", ".join(p for p in parts if p) or "–"
+
+
+def _closed(wish: Wish) -> dict[str, str]:
+    return {
+        "id": wish.id,
+        "title": wish.title,
+        "status": wish.status.value,
+        "supplier_ref": wish.supplier_ref,
+        "feedback": wish.feedback,
+    }

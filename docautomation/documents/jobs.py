@@ -1,0 +1,236 @@
+"""Which Word documents a register gives: stable outbox names, content keys, and their rendering.
+
+Outbox layout (SPEC §4), relative to the outbox, "/"-separated:
+    <år>/Verksamhetsplan <år>.docx
+    <år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.docx       (one per meeting)
+    <år>/Önskemål till <Leverantör> <år>.docx
+
+Each job's key is the SHA-256 of exactly what its document is made from: the variables it
+shows (template_context), the template file's bytes, the date written into its properties and
+RENDER_VERSION. Templates are read once per call and compiled once, on the first render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from ..errors import TemplateError
+from ..models import DocumentJob, Meeting, MeetingType, Ranking, Register, ReportChanges
+from .check import unknown_variables
+from .contexts import (
+    NOTICE_TEMPLATE,
+    PLAN_TEMPLATE,
+    REPORT_TEMPLATE,
+    TEMPLATE_NAMES,
+    notice_context,
+    plan_context,
+    report_context,
+    sending_date,
+)
+from .engine import WordTemplate, make_environment
+from .formatting import kallelse_names, safe_filename
+
+# Bump whenever the rendering code changes what a document looks like, so every key changes.
+RENDER_VERSION = "docautomation-render/1"
+
+
+class TemplateSet:
+    """The build's templates: bytes read once, each compiled on first use and shared by all jobs.
+
+    Pickling keeps only the bytes (compiled Jinja templates cannot be pickled), so job render
+    callables can be sent to a process pool; each process compiles once more on first use.
+    """
+
+    def __init__(self, sources: Mapping[str, bytes]) -> None:
+        self._sources = dict(sources)
+        self._compiled: dict[str, WordTemplate] = {}
+
+    @classmethod
+    def read(cls, directory: Path, names: Sequence[str] = TEMPLATE_NAMES) -> TemplateSet:
+        """Read the templates `names` from `directory`; TemplateError when one is missing."""
+        sources = {}
+        for name in names:
+            path = directory / name
+            try:
+                sources[name] = path.read_bytes()
+            except FileNotFoundError as exc:
+                raise TemplateError(
+                    f'Mallen "{name}" saknas i mappen {directory}. Kör "docautomation init" '
+                    "för en arbetsmapp med mallarna, eller ange mallmappen (templates) i "
+                    "docautomation.toml."
+                ) from exc
+            except OSError as exc:
+                raise TemplateError(f'Mallen "{name}" kan inte läsas: {exc.strerror}.') from exc
+        return cls(sources)
+
+    def digest(self, name: str) -> str:
+        """SHA-256 of the template file's bytes."""
+        return hashlib.sha256(self._sources[name]).hexdigest()
+
+    def get(self, name: str) -> WordTemplate:
+        """The compiled template (compiled on first use); TemplateError names tag and file."""
+        if name not in self._compiled:
+            self._compiled[name] = WordTemplate.from_bytes(
+                name, self._sources[name], make_environment()
+            )
+        return self._compiled[name]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TemplateSet, (self._sources,))
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    """A job's render callable: template + variables + properties date → .docx bytes."""
+
+    templates: TemplateSet
+    template: str
+    context: Mapping[str, Any]
+    title: str
+    when: date
+
+    def __call__(self) -> bytes:
+        return self.templates.get(self.template).render(
+            self.context, title=self.title, when=self.when
+        )
+
+    def key(self) -> str:
+        payload = [
+            RENDER_VERSION,
+            self.template,
+            self.templates.digest(self.template),
+            self.title,
+            self.when.isoformat(),
+            self.context,
+        ]
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_jobs(
+    register: Register,
+    ranking: Ranking,
+    *,
+    templates_dir: Path,
+    today: date,
+    report_date: date | None = None,
+    changes: ReportChanges | None = None,
+) -> list[DocumentJob]:
+    """The Word documents for one register: plan, one kallelse per meeting, supplier report.
+
+    Args:
+        register: the validated register (no errors); its Verksamhetsår must be known.
+        ranking: the ranked önskemål of that register.
+        templates_dir: folder holding the three templates (template_context.TEMPLATE_NAMES).
+        today: the build's date; the report's date when `report_date` is not given.
+        report_date: the date the report's current version was written (history decides).
+        changes: what changed since the previous report; None when there is no earlier report.
+
+    Returns:
+        Jobs in a stable order; nothing is rendered until a job's `render` is called.
+
+    Raises:
+        TemplateError: a template is missing or unreadable.
+    """
+    year = register.association.year
+    if year is None:
+        raise ValueError("document_jobs needs a register whose Verksamhetsår is known")
+    templates = TemplateSet.read(templates_dir)
+    supplier = register.association.supplier.strip() or "leverantören"
+    renders = [
+        (
+            f"{year}/Verksamhetsplan {year}.docx",
+            _Render(
+                templates,
+                PLAN_TEMPLATE,
+                plan_context(register),
+                f"Verksamhetsplan {year}",
+                date(year, 1, 1),
+            ),
+        )
+    ]
+    for meeting, stem in kallelse_names(register.meetings):
+        context = notice_context(register, meeting)
+        renders.append(
+            (
+                f"{year}/Kallelser/{stem}.docx",
+                _Render(
+                    templates,
+                    NOTICE_TEMPLATE,
+                    context,
+                    f"{context['meeting']['title']} {context['meeting']['date_iso']}",
+                    _notice_day(register, meeting),
+                ),
+            )
+        )
+    when = report_date or today
+    renders.append(
+        (
+            f"{year}/Önskemål till {safe_filename(supplier)} {year}.docx",
+            _Render(
+                templates,
+                REPORT_TEMPLATE,
+                report_context(register, ranking, when, changes),
+                f"Önskemål till {supplier} {year}",
+                when,
+            ),
+        )
+    )
+    return [DocumentJob(path=path, key=render.key(), render=render) for path, render in renders]
+
+
+def _notice_day(register: Register, meeting: Meeting) -> date:
+    assert meeting.date is not None
+    return sending_date(register, meeting) or meeting.date
+
+
+# ---------------------------------------------------------------------------------------------
+# docautomation templates check
+# ---------------------------------------------------------------------------------------------
+
+
+def check_templates(templates_dir: Path, register: Register, ranking: Ranking) -> list[str]:
+    """Compile and render every template against `register`; an empty list means all is well.
+
+    Reports, one Swedish line each: missing or unreadable templates, syntax errors, variables
+    a template uses that its documents do not have (also in branches the register does not
+    reach), and any other error while rendering — each naming the template and the tag.
+    """
+    problems: list[str] = []
+    year = register.association.year or date.today().year
+    for name, contexts in _check_contexts(register, ranking, year).items():
+        try:
+            template = TemplateSet.read(templates_dir, (name,)).get(name)
+            problems += unknown_variables(template, contexts)
+            for context in contexts:
+                template.render(context, title=name, when=date(year, 1, 1))
+        except TemplateError as exc:
+            problems.append(str(exc))
+    return list(dict.fromkeys(problems))
+
+
+def _check_contexts(
+    register: Register, ranking: Ranking, year: int
+) -> dict[str, list[dict[str, Any]]]:
+    by_type: dict[MeetingType | None, Meeting] = {}
+    for meeting, _ in kallelse_names(register.meetings):
+        by_type.setdefault(meeting.type, meeting)
+    meetings = list(by_type.values()) or [
+        Meeting(date=date(year, 1, 15), start=time(13), type=MeetingType.STYRELSEMOTE, place="–")
+    ]
+    sample_changes = ReportChanges(None, ("Exempel",), ("Exempel",), ("Exempel",))
+    report_day = date(year, 1, 1)
+    return {
+        PLAN_TEMPLATE: [plan_context(register)],
+        NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
+        REPORT_TEMPLATE: [
+            report_context(register, ranking, report_day, None),
+            report_context(register, ranking, report_day, sample_changes),
+        ],
+    }

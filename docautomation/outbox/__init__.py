@@ -1,0 +1,1 @@
+"""The outbox: atomic writes, the manifest, the build record, kept register versions, PDFs."""

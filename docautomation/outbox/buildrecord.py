@@ -1,0 +1,272 @@
+"""The last successful build of each register, so an unchanged register is not read again.
+
+`<outbox>/.docautomation/builds.json` records, per register file, what its last successful
+build was made from (the register's raw SHA-256 and a digest of the templates and the tool)
+and what it left behind (each output's manifest entry, size and mtime, the report's change
+state, the Valideringsrapport, the warnings). When all of that still holds, a rebuild would
+render the same bytes and leave every file alone, so the pipeline returns the recorded outcome
+without reading, validating or rendering (SPEC §8: an unchanged rebuild ≤ 0.1 s).
+
+The build date is deliberately not an input: documents depend on it only through the report
+to the supplier, whose date history keeps for as long as its content is unchanged, and the
+report's state file is among the things checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Limits
+from ..models import Problem, Severity
+from .manifest import MANIFEST_NAME, STATE_DIR, ManifestEntry, load_manifest, write_atomically
+
+log = logging.getLogger(__name__)
+
+LEDGER_NAME = "builds.json"
+_VERSION = 2
+_PACKAGE = Path(__file__).resolve().parent.parent  # the whole package, not this stage
+
+Stat = tuple[int, int] | None  # (size, mtime_ns); None: the file does not exist
+_ENTRY_FIELDS = tuple(f.name for f in fields(ManifestEntry))
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One register's last successful build: its inputs and what it left in the outbox."""
+
+    sha256: str
+    inputs: str
+    year: int
+    outputs: tuple[str, ...]  # the build's documents (relative paths), reported as unchanged
+    files: Mapping[str, tuple[dict[str, Any] | None, Stat]]  # rel → (manifest entry, stat)
+    # Other files the outcome depends on: the report's state, the Valideringsrapport names.
+    state: Mapping[str, Stat]
+    problems: tuple[Problem, ...] = ()
+    report: str | None = None  # the Valideringsrapport written (warnings), relative
+    manifest: str = ""  # SHA-256 of the manifest file as the build left it
+
+
+def inputs_digest(templates: Path, limits: Limits) -> str:
+    """A digest of everything besides the register that a build's output depends on.
+
+    The bytes of every .docx in the templates folder, this package's version and source files
+    (by size and mtime, so an edited checkout counts as a new tool), the installed libraries'
+    versions (a new docxtpl or icalendar may write other bytes) and the file size limits
+    (bytes that passed filecheck under other limits are checked again).
+    """
+    digest = hashlib.sha256(_tool_identity().encode("utf-8"))
+    digest.update(repr(limits).encode("utf-8"))
+    try:
+        names = sorted(p for p in os.listdir(templates) if p.lower().endswith(".docx"))
+    except OSError:
+        names = []
+    for name in names:
+        digest.update(name.encode("utf-8") + b"\0")
+        try:
+            digest.update(hashlib.sha256((templates / name).read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _tool_identity() -> str:
+    """This package's version and source files, and every installed distribution's name and
+    version (from the *.dist-info folder names: importlib.metadata would cost 30 ms)."""
+    parts = [__version__]
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.relative_to(_PACKAGE).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    for folder in sys.path:
+        if Path(folder).name not in ("site-packages", "dist-packages"):
+            continue
+        with contextlib.suppress(OSError):
+            parts += sorted(
+                n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info"))
+            )
+    return "\n".join(parts)
+
+
+def find(outbox: Path, source: Path, sha256: str, inputs: str) -> Record | None:
+    """The source's record when it was made from exactly these register bytes and inputs."""
+    record = _load(outbox).get(_source_key(source))
+    if record is None or record.sha256 != sha256 or record.inputs != inputs:
+        return None
+    return record
+
+
+def still_current(outbox: Path, record: Record) -> bool:
+    """True when every file the record depends on is as the build left it.
+
+    Call it while holding the outbox lock. A file that was edited, replaced, removed or touched
+    (other mtime), a changed manifest entry, or a changed report state means: build again.
+    """
+    root = Path(outbox)
+    if _manifest_digest(root) != record.manifest:
+        # Another build wrote the manifest since: compare the entries this build depends on.
+        manifest = load_manifest(root)
+        for rel, (entry, _) in record.files.items():
+            if _entry_json(manifest.get(rel)) != entry:
+                return False
+    base = str(root)  # os.path: 20,000 pathlib joins would cost more than the stats
+    files = ((rel, stat) for rel, (_, stat) in record.files.items())
+    return all(
+        _stat(os.path.join(base, rel)) == stat for rel, stat in (*files, *record.state.items())
+    )
+
+
+def remember(
+    outbox: Path,
+    source: Path,
+    made_from: tuple[str, str, int],
+    outputs: Sequence[Path],
+    *,
+    beside: Iterable[Path] = (),
+    watched: Iterable[Path] = (),
+    problems: Sequence[Problem] = (),
+    report: Path | None = None,
+) -> None:
+    """Record a successful build (call it under the outbox lock, after everything was written).
+
+    Args:
+        outbox: the outbox folder.
+        source: the register file.
+        made_from: (register SHA-256, inputs_digest, Verksamhetsår).
+        outputs: the build's documents, in job order (written or left unchanged).
+        beside: new versions written beside edited or locked outputs.
+        watched: other files whose existence, size and mtime must hold (report state,
+            Valideringsrapport names); all paths lie inside the outbox.
+        problems: the warnings shown (kept so a skipped rebuild still shows them).
+        report: the Valideringsrapport written for the warnings, or None.
+    """
+    root = Path(outbox)
+    sha256, inputs, year = made_from
+    manifest = load_manifest(root)
+    rels = [_relative(root, p) for p in outputs]
+    files = {
+        rel: (_entry_json(manifest.get(rel)), _stat(root / rel))
+        for rel in dict.fromkeys([*rels, *(_relative(root, p) for p in beside)])
+    }
+    state = {_relative(root, p): _stat(p) for p in watched}
+    record = Record(
+        sha256, inputs, year, tuple(rels), files, state,
+        tuple(problems), _relative(root, report) if report else None, _manifest_digest(root),
+    )  # fmt: skip
+    records = _load(root)
+    records[_source_key(source)] = record
+    _save(root, records)
+
+
+def _manifest_digest(root: Path) -> str:
+    try:
+        return hashlib.sha256((root / STATE_DIR / MANIFEST_NAME).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _entry_json(entry: ManifestEntry | None) -> dict[str, Any] | None:
+    # dataclasses.asdict deep-copies every field: 20 times slower for thousands of entries.
+    return None if entry is None else {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+
+
+def _source_key(source: Path) -> str:
+    return os.path.normcase(str(Path(source).resolve()))
+
+
+def _relative(root: Path, path: Path) -> str:
+    return Path(path).relative_to(root).as_posix()
+
+
+def _stat(path: str | Path) -> Stat:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+# ---------------------------------------------------------------------------------------------
+# The file
+# ---------------------------------------------------------------------------------------------
+
+
+def _path(outbox: Path) -> Path:
+    return outbox / STATE_DIR / LEDGER_NAME
+
+
+def _load(outbox: Path) -> dict[str, Record]:
+    try:
+        doc = json.loads(_path(outbox).read_text(encoding="utf-8"))
+        if doc.get("version") != _VERSION:
+            return {}
+        return {key: _from_json(raw) for key, raw in doc["registers"].items()}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Losing the record only costs one full build.
+        log.warning("Ignoring unreadable build record %s: %s", _path(outbox), exc)
+        return {}
+
+
+def _save(outbox: Path, records: Mapping[str, Record]) -> None:
+    doc = {"version": _VERSION, "registers": {k: _to_json(r) for k, r in sorted(records.items())}}
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        write_atomically(_path(outbox), data)
+    except PermissionError as exc:  # a missing record only costs a full build next time
+        log.warning("Could not save %s: %s", _path(outbox), exc)
+
+
+def _to_json(record: Record) -> dict[str, Any]:
+    return {
+        "sha256": record.sha256,
+        "inputs": record.inputs,
+        "year": record.year,
+        "outputs": list(record.outputs),
+        "files": {rel: [entry, stat] for rel, (entry, stat) in record.files.items()},
+        "state": dict(record.state),
+        "problems": [p.as_json() for p in record.problems],
+        "report": record.report,
+        "manifest": record.manifest,
+    }
+
+
+def _from_json(raw: Mapping[str, Any]) -> Record:
+    names = set(_ENTRY_FIELDS)
+    files: dict[str, tuple[dict[str, Any] | None, Stat]] = {}
+    for rel, (entry, stat) in raw["files"].items():
+        if entry is not None and set(entry) != names:
+            raise ValueError(f"bad manifest entry for {rel}")
+        files[str(rel)] = (entry, _stat_from_json(stat))
+    return Record(
+        sha256=str(raw["sha256"]),
+        inputs=str(raw["inputs"]),
+        year=int(raw["year"]),
+        outputs=tuple(str(rel) for rel in raw["outputs"]),
+        files=files,
+        state={str(rel): _stat_from_json(stat) for rel, stat in raw["state"].items()},
+        problems=tuple(
+            Problem(Severity(p["severity"]), p["sheet"], p["cell"], p["message"])
+            for p in raw["problems"]
+        ),
+        report=None if raw["report"] is None else str(raw["report"]),
+        manifest=str(raw["manifest"]),
+    )
+
+
+def _stat_from_json(value: Any) -> Stat:
+    if value is None:
+        return None
+    size, mtime_ns = value
+    return (int(size), int(mtime_ns))

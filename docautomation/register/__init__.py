@@ -1,0 +1,1 @@
+"""Reading a register workbook: file safety, sheet XML, rows, cell values, dates, Klart, interpretation."""

@@ -1,0 +1,325 @@
+"""Writing registers and working folders: `init`'s empty register, the shipped example, test files."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..config import CONFIG_FILE_NAME, render_default_config
+from ..errors import ConfigError
+from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
+from ..outbox.manifest import write_atomically
+from .workbook import SHEETS as READER_SHEETS
+
+
+def _shipped(folder: str, package_dir: str, marker: str) -> Path:
+    """A data folder of the repository (templates/, examples/), wherever the package runs from.
+
+    From a checkout (or an editable install) it is the repository's own folder; a wheel
+    carries it inside the package, where pyproject maps it.
+    """
+    here = Path(__file__).resolve().parent.parent  # the package folder
+    source = here.parent / folder
+    return source if (source / marker).is_file() else here / package_dir
+
+
+SHIPPED_TEMPLATES = _shipped("templates", "shipped_templates", "Kallelse.docx")
+EXAMPLE_DATA = _shipped("examples", "shipped_examples", "register-2021.json") / "register-2021.json"
+EMPTY_REGISTER_NAME = "Register.xlsx"
+
+_MAX_ROW = 500  # dropdowns and formats reach this far down each sheet
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_CATEGORY_RANGE = "=Prioritering!$B$2:$B$20"
+_YES_NO = ("Ja", "Nej")
+_LEVELS = ("Låg", "Medel", "Hög")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column the board sees: header, width, optional dropdown, and its Swedish help text."""
+
+    header: str
+    width: int
+    help: str
+    choices: tuple[str, ...] | str = ()  # a list, or a range formula such as _CATEGORY_RANGE
+    number_format: str | None = None
+
+
+def _c(header: str, width: int, help: str, **kw: Any) -> Column:
+    return Column(header, width, help, **kw)
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "Förening": (
+        _c("Fält", 34, "Vilken uppgift raden gäller (ändra inte texterna i den här kolumnen)."),
+        _c("Värde", 90, "Uppgiften. Flera rader i en cell: Alt+Enter."),
+    ),
+    "Prioritering": (
+        _c("Nr", 6, "Kategorins nummer, 1, 2, 3 … utan luckor."),
+        _c("Kategori", 55, "Kategorins namn, t.ex. Lagstiftning."),
+        _c("Beskrivning", 70, "Vad kategorin betyder (valfritt)."),
+    ),
+    "Kontakter": (
+        _c("Namn", 26, "För- och efternamn."),
+        _c("Roll", 22, "Roll i föreningen.", choices=tuple(r.value for r in Role)),
+        _c("Kommun", 26, "Medlemskommun eller kommunförbund."),
+        _c("E-post", 34, "E-postadress (valfritt)."),
+    ),
+    "Aktiviteter": (
+        _c("Verksamhetsområde", 24, "Området. Lämna tomt för att fortsätta området ovanför."),
+        _c("Aktivitet/åtgärd", 60, "Vad som ska göras."),
+        _c(
+            "Ansvarig",
+            20,
+            "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma.",
+        ),
+        _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov."),
+        _c("Kommentar", 50, "Fri text. Rader som börjar med - blir punktlista."),
+        _c(
+            "Status",
+            12,
+            "Planerad, Pågår, Klar eller Inställd (valfritt).",
+            choices=("Planerad", "Pågår", "Klar", "Inställd"),
+        ),
+    ),
+    "Önskemål": (
+        _c("ID", 10, "Unikt id, t.ex. ÖNS-001."),
+        _c("Rubrik", 45, "Kort rubrik."),
+        _c("Beskrivning", 60, "Vad önskemålet gäller och varför."),
+        _c("Inlämnat av", 24, "Kommun som lämnade önskemålet."),
+        _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format="yyyy-mm-dd"),
+        _c(
+            "Kategori",
+            30,
+            "Styrelsens kategori (nummer eller namn). Tomt: föreslås av reglerna.",
+            choices=_CATEGORY_RANGE,
+        ),
+        _c("Lagkrav", 10, "Ja om en lag eller föreskrift kräver ändringen.", choices=_YES_NO),
+        _c(
+            "Myndighetsrapportering",
+            14,
+            "Ja om det behövs för rapportering till en myndighet.",
+            choices=_YES_NO,
+        ),
+        _c("Antal kommuner", 10, "Antal kommuner som stöder önskemålet (heltal)."),
+        _c("Insats", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
+        _c("Effekt", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
+        _c(
+            "Status",
+            16,
+            "Ny, Skickad, Accepterad, Pågår, Levererad eller Avvisad. Tomt = Ny.",
+            choices=tuple(s.value for s in WishStatus),
+        ),
+        _c("Leverantörens ärende", 16, "Leverantörens ärendenummer."),
+        _c("Återkoppling", 50, "Leverantörens svar."),
+        _c("Pilot", 8, "Ja för årets pilotönskemål (högst ett).", choices=_YES_NO),
+    ),
+    "Möten": (
+        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", number_format="yyyy-mm-dd"),
+        _c("Start", 8, "Starttid, t.ex. 13.00.", number_format="hh:mm"),
+        _c("Slut", 8, "Sluttid (valfritt), efter starttiden.", number_format="hh:mm"),
+        _c("Mötestyp", 26, "Typ av möte.", choices=tuple(t.value for t in MeetingType)),
+        _c("Plats", 28, "Lokal och ort. Plats eller distanslänk måste finnas."),
+        _c("Distanslänk", 34, "Länk till mötet, måste börja med https://."),
+        _c("Dagordning", 50, "En punkt per rad (Alt+Enter). Tomt: standarddagordningen."),
+        _c(
+            "Kallelsedatum",
+            13,
+            "När kallelsen skickas. Tomt: sista tillåtna dag.",
+            number_format="yyyy-mm-dd",
+        ),
+        _c("Mottagare", 16, "Styrelsen, Medlemmarna eller fri text. Tomt: efter mötestyp."),
+        _c("ID", 12, "Valfritt id för mötet i kalendern (behåll det om datumet flyttas)."),
+    ),
+}
+
+_FORENING_FIELDS = (
+    ("Föreningens namn", "Föreningens namn (krävs)."),
+    ("Verksamhetsår", "Året planen gäller, t.ex. 2021 (krävs)."),
+    ("Vision", "Föreningens vision."),
+    ("Syfte", "Föreningens syfte."),
+    ("Verksamhet enligt stadgarna", "En uppgift per rad (Alt+Enter)."),
+    ("Leverantör", "Systemets leverantör. Tomt: Prosona."),
+    (
+        "Gräns för högt prioriterat",
+        "Antal kommuner som gör ett önskemål till kategori 3. Tomt: 15.",
+    ),
+    (
+        "Kallelse årsmöte tidigast",
+        "Veckor före årsmötet som kallelsen tidigast får skickas. Tomt: 6.",
+    ),
+    ("Kallelse årsmöte senast", "Veckor före årsmötet som kallelsen senast ska skickas. Tomt: 2."),
+    ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
+)
+
+# Which columns are required is the reader's knowledge (SPEC §2); the layout here only adds looks.
+_REQUIRED = {spec.name: set(spec.required) for spec in READER_SHEETS}
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+def write_register(path: Path, content: Mapping[str, Rows] | None = None) -> Path:
+    """Write a register workbook with every sheet, header, dropdown and the Instruktioner sheet.
+
+    Args:
+        path: where to write the .xlsx (written atomically).
+        content: rows per sheet, each row a mapping header → value. None gives the empty register
+            (Förening's Fält names filled in, the default priority order in Prioritering).
+    """
+    content = content or _empty_content()
+    wb = Workbook()
+    _write_instructions(wb.worksheets[0])  # the sheet a new workbook starts with
+    for name, columns in SHEETS.items():
+        _write_sheet(wb.create_sheet(name), columns, content.get(name, ()))
+    wb.active = 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomically(path, buffer.getvalue())  # a watcher never sees half a workbook
+    return path
+
+
+def example_content() -> dict[str, list[dict[str, Any]]]:
+    """The shipped example register's rows (the 2021 plan plus sample wishes and meetings)."""
+    data = json.loads(EXAMPLE_DATA.read_text(encoding="utf-8"))
+    return {name: [_typed(row) for row in data[name]] for name in SHEETS if name in data}
+
+
+def init_folder(directory: Path) -> list[Path]:
+    """Set up a working folder (SPEC §5 init); never overwrites anything that exists.
+
+    Returns the paths created. Raises ConfigError if the shipped templates cannot be found or
+    the folder cannot be written (a file in the way, no permission).
+    """
+    try:
+        return _init_folder(directory)
+    except OSError as exc:
+        raise ConfigError(f"Kan inte sätta upp {directory}: {exc.strerror or exc}.") from exc
+
+
+def _init_folder(directory: Path) -> list[Path]:
+    created: list[Path] = []
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / CONFIG_FILE_NAME
+    if not config.exists():
+        config.write_text(render_default_config(directory), encoding="utf-8")
+        created.append(config)
+    for sub in ("inbox", "outbox", "templates"):
+        (directory / sub).mkdir(exist_ok=True)
+    created += _copy_templates(directory / "templates")
+    register = directory / "inbox" / EMPTY_REGISTER_NAME
+    if not register.exists():
+        created.append(write_register(register))
+    return created
+
+
+def _copy_templates(target: Path) -> list[Path]:
+    sources = sorted(SHIPPED_TEMPLATES.glob("*.docx"))
+    if not sources:
+        raise ConfigError(f"Hittar inga mallar att kopiera i {SHIPPED_TEMPLATES}.")
+    copied = []
+    for src in sources:
+        dest = target / src.name
+        if not dest.exists():
+            shutil.copyfile(src, dest)
+            copied.append(dest)
+    return copied
+
+
+def _empty_content() -> dict[str, Rows]:
+    return {
+        "Förening": [{"Fält": name, "Värde": ""} for name, _ in _FORENING_FIELDS],
+        "Prioritering": [{"Nr": c.number, "Kategori": c.name} for c in DEFAULT_CATEGORIES],
+    }
+
+
+def _write_sheet(ws: Worksheet, columns: tuple[Column, ...], rows: Rows) -> None:
+    ws.append([col.header for col in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        ws.append([_cell_value(row.get(col.header)) for col in columns])
+    for index, col in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = col.width
+        _format_column(ws, letter, col, len(rows))
+        if col.choices:
+            _add_dropdown(ws, letter, col)
+    ws.freeze_panes = "A2"
+
+
+def _format_column(ws: Worksheet, letter: str, col: Column, count: int) -> None:
+    for r in range(2, count + 2):
+        cell = ws[f"{letter}{r}"]
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        if col.number_format and isinstance(cell.value, (date, time)):
+            cell.number_format = col.number_format
+
+
+def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
+    formula = col.choices if isinstance(col.choices, str) else '"' + ",".join(col.choices) + '"'
+    # "information" style: the list guides the board without refusing e.g. a typed "1" or "x".
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="information")
+    dv.error = f"Välj ett värde i listan för {col.header}."
+    dv.prompt = col.help
+    dv.showInputMessage = True
+    dv.add(f"{letter}2:{letter}{_MAX_ROW}")
+    ws.add_data_validation(dv)
+
+
+def _write_instructions(ws: Worksheet) -> None:
+    ws.title = "Instruktioner"
+    ws.append(["Registret för föreningens verksamhetsplan, önskemål och möten"])
+    ws["A1"].font = Font(bold=True, size=14)
+    intro = (
+        "Fyll i bladen nedan. docautomation läser arbetsboken när den sparas och skapar "
+        "verksamhetsplanen, kallelserna och rapporten till leverantören."
+    )
+    ws.append([intro])
+    ws.append([])
+    ws.append(["Blad", "Kolumn", "Förklaring"])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    for sheet, columns in SHEETS.items():
+        for col in columns:
+            required = col.header in _REQUIRED[sheet]
+            ws.append([sheet, col.header + (" (krävs)" if required else ""), col.help])
+    for name, help_text in _FORENING_FIELDS:
+        ws.append(["Förening", f"Fält: {name}", help_text])
+    for letter, width in (("A", 16), ("B", 34), ("C", 100)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A5"
+
+
+def _cell_value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _typed(row: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON keeps dates and times as text; the example register stores real Excel values."""
+    return {key: _parse_json_value(key, value) for key, value in row.items()}
+
+
+def _parse_json_value(key: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    if key in ("Inlämnat", "Datum", "Kallelsedatum"):
+        return datetime.fromisoformat(value)
+    if key in ("Start", "Slut"):
+        hours, minutes = value.split(".")
+        return time(int(hours), int(minutes))
+    return value

@@ -1,0 +1,253 @@
+"""The Valideringsrapport: a marked-up copy of the register with a first sheet "Fel" (SPEC §5)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import OutboxError, UnreadableFileError
+from ..models import Problem, Severity
+from ..outbox.manifest import write_atomically
+
+REPORT_NAME = "Valideringsrapport"
+AUTHOR = "docautomation"
+ERROR_FILL = "FFFFC7CE"  # Excel's "light red fill" for bad values
+WARNING_FILL = "FFFFEB9C"  # Excel's "yellow fill" for neutral values
+_HEADERS = ("Allvarlighet", "Blad", "Cell", "Meddelande")
+_WIDTHS = (14, 18, 10, 110)
+_LABEL = {Severity.ERROR: "Fel", Severity.WARNING: "Varning"}
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
+
+
+def report_path(outbox: Path, year: int | None, source_name: str) -> Path:
+    """Where the Valideringsrapport for a register goes (SPEC §5).
+
+    Args:
+        outbox: The outbox folder.
+        year: The register's Verksamhetsår, or None when it could not be read.
+        source_name: The register's file name (e.g. "Register 2021.xlsx").
+
+    Returns:
+        outbox/<år>/Valideringsrapport.xlsx, or outbox/Valideringsrapport <file name>.xlsx
+        when the year is unknown.
+    """
+    if year is not None:
+        return outbox / str(year) / f"{REPORT_NAME}.xlsx"
+    stem = _safe_name(Path(source_name).stem) or "register"
+    return outbox / f"{REPORT_NAME} {stem}.xlsx"
+
+
+def remove_stale_report(report: Path) -> tuple[Path, ...]:
+    """Remove a Valideringsrapport (and its "(ny version)" sibling) after a clean build.
+
+    A report that cannot be removed (open in Excel) is left in place rather than failing the
+    build; it is then simply not in the returned tuple.
+
+    Returns:
+        The files actually removed.
+    """
+    removed: list[Path] = []
+    for path in (report, _beside(report)):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:  # open in Excel (Windows), or a read-only share: a warning, not a failure
+            continue
+        removed.append(path)
+    return tuple(removed)
+
+
+def write_validation_report(data: bytes, problems: Sequence[Problem], destination: Path) -> Path:
+    """Write the Valideringsrapport: the register's copy, marked up, with a first sheet "Fel".
+
+    The register itself is never touched: the copy is made from `data` in memory. The file is
+    written atomically; when `destination` is locked (open in Excel on Windows) the report is
+    written beside it as "Valideringsrapport (ny version).xlsx".
+
+    Args:
+        data: The register's bytes, exactly as read.
+        problems: The problems to show, in the order to list them.
+        destination: Where the report goes (see `report_path`).
+
+    Returns:
+        The path actually written.
+
+    Raises:
+        UnreadableFileError: `data` is not a workbook openpyxl can open.
+    """
+    workbook = _load_copy(data, destination)
+    for cell_problems, sheet, coordinate in _by_cell(workbook, problems):
+        _mark(sheet, coordinate, cell_problems)
+    _add_error_sheet(workbook, problems)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _write_atomically(buffer.getvalue(), destination)
+
+
+def _load_copy(data: bytes, destination: Path) -> Workbook:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about every extension it drops; SPEC accepts those losses in a copy.
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), rich_text=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFileError(destination, f"registret gick inte att öppna: {exc}") from exc
+
+
+def _by_cell(
+    workbook: Workbook, problems: Iterable[Problem]
+) -> list[tuple[list[Problem], Worksheet, str]]:
+    """Group problems by the cell they mark (merged ranges → their top-left cell)."""
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    sheets: dict[str, Worksheet] = {}
+    for problem in problems:
+        sheet = _find_sheet(workbook, problem.sheet)
+        coordinate = _target(sheet, problem.cell) if sheet is not None else None
+        if sheet is None or coordinate is None:
+            continue
+        groups.setdefault((sheet.title, coordinate), []).append(problem)
+        sheets[sheet.title] = sheet
+    return [(found, sheets[title], cell) for (title, cell), found in groups.items()]
+
+
+def _find_sheet(workbook: Workbook, name: str) -> Worksheet | None:
+    sheets = [sheet for sheet in workbook.worksheets if isinstance(sheet, Worksheet)]
+    wanted = name.strip().casefold()
+    found = [s for s in sheets if s.title == name] or [
+        s for s in sheets if s.title.strip().casefold() == wanted
+    ]
+    return found[0] if found else None
+
+
+def _target(sheet: Worksheet, cell: str) -> str | None:
+    try:
+        column, row = coordinate_from_string(cell)
+    except (CellCoordinatesException, ValueError):
+        return None  # "" marks a whole-sheet problem
+    coordinate = f"{column}{row}"
+    for merged in sheet.merged_cells.ranges:
+        if coordinate in merged:
+            return str(merged.start_cell.coordinate)
+    return coordinate
+
+
+def _mark(sheet: Worksheet, coordinate: str, problems: list[Problem]) -> None:
+    cell = sheet[coordinate]
+    worst = Severity.ERROR if any(p.is_error for p in problems) else Severity.WARNING
+    colour = ERROR_FILL if worst is Severity.ERROR else WARNING_FILL
+    cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+    # Each cell of a merged range (a Klart merged over three rows) may carry the same message;
+    # the one comment on its top-left cell says it once.
+    text = "\n\n".join(dict.fromkeys(f"{_LABEL[p.severity]}: {p.message}" for p in problems))
+    if cell.comment is not None and cell.comment.text.strip():
+        text += f"\n\n(Tidigare kommentar: {cell.comment.text.strip()})"
+    cell.comment = _comment(_text(text))
+
+
+def _comment(text: str) -> Comment:
+    # The default 144 x 79 px box cuts longer messages off; size it to the text (≈ 45 chars a line).
+    lines = sum(max(1, -(-len(line) // 45)) for line in text.split("\n"))
+    return Comment(text, AUTHOR, width=320, height=min(600, 24 + 16 * lines))
+
+
+def _add_error_sheet(workbook: Workbook, problems: Sequence[Problem]) -> None:
+    sheet = workbook.create_sheet(_free_title(workbook), 0)
+    sheet.append(_HEADERS)
+    for number, problem in enumerate(problems, start=2):
+        values = (_LABEL[problem.severity], problem.sheet, problem.cell, problem.message)
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column, value=_text(value))
+            cell.data_type = "s"  # a message that starts with "=" is text, never a formula
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        _link(workbook, sheet, number, problem)
+    for index, width in enumerate(_WIDTHS):
+        sheet.column_dimensions["ABCD"[index]].width = width
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:D{max(1, len(problems) + 1)}"
+    _select_only(workbook, sheet)
+
+
+def _link(workbook: Workbook, sheet: Worksheet, row: int, problem: Problem) -> None:
+    target = _find_sheet(workbook, problem.sheet)
+    coordinate = _target(target, problem.cell) if target is not None and problem.cell else None
+    if target is None or coordinate is None:
+        return  # a whole-sheet problem (or a missing sheet): listed, nothing to link to
+    quoted = "'" + target.title.replace("'", "''") + "'"
+    cell = sheet.cell(row=row, column=3)
+    # A `location` hyperlink is what Excel writes for links inside the workbook; a "#Sheet!A1"
+    # string would become an external relationship instead. Absolute references, because
+    # LibreOffice leaves "C7" or "R1" unresolved (they also read as R1C1 references).
+    column, number = coordinate_from_string(coordinate)
+    cell.hyperlink = Hyperlink(
+        ref=cell.coordinate,
+        location=f"{quoted}!${column}${number}",
+        tooltip=f"Gå till {target.title}!{coordinate}",
+    )
+    cell.style = "Hyperlink"
+
+
+def _free_title(workbook: Workbook) -> str:
+    taken = {title.casefold() for title in workbook.sheetnames}
+    title, number = "Fel", 2
+    while title.casefold() in taken:
+        title, number = f"Fel ({number})", number + 1
+    return title
+
+
+def _select_only(workbook: Workbook, chosen: Worksheet) -> None:
+    # Several selected tabs open "grouped" in Excel, and typing then edits all of them.
+    for sheet in workbook.worksheets:
+        for view in sheet.views.sheetView:
+            view.tabSelected = sheet is chosen
+    workbook.active = chosen
+
+
+def _write_atomically(content: bytes, destination: Path) -> Path:
+    """Write the report; beside it when Excel holds it open (Windows refuses the replace).
+
+    Raises:
+        OutboxError: both names are held open, or the folder cannot be written (disk full,
+            permissions): one clear line for the build, never a traceback.
+    """
+    try:
+        write_atomically(destination, content)
+        return destination
+    except PermissionError:  # locked by Excel (Windows): keep the board's open copy
+        beside = _beside(destination)
+    try:
+        write_atomically(beside, content)
+    except PermissionError as exc:
+        raise OutboxError(
+            f'"{destination.name}" och "{beside.name}" i {destination.parent} är båda öppna '
+            "(i Excel?); stäng dem, så skrivs Valideringsrapporten vid nästa bygge."
+        ) from exc
+    return beside
+
+
+def _beside(path: Path) -> Path:
+    return path.with_name(f"{path.stem} (ny version){path.suffix}")
+
+
+def _text(value: str) -> str:
+    # Control characters other than tab and line breaks are not allowed in XLSX text.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _safe_name(name: str) -> str:
+    return _UNSAFE_NAME.sub("_", name).strip(" .")

@@ -1,0 +1,338 @@
+"""The watcher's state in <outbox>/.docautomation: instance lock, build ledger and status.json."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from ..errors import AlreadyRunningError, ConfigError
+
+STATE_DIR = ".docautomation"
+LOCK_NAME = "watch.lock"
+PID_NAME = "watch.pid.json"
+LEDGER_NAME = "watch-ledger.json"
+STATUS_NAME = "status.json"
+_FORMAT_VERSION = 1
+_LOG = logging.getLogger(__name__)
+
+
+def now_iso() -> str:
+    """The local time with its UTC offset, to the second (what status.json and the ledger hold)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# Single instance
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """Who runs the watcher of an outbox: written to watch.pid.json while the lock is held."""
+
+    pid: int
+    host: str
+    since: str
+
+    def describe(self) -> str:
+        return f"pid {self.pid} på {self.host} sedan {self.since}"
+
+
+@contextlib.contextmanager
+def hold_instance_lock(outbox: Path, *, wait: float = 0.2) -> Iterator[Instance]:
+    """Hold the outbox's watcher lock for the life of the block (one watcher per outbox).
+
+    Args:
+        outbox: the outbox the watcher writes to.
+        wait: seconds to wait for the lock; a short wait rides over `docautomation status`
+            probing the lock at the same instant.
+
+    Raises:
+        AlreadyRunningError: another process holds the lock; the message names it.
+        ConfigError: the outbox's state folder cannot be created or written (permissions).
+    """
+    state = outbox / STATE_DIR
+    lock = FileLock(state / LOCK_NAME, timeout=wait)
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout as exc:
+        other = read_instance(outbox)
+        who = other.describe() if other else "en annan process"
+        raise AlreadyRunningError(
+            f"docautomation watch körs redan för {outbox} ({who}); stoppa den först."
+        ) from exc
+    except OSError as exc:
+        raise _unwritable(outbox, exc) from exc
+    instance = Instance(pid=os.getpid(), host=socket.gethostname(), since=now_iso())
+    try:
+        try:
+            write_json(state / PID_NAME, asdict(instance))
+        except OSError as exc:
+            raise _unwritable(outbox, exc) from exc
+        yield instance
+    finally:
+        with contextlib.suppress(OSError):
+            (state / PID_NAME).unlink()
+        lock.release()
+
+
+def _unwritable(outbox: Path, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"Kan inte skriva i utkorgen {outbox} ({exc.strerror or exc}); kontrollera att kontot "
+        "som kör docautomation får skapa filer och mappar där."
+    )
+
+
+def read_instance(outbox: Path) -> Instance | None:
+    """The watcher recorded in watch.pid.json, or None when there is none or it is unreadable."""
+    data = _read_json(outbox / STATE_DIR / PID_NAME)
+    try:
+        return Instance(pid=int(data["pid"]), host=str(data["host"]), since=str(data["since"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def is_running(outbox: Path) -> bool:
+    """True when a watcher holds the outbox's lock (probed without disturbing it for long)."""
+    path = outbox / STATE_DIR / LOCK_NAME
+    if not path.exists():
+        return False
+    probe = FileLock(path, timeout=0)
+    try:
+        probe.acquire()
+    except Timeout:
+        return True
+    except OSError:
+        return False
+    probe.release()
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger: what the watcher last handled, per register file
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """The last snapshot of one register the watcher dealt with.
+
+    (size, mtime_ns, inode) say whether the file must be looked at again; sha256 whether its bytes
+    are new; fingerprint whether its data is. exit_code is the last build's, or None when the build
+    crashed (such entries are dropped on load, so a restart retries them). checked_ns is the wall
+    time the bytes were read: with a coarse mtime (FAT keeps 2 s) a read soon after the mtime may
+    have missed a later save that left the key as it was.
+    """
+
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+    fingerprint: str | None
+    exit_code: int | None
+    built_at: str
+    checked_ns: int = 0
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.size, self.mtime_ns, self.inode)
+
+
+def load_ledger(outbox: Path) -> dict[str, LedgerEntry]:
+    """The ledger of <outbox>/.docautomation/watch-ledger.json; empty when missing or unreadable."""
+    path = outbox / STATE_DIR / LEDGER_NAME
+    files = _read_json(path).get("files", {})
+    names = {f.name for f in fields(LedgerEntry)}
+    ledger: dict[str, LedgerEntry] = {}
+    for name, raw in files.items() if isinstance(files, dict) else ():
+        try:
+            entry = LedgerEntry(**{k: v for k, v in raw.items() if k in names})
+        except TypeError:
+            _LOG.warning("Hoppar över en oläslig rad för %s i %s.", name, path)
+            continue
+        if entry.exit_code is not None:
+            ledger[str(name)] = entry
+    return ledger
+
+
+def save_ledger(outbox: Path, ledger: Mapping[str, LedgerEntry]) -> None:
+    """Write the ledger atomically."""
+    data = {"version": _FORMAT_VERSION, "files": {n: asdict(e) for n, e in sorted(ledger.items())}}
+    write_json(outbox / STATE_DIR / LEDGER_NAME, data)
+
+
+# ---------------------------------------------------------------------------------------------
+# status.json: heartbeat and the last build of each register
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRecord:
+    """What one build of one register gave, as the watcher logs it and status.json keeps it."""
+
+    file: str
+    finished: str
+    exit_code: int | None  # None: the build crashed
+    written: int = 0
+    unchanged: int = 0
+    diverted: int = 0
+    errors: int = 0
+    warnings: int = 0
+    message: str = ""
+    seconds_after_save: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["file"]
+        data["problems"] = self.errors + self.warnings
+        return data
+
+
+def write_status(
+    outbox: Path,
+    instance: Instance,
+    *,
+    inbox: Path,
+    polling: bool,
+    running: bool,
+    last_rescan: str | None,
+    builds: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Write <outbox>/status.json atomically: heartbeat and every register's last build."""
+    data = {
+        "version": _FORMAT_VERSION,
+        "watcher": {
+            **asdict(instance),
+            "inbox": str(inbox),
+            "polling": polling,
+            "running": running,
+            "last_rescan": last_rescan,
+            "updated": now_iso(),
+        },
+        "registers": {name: dict(rec) for name, rec in sorted(builds.items())},
+    }
+    write_json(outbox / STATUS_NAME, data)
+
+
+def previous_builds(outbox: Path) -> dict[str, dict[str, Any]]:
+    """The per-register section of an existing status.json, so a restarted watcher keeps it."""
+    registers = _read_json(outbox / STATUS_NAME).get("registers")
+    return (
+        {str(k): v for k, v in registers.items() if isinstance(v, dict)}
+        if isinstance(registers, dict)
+        else {}
+    )
+
+
+def read_status(outbox: Path) -> dict[str, Any]:
+    """The watcher status of an outbox, with `running` checked against the live lock.
+
+    Returns:
+        The content of <outbox>/status.json (empty sections when there is none), where
+        watcher.running is True only if a watcher holds the outbox's lock right now, and then
+        pid/host/since name that watcher.
+    """
+    data = _read_json(outbox / STATUS_NAME)
+    watcher = data.get("watcher")
+    watcher = watcher if isinstance(watcher, dict) else {}
+    running = is_running(outbox)
+    holder = read_instance(outbox) if running else None  # the live holder beats a stale file
+    return {
+        "outbox": str(outbox),
+        "outbox_exists": outbox.is_dir(),
+        "watcher": {**watcher, **(asdict(holder) if holder else {}), "running": running},
+        "registers": previous_builds(outbox),
+    }
+
+
+_RESULTS = {
+    0: "klart",
+    1: "registret har fel",
+    2: "inställnings- eller mallfel",
+    3: "oläslig fil",
+}
+
+
+def format_status(status: Mapping[str, Any]) -> str:
+    """Lines for `docautomation status`: is the watcher running, each register's last build."""
+    watcher = status.get("watcher", {})
+    lines = [f"Utkorg: {status.get('outbox', '?')}"]
+    if status.get("outbox_exists") is False:  # `status` run from the wrong folder, or a typo
+        lines[0] += " (mappen finns inte: kör kommandot i arbetsmappen eller ange --out)"
+    if watcher.get("running"):
+        lines.append(
+            f"Bevakning: körs (pid {watcher.get('pid')} på {watcher.get('host')}, "
+            f"sedan {watcher.get('since')})"
+        )
+    else:
+        lines.append("Bevakning: körs inte")
+    if watcher.get("last_rescan"):
+        lines.append(f"Senaste genomsökning av inkorgen: {watcher['last_rescan']}")
+    registers = status.get("registers", {})
+    if not registers:
+        lines.append("Inga byggen registrerade.")
+    for name, rec in sorted(registers.items()):
+        lines.append(_format_register(name, rec))
+    return "\n".join(lines)
+
+
+def _format_register(name: str, rec: Mapping[str, Any]) -> str:
+    code = rec.get("exit_code")
+    result = _RESULTS.get(code, "kraschade") if isinstance(code, int) else "kraschade"
+    text = (
+        f"{name}: {result} {rec.get('finished', '?')}; {rec.get('written', 0)} dokument "
+        f"skrivna, {rec.get('errors', 0)} fel, {rec.get('warnings', 0)} varningar"
+    )
+    return text + (f" ({rec['message']})" if rec.get("message") and code != 0 else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON files
+# ---------------------------------------------------------------------------------------------
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Write JSON atomically (hidden temp file in the same folder, then replace).
+
+    On Windows a reader holding the target open makes os.replace fail for a moment; retry briefly.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.partial")
+    try:
+        temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for attempt in range(5):
+            try:
+                os.replace(temp, path)
+                return
+            except PermissionError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+    except BaseException:
+        # Windows shows dot-files: no stray ".status.json.partial" beside the documents.
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        _LOG.warning("Kan inte läsa %s (%s); börjar om från tomt.", path, exc)
+        return {}
+    return data if isinstance(data, dict) else {}

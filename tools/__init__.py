@@ -1,0 +1,1 @@
+"""Developer tools kept beside the package, not shipped in it."""
