@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from fakegraph import FakeGraph
 
 from docautomation.config import Settings, SharePointSettings
+from tests.sharepoint.fakegraph import FakeGraph
 
 CLIENT_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 SECRET = "hemligt-värde~123"

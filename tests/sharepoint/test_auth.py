@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import CERT_PASSWORD, SECRET, Tenant, make_client_cert
 
 from docautomation.config import SharePointSettings
 from docautomation.errors import AuthError, ConfigError, SyncError
@@ -22,6 +21,7 @@ from docautomation.sharepoint.auth import (
     load_certificate,
 )
 from docautomation.sharepoint.transport import make_session
+from tests.sharepoint.conftest import CERT_PASSWORD, SECRET, Tenant, make_client_cert
 
 
 def provider(

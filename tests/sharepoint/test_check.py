@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import CLIENT_ID, Tenant, make_client_cert
 from cryptography import x509
 
 from docautomation.sharepoint import check
+from tests.sharepoint.conftest import CLIENT_ID, Tenant, make_client_cert
 
 
 def snapshot(tenant: Tenant) -> tuple[int, int]:

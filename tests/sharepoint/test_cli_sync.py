@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import CLIENT_ID, HOST, REGISTER_PATH, SECRET, Tenant
 
 from docautomation.cli.main import cli
+from tests.sharepoint.conftest import CLIENT_ID, HOST, REGISTER_PATH, SECRET, Tenant
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import CLIENT_ID, REGISTER_BYTES, REGISTER_PATH, Tenant
 
 from docautomation.errors import AuthError, SyncError
 from docautomation.sharepoint.auth import TokenProvider
@@ -27,6 +26,7 @@ from docautomation.sharepoint.transport import (
     parse_retry_after,
 )
 from docautomation.sharepoint.upload import FRAGMENT_UNIT
+from tests.sharepoint.conftest import CLIENT_ID, REGISTER_BYTES, REGISTER_PATH, Tenant
 
 OUT = "Dokument från docautomation/"
 

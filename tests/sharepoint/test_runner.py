@@ -10,12 +10,12 @@ from typing import Any
 
 import filelock
 import pytest
-from conftest import REGISTER_BYTES, Tenant
 
 from docautomation.config import Settings
 from docautomation.errors import AlreadyRunningError, ConfigError, SyncError
 from docautomation.sharepoint import parse_every, run_sync
 from docautomation.sharepoint.state import SyncPaths
+from tests.sharepoint.conftest import REGISTER_BYTES, Tenant
 
 PLAN = "2021/Verksamhetsplan 2021.docx"
 BESLUT = "2021/Beslut #3 – 50% Åtgärd.docx"

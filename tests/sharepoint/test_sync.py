@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from fakedrive import FakeDriveClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from docautomation.sharepoint.sync import (
     describe,
     plan,
 )
+from tests.sharepoint.fakedrive import FakeDriveClient
 
 REL = "2021/Verksamhetsplan 2021.docx"
 

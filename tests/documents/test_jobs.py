@@ -12,7 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from rendering_helpers import (
+
+from docautomation.documents.contexts import normalise, notice_context
+from docautomation.documents.engine import WordTemplate
+from docautomation.documents.formatting import kallelse_names
+from docautomation.documents.jobs import TemplateSet, check_templates, document_jobs
+from docautomation.errors import TemplateError
+from docautomation.models import (
+    Meeting,
+    MeetingType,
+    Ranking,
+    Register,
+    ReportChanges,
+    WishStatus,
+)
+from docautomation.register.agenda import standard_agenda
+from tests.support.rendering import (
     HOSTILE,
     LONG,
     MEETINGS,
@@ -32,24 +47,9 @@ from rendering_helpers import (
     tables,
     text_of,
 )
-
-from docautomation.documents.contexts import normalise, notice_context
-from docautomation.documents.engine import WordTemplate
-from docautomation.documents.formatting import kallelse_names
-from docautomation.documents.jobs import TemplateSet, check_templates, document_jobs
-from docautomation.errors import TemplateError
-from docautomation.models import (
-    Meeting,
-    MeetingType,
-    Ranking,
-    Register,
-    ReportChanges,
-    WishStatus,
-)
-from docautomation.register.agenda import standard_agenda
 from tools.template_builder import NOTICE_TEMPLATE, PLAN_TEMPLATE, REPORT_TEMPLATE
 
-SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 TODAY = date(2021, 3, 15)
 PLAN = "2021/Verksamhetsplan 2021.docx"
 REPORT = "2021/Önskemål till Prosona 2021.docx"

@@ -9,7 +9,7 @@ import pytest
 
 from docautomation.register.scaffold import SHEETS, example_content, init_folder, write_register
 
-EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "inbox" / "Register 2021.xlsx"
+EXAMPLE_REGISTER = Path(__file__).resolve().parents[2] / "inbox" / "Register 2021.xlsx"
 DROPDOWN_COLUMNS = {
     "Önskemål": (
         "Kategori",
@@ -42,7 +42,7 @@ def test_init_creates_a_complete_working_folder(tmp_path: Path) -> None:
     root = tmp_path / "Castor"
     assert (root / "docautomation.toml") in created
     assert {p.name for p in (root / "templates").glob("*.docx")} == {
-        p.name for p in Path(__file__).resolve().parent.parent.joinpath("templates").glob("*.docx")
+        p.name for p in Path(__file__).resolve().parents[2].joinpath("templates").glob("*.docx")
     }
     assert (root / "outbox").is_dir()
     assert (root / "inbox" / "Register.xlsx").is_file()

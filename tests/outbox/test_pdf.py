@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rendering_helpers import HOSTILE, hostile_register, make_ranking, make_register
 
 from docautomation.documents.jobs import document_jobs
 from docautomation.errors import ConfigError, DocAutomationError
 from docautomation.models import Register
 from docautomation.outbox import pdf
+from tests.support.rendering import HOSTILE, hostile_register, make_ranking, make_register
 
-SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 needs_office = pytest.mark.skipif(pdf.soffice_path() is None, reason="LibreOffice (soffice) saknas")
 
 

@@ -17,7 +17,7 @@ from docautomation.validation.report import (
     report_path,
     write_validation_report,
 )
-from tests.validation_helpers import PLANTED, planted_rows, write_workbook
+from tests.support.validation import PLANTED, planted_rows, write_workbook
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from docautomation.models import Deadline, DeadlineKind
 from docautomation.register.klart import deadline_from_cell, parse_klart
-from tests.cell_strategies import any_cell_value
+from tests.support.cells import any_cell_value
 
 K = DeadlineKind
 D = date

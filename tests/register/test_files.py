@@ -23,7 +23,7 @@ from docautomation.register.files import (
     read_workbook_file,
     require_defused_xml,
 )
-from tests.register_helpers import write_workbook
+from tests.support.registers import write_workbook
 
 LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

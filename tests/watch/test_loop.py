@@ -17,7 +17,13 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from watch_helpers import (
+from watchdog.events import FileSystemEventHandler
+
+from docautomation.config import Settings, WatchSettings
+from docautomation.errors import AlreadyRunningError, ConfigError
+from docautomation.watch import loop as watch
+from docautomation.watch import status
+from tests.support.watching import (
     FakeBuild,
     cell_fingerprint,
     excel_save,
@@ -30,12 +36,6 @@ from watch_helpers import (
     wait_until,
     workbook_bytes,
 )
-from watchdog.events import FileSystemEventHandler
-
-from docautomation.config import Settings, WatchSettings
-from docautomation.errors import AlreadyRunningError, ConfigError
-from docautomation.watch import loop as watch
-from docautomation.watch import status
 
 MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
 
@@ -513,7 +513,7 @@ def test_leftover_excel_temp_file_is_reported_once(
 
 def _year_rival_build(fake: FakeBuild) -> Callable[[Path, bytes], object]:
     """Like pipeline.build_file: refused (exit 1, no problems) while another register is beside it."""
-    from watch_helpers import FakeOutcome
+    from tests.support.watching import FakeOutcome
 
     def build(path: Path, data: bytes) -> object:
         rivals = [p for p in path.parent.iterdir() if p != path and watch.is_register_name(p.name)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from rendering_helpers import NS, W, parts
 
+from tests.support.rendering import NS, W, parts
 from tools.template_builder import (
     NOTICE_TEMPLATE,
     PLAN_TEMPLATE,
@@ -17,7 +17,7 @@ from tools.template_builder import (
     template_bytes,
 )
 
-SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _canonical(blob: bytes) -> bytes:

@@ -21,7 +21,7 @@ from docautomation.models import (
 )
 from docautomation.validation.meetings import swedish_days_off
 from docautomation.validation.rules import check, sort_problems, validate
-from tests.validation_helpers import (
+from tests.support.validation import (
     HEADERS,
     PLANTED,
     TEAMS,

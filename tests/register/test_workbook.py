@@ -19,7 +19,12 @@ from docautomation.config import Limits
 from docautomation.errors import UnreadableFileError
 from docautomation.models import CellRef, RawRegister, RawSheet
 from docautomation.register.workbook import SHEETS, clean_text, normalise_header, read_register
-from tests.register_helpers import rewrite_member, set_cached_values, workbook_bytes, write_workbook
+from tests.support.registers import (
+    rewrite_member,
+    set_cached_values,
+    workbook_bytes,
+    write_workbook,
+)
 
 WISH_HEADER = ["ID", "Rubrik", "Antal kommuner", "Beskrivning"]
 

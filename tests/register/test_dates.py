@@ -9,7 +9,7 @@ from hypothesis import given
 
 from docautomation.register.dates import date_parts, month_number, parse_date, parse_time
 from docautomation.register.values import Reading
-from tests.cell_strategies import any_cell_value
+from tests.support.cells import any_cell_value
 
 
 @pytest.mark.parametrize(

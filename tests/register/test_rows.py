@@ -5,7 +5,7 @@ from __future__ import annotations
 from docautomation.models import CellRef, Problem, error
 from docautomation.register.rows import RowReader, formula_problems, read_rows
 from docautomation.register.values import parse_yes_no
-from tests.interpret_helpers import Uncomputed, raw_register, raw_sheet
+from tests.support.interpret import Uncomputed, raw_register, raw_sheet
 
 
 def reader(values: dict[str, object]) -> tuple[RowReader, list[Problem]]:

@@ -26,7 +26,7 @@ from docautomation.models import (
 )
 from docautomation.register.interpret import DEFAULT_CATEGORIES, interpret
 from docautomation.register.scaffold import example_content
-from tests.interpret_helpers import COLUMNS, Uncomputed, forening, raw_register, raw_sheet
+from tests.support.interpret import COLUMNS, Uncomputed, forening, raw_register, raw_sheet
 
 Rows = Sequence[Mapping[str, object]]
 

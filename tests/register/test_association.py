@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from docautomation.models import Association, Category, CellRef, Problem, error, warning
 from docautomation.register.association import DEFAULT_CATEGORIES, read_association, read_categories
-from tests.interpret_helpers import Uncomputed, forening, raw_sheet
+from tests.support.interpret import Uncomputed, forening, raw_sheet
 
 Rows = Sequence[Mapping[str, object]]
 

@@ -24,7 +24,7 @@ from docautomation.register.values import (
     show_value,
     split_items,
 )
-from tests.cell_strategies import any_cell_value
+from tests.support.cells import any_cell_value
 
 cell_values = any_cell_value
 
