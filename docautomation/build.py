@@ -1,55 +1,62 @@
 """The build: register file → read → validate → rank → render → outbox, one register at a time.
 
-This module is the API the CLI, the watcher and the sync call: which registers to build, reading
-and checking them, conflict copies; `assembly` writes one register's outputs under the lock.
+The one orchestrator the CLI, the watcher and the sync call: which registers to build, reading
+and checking them, refusing conflict copies, and (holding the outbox lock) writing either the
+Valideringsrapport or the documents, then recording the build so an unchanged register is not
+read again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-
-from .assembly import BuildOutcome, Loaded, Progress, Timings, assemble, parse, timed
-from .config import Settings
-from .errors import UnreadableFileError
-from .models import Register, Report
-from .outbox import buildrecord as lastbuild
 
 # Only what an unchanged register needs is imported here; reading, validating and rendering
 # pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
 # modules are imported where they are used.
-from .register import files as filecheck
+from .config import Settings
+from .errors import ConfigError, UnreadableFileError
+from .models import BuildOutcome, BuildSummary, Register, Report
+from .outbox import buildrecord
+from .outbox import writer as outbox
+from .register import files
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# A progress display: given the number of documents, yields a callback taking how many are done.
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
 @dataclass(frozen=True, slots=True)
-class BuildSummary:
-    """All registers' outcomes; the highest exit code wins (SPEC §5)."""
+class BuildOptions:
+    """What one build run is asked for besides the settings: its date, PDFs, a progress display."""
 
-    outcomes: tuple[BuildOutcome, ...] = ()
-    message: str = ""
+    today: date
+    pdf: bool = False
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """A register's bytes, and either its validation report or a recorded build that may hold."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    inputs: str  # buildrecord.inputs_digest of the templates and tool; "" when not building
+    report: Report | None = None  # None only while `record` may still spare reading it
+    record: buildrecord.Record | None = None
 
     @property
-    def exit_code(self) -> int:
-        return max((o.exit_code for o in self.outcomes), default=0)
-
-
-def find_registers(inbox: Path) -> list[Path]:
-    """Every workbook in the inbox, skipping Office owner files (~$…) and hidden/temp files."""
-    if not inbox.is_dir():
-        return []
-    return sorted(
-        p
-        for p in inbox.iterdir()
-        if p.suffix.lower() in WORKBOOK_SUFFIXES
-        and not p.name.startswith(("~", "."))
-        and p.is_file()
-    )
+    def year(self) -> int | None:
+        if self.report is None:
+            assert self.record is not None
+            return self.record.year
+        return self.report.register.association.year
 
 
 def build(
@@ -59,39 +66,39 @@ def build(
     today: date | None = None,
     pdf: bool = False,
     progress: Progress | None = None,
-    timings: Timings | None = None,
 ) -> BuildSummary:
-    """Build every given register (or every register in the inbox) into the outbox (SPEC §5).
+    """Build every given register (or every register in the inbox) into the outbox.
 
     Two registers for the same Verksamhetsår are refused together, naming both files. A
     register whose bytes, templates and tool match its last successful build, and whose
-    outputs are as that build left them, is not read again (lastbuild). `timings`, when
-    given, receives the seconds spent per stage.
+    outputs are as that build left them, is not read again (see outbox.buildrecord).
     """
     if not registers and not settings.inbox.is_dir():
-        from .errors import ConfigError
-
         raise ConfigError(
             f"Inkorgen {settings.inbox} finns inte. Kör kommandot i arbetsmappen, ange "
             "inbox i docautomation.toml eller namnge registret på kommandoraden."
         )
-    paths = list(registers) if registers else find_registers(settings.inbox)
+    paths = list(registers) if registers else files.find_registers(settings.inbox)
     if not paths:
         return BuildSummary(message=f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")
-    if pdf:
+    options = BuildOptions(today or date.today(), pdf, progress)
+    if options.pdf:
         from .outbox.pdf import require_soffice
 
         require_soffice()
-    loaded: list[Loaded] = []
+    loaded: list[_Loaded] = []
     outcomes: list[BuildOutcome] = []
-    inputs = lastbuild.inputs_digest(settings.templates, settings.limits)
+    inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
     for path in paths:
         try:
-            loaded.append(_load(path, settings, inputs=inputs, timings=timings))
+            loaded.append(_load(path, settings, inputs=inputs))
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
-        outcomes += _build_year(group, settings, today or date.today(), pdf, progress, timings)
+        if len(group) == 1:
+            outcomes.append(_assemble(group[0], settings, options))
+        else:
+            outcomes += _conflict(group)
     return BuildSummary(outcomes=tuple(outcomes))
 
 
@@ -101,39 +108,17 @@ def build_file(
     *,
     today: date | None = None,
     data: bytes | None = None,
-    timings: Timings | None = None,
 ) -> BuildOutcome:
     """Build one register; `data` lets the watcher pass the bytes it already read and checked."""
     try:
-        inputs = lastbuild.inputs_digest(settings.templates, settings.limits)
-        item = _load(path, settings, data, inputs=inputs, timings=timings)
+        inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
+        item = _load(path, settings, data, inputs=inputs)
     except UnreadableFileError as exc:
         return BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc))
     rivals = _same_year_beside(item, settings)
     if rivals:
         return _conflict([item, *rivals])[0]
-    return assemble(item, settings, today or date.today(), False, None, timings)
-
-
-def _same_year_beside(item: Loaded, settings: Settings) -> list[Loaded]:
-    """Other registers in the same folder for the same year (a sync client's conflict copy).
-
-    `build` sees every register at once; the watcher builds one file at a time, so it asks
-    here. Folders normally hold one register, so this usually reads nothing.
-    """
-    if item.year is None:
-        return []
-    rivals = []
-    for other in find_registers(item.path.parent):
-        if other.resolve() == item.path.resolve():
-            continue
-        try:
-            loaded = _load(other, settings, inputs=item.inputs)
-        except UnreadableFileError:
-            continue  # reported when that file itself is built
-        if loaded.year == item.year:
-            rivals.append(loaded)
-    return rivals
+    return _assemble(item, settings, BuildOptions(today or date.today()))
 
 
 def validate_file(path: Path, settings: Settings) -> Report:
@@ -146,13 +131,31 @@ def validate_file(path: Path, settings: Settings) -> Report:
 def check_templates(settings: Settings, register_path: Path | None = None) -> list[str]:
     """Render every template in settings.templates against a register; [] when all is well."""
     from . import ranking
-    from .documents import jobs as rendering
+    from .documents import jobs
 
     if register_path is None:
         reg = _example_register(settings)
     else:
         reg = validate_file(register_path, settings).register
-    return rendering.check_templates(settings.templates, reg, ranking.rank(reg))
+    return jobs.check_templates(settings.templates, reg, ranking.rank(reg))
+
+
+def register_fingerprint(data: bytes, settings: Settings) -> str:
+    """A hash of the register's cell data, blind to how Excel zipped it or when it saved it."""
+    from .register import workbook
+
+    raw = workbook.read_register(data, "", limits=settings.limits)
+    rows = {
+        name: [
+            sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows
+        ]
+        for name, sheet in sorted(raw.sheets.items())
+    }
+    blob = json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+# -- reading -------------------------------------------------------------------------------
 
 
 def _example_register(settings: Settings) -> Register:
@@ -166,82 +169,75 @@ def _example_register(settings: Settings) -> Register:
         return validate_file(path, settings).register
 
 
-def register_fingerprint(data: bytes, settings: Settings) -> str:
-    """A hash of the register's cell data, blind to how Excel zipped it or when it saved it."""
-    from .register import workbook as register
-
-    raw = register.read_register(data, "", limits=settings.limits)
-    rows = {
-        name: [
-            sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows
-        ]
-        for name, sheet in sorted(raw.sheets.items())
-    }
-    blob = json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()
-
-
 def _load(
-    path: Path,
-    settings: Settings,
-    data: bytes | None = None,
-    *,
-    inputs: str = "",
-    timings: Timings | None = None,
-) -> Loaded:
+    path: Path, settings: Settings, data: bytes | None = None, *, inputs: str = ""
+) -> _Loaded:
     """Check and hash the register's bytes; read and validate them unless a recorded build
-    of the same bytes and `inputs` may still hold (the pipeline checks that under the lock).
+    of the same bytes and `inputs` may still hold (checked again under the lock).
 
-    Bytes a recorded build was made from passed filecheck then, under the same limits (they
-    are part of `inputs`), so they are not checked again: the zip's CRC check would be most
-    of an unchanged rebuild's time.
+    Bytes a recorded build was made from passed the file checks then, under the same limits
+    (they are part of `inputs`), so they are not checked again: the zip's CRC check would be
+    most of an unchanged rebuild's time.
     """
     if inputs:
-        with timed(timings, "read"):
-            known = data if data is not None else _read_known(path, settings)
+        known = data if data is not None else _read_known(path, settings)
         if known is not None:
             sha256 = hashlib.sha256(known).hexdigest()
-            with timed(timings, "ledger"):
-                record = lastbuild.find(settings.outbox, path, sha256, inputs)
+            record = buildrecord.find(settings.outbox, path, sha256, inputs)
             if record is not None:
-                return Loaded(path, known, sha256, inputs, record=record)
-    with timed(timings, "read"):
-        if data is None:
-            data = filecheck.read_workbook_file(path, settings.limits)
-        else:
-            filecheck.check_workbook_bytes(data, path.name, settings.limits)
-    return parse(Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings, timings)
+                return _Loaded(path, known, sha256, inputs, record=record)
+    if data is None:
+        data = files.read_workbook_file(path, settings.limits)
+    else:
+        files.check_workbook_bytes(data, path.name, settings.limits)
+    return _parse(_Loaded(path, data, hashlib.sha256(data).hexdigest(), inputs), settings)
+
+
+def _parse(item: _Loaded, settings: Settings) -> _Loaded:
+    from .register import workbook
+    from .validation.rules import validate
+
+    raw = workbook.read_register(item.data, item.path.name, limits=settings.limits)
+    return replace(item, report=validate(raw), record=None)
 
 
 def _read_known(path: Path, settings: Settings) -> bytes | None:
     """The file's bytes for a look-up in the build record; None sends it down the full check."""
     try:
-        return filecheck.read_capped(path, settings.limits)
+        return files.read_capped(path, settings.limits)
     except UnreadableFileError:
         return None
 
 
-def _by_year(loaded: list[Loaded]) -> list[list[Loaded]]:
-    groups: dict[object, list[Loaded]] = {}
+def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
+    """Other registers in the same folder for the same year (a sync client's conflict copy).
+
+    `build` sees every register at once; the watcher builds one file at a time, so it asks
+    here. Folders normally hold one register, so this usually reads nothing.
+    """
+    if item.year is None:
+        return []
+    rivals = []
+    for other in files.find_registers(item.path.parent):
+        if other.resolve() == item.path.resolve():
+            continue
+        try:
+            loaded = _load(other, settings, inputs=item.inputs)
+        except UnreadableFileError:
+            continue  # reported when that file itself is built
+        if loaded.year == item.year:
+            rivals.append(loaded)
+    return rivals
+
+
+def _by_year(loaded: list[_Loaded]) -> list[list[_Loaded]]:
+    groups: dict[object, list[_Loaded]] = {}
     for item in loaded:
         groups.setdefault(item.year if item.year is not None else item.path, []).append(item)
     return list(groups.values())
 
 
-def _build_year(
-    group: list[Loaded],
-    settings: Settings,
-    today: date,
-    pdf: bool,
-    progress: Progress | None,
-    timings: Timings | None,
-) -> list[BuildOutcome]:
-    if len(group) == 1:
-        return [assemble(group[0], settings, today, pdf, progress, timings)]
-    return _conflict(group)
-
-
-def _conflict(group: Sequence[Loaded]) -> list[BuildOutcome]:
+def _conflict(group: Sequence[_Loaded]) -> list[BuildOutcome]:
     """Registers that claim the same year: nothing is built for it, and each is told why."""
     names = " och ".join(f'"{item.path.name}"' for item in group)
     year = group[0].year
@@ -250,3 +246,131 @@ def _conflict(group: Sequence[Loaded]) -> list[BuildOutcome]:
         "ta bort eller byt namn på den ena."
     )
     return [BuildOutcome(source=i.path, year=year, exit_code=1, message=message) for i in group]
+
+
+# -- writing, under the outbox lock -----------------------------------------------------------
+
+_SAVED_AGAIN = (
+    "Registret sparades igen medan bygget väntade på en annan körning; den här versionen "
+    "byggs inte (den nyare byggs när den läses: watch gör det själv, annars kör build igen)."
+)
+
+
+def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
+    with outbox.OutboxLock(settings.outbox):
+        if _saved_again(item, settings):
+            return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
+        if item.record is not None:
+            if buildrecord.still_current(settings.outbox, item.record):
+                return _with_pdfs(_recorded(item, item.record, settings), settings, options)
+            item = _parse(item, settings)
+        return _build_parsed(item, settings, options)
+
+
+def _saved_again(item: _Loaded, settings: Settings) -> bool:
+    """True when the file now holds other bytes than the ones this build read.
+
+    Two builds may wait for the same outbox (a watcher and a manual build, say); the one
+    that read an older version must not overwrite what the newer one wrote. The file is
+    only compared here, never parsed, so a save in progress cannot be half-read.
+    """
+    try:
+        current = files.read_capped(item.path, settings.limits)
+    except UnreadableFileError:
+        return False  # moved away or locked: nothing newer to protect
+    return hashlib.sha256(current).hexdigest() != item.sha256
+
+
+def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
+    from .validation import report as feedback
+
+    report = item.report
+    assert report is not None
+    year = report.register.association.year
+    target = feedback.report_path(settings.outbox, year, item.path.name)
+    if report.has_errors:
+        feedback.write_validation_report(item.data, report.problems, target)
+        return BuildOutcome(
+            source=item.path, year=year, exit_code=1, problems=report.problems,
+            report=target, message="Registret har fel: inga nya dokument skapades.",
+        )  # fmt: skip
+    outcome, outputs = _render_and_write(item, settings, options)
+    outcome = _with_pdfs(outcome, settings, options)
+    if report.problems:
+        feedback.write_validation_report(item.data, report.problems, target)
+        outcome = replace(outcome, report=target)
+    else:
+        feedback.remove_stale_report(target)
+        # …and the one written beside the outbox while the year could not be read
+        feedback.remove_stale_report(feedback.report_path(settings.outbox, None, item.path.name))
+    if item.inputs:
+        buildrecord.remember_build(
+            settings.outbox, item.path, (item.sha256, item.inputs), outcome, outputs, target
+        )
+    return outcome
+
+
+def _render_and_write(
+    item: _Loaded, settings: Settings, options: BuildOptions
+) -> tuple[BuildOutcome, tuple[Path, ...]]:
+    """Write the register's documents; returns the outcome and the documents' paths."""
+    from . import ranking
+    from .documents import calendars, jobs
+    from .outbox import history
+
+    assert item.report is not None
+    reg = item.report.register
+    year = reg.association.year
+    assert year is not None  # a register without a year has errors and never gets here
+    ranked = ranking.rank(reg)
+    state = history.load_report_state(settings.outbox, year)
+    snapshot = history.snapshot(ranked)
+    content_key = history.content_key(snapshot, reg)
+    baseline, report_date = history.baseline_for(state, content_key)
+    report_date = report_date or options.today
+    work = jobs.document_jobs(
+        reg, ranked, templates_dir=settings.templates, today=options.today,
+        report_date=report_date, changes=history.compare(baseline, snapshot),
+    )  # fmt: skip
+    work += calendars.calendar_jobs(reg, today=options.today)
+    with _progress(options.progress, len(work)) as step:
+        result = outbox.write_outputs(
+            settings.outbox, work, source=item.path.name, source_sha256=item.sha256, progress=step
+        )
+    history.keep_register_version(settings.outbox, year, item.data, item.path.name)
+    history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
+    outcome = BuildOutcome(
+        source=item.path, year=year, problems=item.report.problems, written=result.written,
+        unchanged=result.unchanged,
+        diverted=tuple((d.intended, d.written, str(d.reason)) for d in result.diverted),
+    )  # fmt: skip
+    return outcome, tuple(settings.outbox / job.path for job in work)
+
+
+def _recorded(item: _Loaded, record: buildrecord.Record, settings: Settings) -> BuildOutcome:
+    """The outcome of a rebuild that would change nothing: every document unchanged."""
+    root = settings.outbox
+    return BuildOutcome(
+        source=item.path, year=record.year, problems=record.problems,
+        unchanged=tuple(root / rel for rel in record.outputs),
+        report=root / record.report if record.report else None,
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int], None]]:
+    if progress is None:
+        yield lambda _n: None
+        return
+    with progress(total) as step:
+        yield step
+
+
+def _with_pdfs(outcome: BuildOutcome, settings: Settings, options: BuildOptions) -> BuildOutcome:
+    if not options.pdf:
+        return outcome
+    from .fileio import STATE_DIR
+    from .outbox.pdf import pdf_copies
+
+    documents = (*outcome.written, *outcome.unchanged)
+    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / STATE_DIR))

@@ -1,15 +1,17 @@
-"""The package's one exception tree; the CLI maps it to exit codes (SPEC §5) in one place.
+"""The package's one exception tree; the CLI maps it to exit codes in one place.
 
 DocAutomationError            any failure a user can act on (exit_code says which)
 ├── ConfigError               bad configuration, flag or usage                      → 2
 ├── TemplateError             a template is missing, malformed or uses unknown tags → 2
 ├── UnreadableFileError       a register file is not a readable workbook            → 3
-├── RegisterConflictError     two registers for the same Verksamhetsår              → 1
 ├── AlreadyRunningError       another watcher already serves this outbox            → 2
 ├── OutboxError               an output cannot be written safely                    → 1
 │   └── OutboxBusyError       another build held the outbox too long                → 1
 └── SyncError                 SharePoint sync failed (network, permission, path)    → 1
     └── AuthError             sign-in with msal failed                              → 2
+
+FileHeldError (a PermissionError, never shown): another program holds a file open, so an
+atomic replace stayed refused; callers write the new version beside it instead.
 """
 
 from __future__ import annotations
@@ -46,12 +48,6 @@ class UnreadableFileError(DocAutomationError):
         super().__init__(f"{self.path.name}: {reason}")
 
 
-class RegisterConflictError(DocAutomationError):
-    """Raised when two registers in the inbox describe the same Verksamhetsår."""
-
-    exit_code = 1
-
-
 class AlreadyRunningError(DocAutomationError):
     """Raised when a second watcher (or sync loop) is started for an outbox already served."""
 
@@ -76,3 +72,7 @@ class AuthError(SyncError):
     """Raised when msal cannot obtain a token (bad tenant, client, certificate or secret)."""
 
     exit_code = 2
+
+
+class FileHeldError(PermissionError):
+    """Raised when a file stays held open by another program (Word), so it cannot be replaced."""

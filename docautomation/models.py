@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 
 # A second name for the type: Meeting has a field called `date` that would shadow it.
 Day = date
@@ -488,3 +489,36 @@ class ReportChanges:
     status_changed: tuple[str, ...] = ()
     category_changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()  # wishes no longer in the register (not shown by templates yet)
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What one register's build did (read by the CLI, the watcher and the sync)."""
+
+    source: Path
+    year: int | None = None
+    exit_code: int = 0
+    problems: tuple[Problem, ...] = ()
+    written: tuple[Path, ...] = ()
+    unchanged: tuple[Path, ...] = ()
+    diverted: tuple[tuple[Path, Path, str], ...] = ()  # (intended, written beside it, reason)
+    report: Path | None = None  # the Valideringsrapport, when one was written
+    pdfs: tuple[Path, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    """All registers' outcomes; the highest exit code wins."""
+
+    outcomes: tuple[BuildOutcome, ...] = ()
+    message: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return max((o.exit_code for o in self.outcomes), default=0)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import logging
 import os
 import sys
@@ -28,8 +27,9 @@ from typing import Any
 
 from .. import __version__
 from ..config import Limits
-from ..models import Problem, Severity
-from .manifest import MANIFEST_NAME, STATE_DIR, ManifestEntry, load_manifest, write_atomically
+from ..fileio import STATE_DIR, new_version_name, read_json, write_json
+from ..models import BuildOutcome, Problem, Severity
+from .manifest import MANIFEST_NAME, ManifestEntry, load_manifest
 
 log = logging.getLogger(__name__)
 
@@ -206,14 +206,12 @@ def _path(outbox: Path) -> Path:
 
 
 def _load(outbox: Path) -> dict[str, Record]:
-    try:
-        doc = json.loads(_path(outbox).read_text(encoding="utf-8"))
-        if doc.get("version") != _VERSION:
-            return {}
-        return {key: _from_json(raw) for key, raw in doc["registers"].items()}
-    except FileNotFoundError:
+    doc = read_json(_path(outbox))
+    if doc.get("version") != _VERSION:
         return {}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    try:
+        return {key: _from_json(raw) for key, raw in doc["registers"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # Losing the record only costs one full build.
         log.warning("Ignoring unreadable build record %s: %s", _path(outbox), exc)
         return {}
@@ -221,10 +219,9 @@ def _load(outbox: Path) -> dict[str, Record]:
 
 def _save(outbox: Path, records: Mapping[str, Record]) -> None:
     doc = {"version": _VERSION, "registers": {k: _to_json(r) for k, r in sorted(records.items())}}
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     try:
-        write_atomically(_path(outbox), data)
-    except PermissionError as exc:  # a missing record only costs a full build next time
+        write_json(_path(outbox), doc, compact=True)
+    except OSError as exc:  # a missing record only costs a full build next time
         log.warning("Could not save %s: %s", _path(outbox), exc)
 
 
@@ -270,3 +267,45 @@ def _stat_from_json(value: Any) -> Stat:
         return None
     size, mtime_ns = value
     return (int(size), int(mtime_ns))
+
+
+def remember_build(
+    outbox: Path,
+    source: Path,
+    made_from: tuple[str, str],
+    outcome: BuildOutcome,
+    outputs: Sequence[Path],
+    report: Path,
+) -> None:
+    """Record a successful build so an unchanged register is not read again.
+
+    Args:
+        made_from: (register SHA-256, inputs_digest).
+        outputs: the build's documents, in job order.
+        report: where the register's Valideringsrapport goes (written or not).
+    """
+    from ..validation.report import report_path
+    from .history import report_state_path
+    from .writer import DivertReason, office_lock_files
+
+    if outcome.year is None:
+        return
+    beside = (set(outcome.written) | set(outcome.unchanged)) - set(outputs)
+    # A document held open left stale at its name: its lock file vanishing (Word closed it)
+    # means the next build must write it. A lock without such a file cannot be watched.
+    locks = [lock for path in outputs for lock in office_lock_files(path) if lock.exists()]
+    if any(
+        reason == DivertReason.LOCKED
+        and not any(lock.exists() for lock in office_lock_files(intended))
+        for intended, _, reason in outcome.diverted
+    ):
+        return
+    # The Valideringsrapports (also the one for an unreadable year) and the name one is written
+    # under when Excel holds it open: their appearing or changing means the build no longer stands.
+    reports = (report, report_path(outbox, None, source.name))
+    watched = [report_state_path(outbox, outcome.year), *locks,
+               *(r.with_name(name) for r in reports for name in (r.name, new_version_name(r.name)))]  # fmt: skip
+    remember(
+        outbox, source, (*made_from, outcome.year), outputs, beside=sorted(beside),
+        watched=watched, problems=outcome.problems, report=outcome.report,
+    )  # fmt: skip

@@ -21,8 +21,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ..errors import OutboxError
+from ..fileio import STATE_DIR, read_json, write_json
 from ..models import Ranking, Register, ReportChanges, Wish, WishStatus
-from .manifest import STATE_DIR, write_atomically
+from .manifest import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +89,13 @@ def keep_register_version(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     target = folder / f"{moment:%Y%m%d-%H%M%S}_{digest[:12]}{suffix}"
     write_atomically(target, data)
-    index = _read_json(folder / VERSIONS_INDEX)
-    index = index if isinstance(index, dict) else {}
+    index = read_json(folder / VERSIONS_INDEX)
     index[target.name] = {
         "source": source_name,
         "sha256": digest,
         "kept_at": moment.isoformat(timespec="seconds"),
     }
-    write_atomically(folder / VERSIONS_INDEX, _json_bytes(index))
+    _write_state(folder / VERSIONS_INDEX, index)
     return target
 
 
@@ -138,8 +139,8 @@ def content_key(wishes: Sequence[WishSnapshot], register: Register) -> str:
 def load_report_state(outbox: Path, year: int) -> ReportState | None:
     """The report's recorded state for `year`, or None before the first report (or if unreadable)."""
     path = report_state_path(outbox, year)
-    doc = _read_json(path)
-    if doc is None:
+    doc = read_json(path)
+    if not doc:
         return None
     try:
         if doc["version"] != _STATE_VERSION:
@@ -210,7 +211,7 @@ def record_report(
             "wishes": [_snapshot_json(s) for s in previous.wishes],
         },
     }
-    write_atomically(report_state_path(outbox, year), _json_bytes(doc))
+    _write_state(report_state_path(outbox, year), doc)
     return new
 
 
@@ -315,15 +316,8 @@ def report_state_path(outbox: Path, year: int) -> Path:
     return Path(outbox) / STATE_DIR / f"report-{year}.json"
 
 
-def _read_json(path: Path) -> Any:
+def _write_state(path: Path, doc: dict[str, Any]) -> None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.warning("Ignoring unreadable %s: %s", path, exc)
-        return None
-
-
-def _json_bytes(doc: object) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+        write_json(path, doc)
+    except OSError as exc:
+        raise OutboxError(f'Kunde inte skriva "{path}": {exc.strerror or exc}.') from exc

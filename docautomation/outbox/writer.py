@@ -17,9 +17,8 @@ import hashlib
 import logging
 import os
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -29,20 +28,20 @@ from typing import NamedTuple, Self
 from filelock import FileLock, Timeout
 
 from ..errors import OutboxBusyError, OutboxError
-from ..models import DocumentJob
-from .manifest import (
+from ..fileio import (
+    MAX_NEW_VERSIONS,
+    PARTIAL_SUFFIX,
     STATE_DIR,
-    ManifestEntry,
-    load_manifest,
-    save_manifest,
+    is_partial,
+    new_version_name,
     sha256_file,
-    write_atomically,
 )
+from ..models import DocumentJob
+from .manifest import ManifestEntry, load_manifest, save_manifest, write_atomically
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "build.lock"
-_MAX_NEW_VERSIONS = 50
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _NEW_VERSION = re.compile(r" \(ny version( \d+)?\)(\.[^./]*)?$")
 _IO_THREADS = 8
@@ -117,9 +116,7 @@ def write_outputs(
     *,
     source: str,
     source_sha256: str,
-    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
-    timings: MutableMapping[str, float] | None = None,
 ) -> WriteReport:
     """Render the jobs that changed and write them into the outbox without losing anyone's work.
 
@@ -131,11 +128,7 @@ def write_outputs(
         jobs: the documents to produce; `job.path` is relative, "/"-separated, unique.
         source: the register's file name, recorded in the manifest.
         source_sha256: the register's hash, recorded in the manifest.
-        executor: renders the changed jobs concurrently when given (a ProcessPoolExecutor needs
-            picklable `job.render` callables); the default renders one by one.
         progress: called with 1 after each rendered document (for a progress bar).
-        timings: when given, the seconds spent rendering and writing are added to its
-            "render" and "write" entries.
 
     Returns:
         What was written, left unchanged and diverted, and how many jobs were rendered.
@@ -154,17 +147,12 @@ def write_outputs(
             unchanged.append(writer.root / rel)
         else:
             pending.append((job, rel))
-    started = time.perf_counter()
-    rendered = _render_all([job for job, _ in pending], executor, progress or _no_progress)
-    rendered_at = time.perf_counter()
+    rendered = [_rendered(job.render(), progress or _no_progress) for job, _ in pending]
     try:
         placements = _place_all(writer, [(rel, job.key) for job, rel in pending], rendered)
     finally:
         if writer.entries != before:
             save_manifest(writer.root, writer.entries)
-        if timings is not None:
-            timings["render"] = timings.get("render", 0.0) + rendered_at - started
-            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - rendered_at
     _sweep_partials(writer.root, rels)
     written: list[Path] = []
     diverted: list[Diversion] = []
@@ -301,7 +289,7 @@ class _Writer:
             self._record(sibling, key, digest, intended=rel)
             return _Placed(path, path, reason)
         raise OutboxError(
-            f'"{rel}" är ändrad eller öppen, och inget av de {_MAX_NEW_VERSIONS} namnen '
+            f'"{rel}" är ändrad eller öppen, och inget av de {MAX_NEW_VERSIONS} namnen '
             '"… (ny version N)" bredvid den är ledigt. Stäng eller flytta de gamla versionerna.'
         )
 
@@ -342,7 +330,7 @@ def _checked_paths(jobs: Sequence[DocumentJob]) -> list[str]:
 
 
 def _sweep_partials(root: Path, rels: Sequence[str]) -> None:
-    """Remove the temp files (".<name>.partial") a killed build left for these jobs' names.
+    """Remove the temporary files a killed build left for these jobs' names.
 
     write_atomically removes its temp file on every failure it sees, but not when the process
     is killed; Windows shows dot files, so the secretary would see them. Only temp files of
@@ -355,24 +343,24 @@ def _sweep_partials(root: Path, rels: Sequence[str]) -> None:
         names.setdefault(path.parent, set()).add(path.name.casefold())
     for folder, own in names.items():
         try:
-            temps = [e.name for e in os.scandir(folder) if e.name.endswith(".partial")]
+            temps = [e.name for e in os.scandir(folder) if is_partial(e.name)]
         except OSError:
             continue
         for temp in temps:
-            name = temp[1 : -len(".partial")]
+            # ".<name>.<random>.partial": the name a killed write was for
+            name = temp[1 : -len(PARTIAL_SUFFIX)].rpartition(".")[0]
             version = _NEW_VERSION.search(name)
             if version is not None:
                 name = name[: version.start()] + (version.group(2) or "")
-            if temp.startswith(".") and name.casefold() in own:
+            if name.casefold() in own:
                 with contextlib.suppress(OSError):
                     (folder / temp).unlink()
 
 
 def _sibling_names(rel: str) -> Iterator[str]:
     path = PurePosixPath(rel)
-    for n in range(1, _MAX_NEW_VERSIONS + 1):
-        label = "ny version" if n == 1 else f"ny version {n}"
-        yield str(path.with_name(f"{path.stem} ({label}){path.suffix}"))
+    for n in range(1, MAX_NEW_VERSIONS + 1):
+        yield str(path.with_name(new_version_name(path.name, n)))
 
 
 def _recorded_siblings(rel: str, entries: Mapping[str, ManifestEntry]) -> Iterator[str]:
@@ -425,20 +413,6 @@ def _place_all(
 
 def _no_progress(_done: int) -> None:
     return None
-
-
-def _render_all(
-    jobs: Sequence[DocumentJob], executor: Executor | None, progress: Callable[[int], None]
-) -> list[bytes]:
-    if executor is None:
-        return [_rendered(job.render(), progress) for job in jobs]
-    futures: list[Future[bytes]] = [executor.submit(job.render) for job in jobs]
-    try:
-        return [_rendered(future.result(), progress) for future in futures]
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
 
 
 def _rendered(data: bytes, progress: Callable[[int], None]) -> bytes:

@@ -42,6 +42,31 @@ _SUFFIX_NAMES = {
 }
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods")  # a register saved in the wrong format: say so
+# Office owner files (~$…) and hidden files (.…, also our own ".x.partial") are never registers;
+# Excel's temporary names (~ABCD.tmp, 8 hex digits) fail the suffix test. "~Register.xlsx" is
+# an ordinary name a person may choose, so only "~$" is excluded. build and watch share this.
+_NOT_REGISTERS = ("~$", ".")
+
+
+def is_register_name(name: str) -> bool:
+    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file."""
+    return not name.startswith(_NOT_REGISTERS) and name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def is_other_spreadsheet(name: str) -> bool:
+    """True for a spreadsheet in a format that is not read (.xls, .xlsb, .ods)."""
+    return not name.startswith(_NOT_REGISTERS) and name.lower().endswith(OTHER_SPREADSHEETS)
+
+
+def find_registers(folder: Path) -> list[Path]:
+    """Every register in a folder, by name (see is_register_name), in name order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if is_register_name(p.name) and p.is_file())
+
+
 def require_defused_xml() -> None:
     """Refuse to parse workbooks when openpyxl would read XML without defusedxml's guards.
 

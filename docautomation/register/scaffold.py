@@ -19,8 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import CONFIG_FILE_NAME, render_default_config
 from ..errors import ConfigError
+from ..fileio import write_atomically
 from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
-from ..outbox.manifest import write_atomically
 from .workbook import SHEETS as READER_SHEETS
 
 

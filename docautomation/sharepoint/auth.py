@@ -19,7 +19,7 @@ import requests
 
 from ..config import CERT_PASSWORD_ENV, SECRET_ENV, SharePointSettings
 from ..errors import AuthError, ConfigError, SyncError
-from .state import write_atomic
+from ..fileio import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +223,10 @@ class TokenProvider:
         if not self._persist or not self._cache.has_state_changed or self._cache_path is None:
             return
         data = self._cache.serialize().encode("utf-8")
-        write_atomic(self._cache_path, data, mode=0o600, prepare=restrict_to_owner)
+        try:
+            write_atomically(self._cache_path, data, mode=0o600, prepare=restrict_to_owner)
+        except OSError as exc:
+            raise SyncError(f"Kan inte skriva {self._cache_path}: {exc.strerror or exc}") from exc
         self._cache.has_state_changed = False
 
 
@@ -321,7 +324,7 @@ def _on_windows() -> bool:
 def restrict_to_owner(path: Path) -> None:
     """Best effort on Windows: drop inherited ACL entries and grant only the current user.
 
-    On POSIX the file is already 0600 (write_atomic); Windows ignores POSIX modes. Called on
+    On POSIX the file is already 0600 (write_atomically); Windows ignores POSIX modes. Called on
     the temporary file before it is renamed into place, so the cache is never readable by
     others under its real name; a failure is logged as a warning, never silently.
     """

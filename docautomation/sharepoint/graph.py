@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import requests
 
 from ..config import SharePointSettings
-from ..errors import SyncError
+from ..errors import FileHeldError, SyncError
+from ..fileio import write_atomically
 from .drive import (
     ETagMismatchError,
     NameRefusedError,
@@ -296,29 +295,23 @@ class _IncompleteError(Exception):
 
 def _stream_to(response: requests.Response, dest: Path) -> int:
     expected = response.headers.get("Content-Length")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            written = 0
-            for block in response.iter_content(chunk_size=1 << 16):
-                fh.write(block)
-                written += len(block)
-            fh.flush()
-            os.fsync(fh.fileno())
+    written = 0
+
+    def copy(handle: BinaryIO) -> None:
+        nonlocal written
+        for block in response.iter_content(chunk_size=1 << 16):
+            handle.write(block)
+            written += len(block)
         if expected is not None and int(expected) != written:
             raise _IncompleteError(f"{written} av {expected} byte")
-        _replace(Path(tmp), dest)
-        return written
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        response.close()
 
-
-def _replace(tmp: Path, dest: Path) -> None:
     try:
-        os.replace(tmp, dest)
-    except PermissionError as exc:
+        write_atomically(dest, copy)
+        return written
+    except FileHeldError as exc:
         raise SyncError(
             f"{dest} kan inte ersättas ({exc.strerror}); filen är troligen öppen i Excel. "
             "Stäng den; synkroniseringen försöker igen vid nästa körning."
         ) from exc
+    finally:
+        response.close()

@@ -7,6 +7,8 @@ import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from ..fileio import new_version_name
+
 _FORBIDDEN = '"*:<>?/\\|'
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 _RESERVED_EXACT = {".lock", "desktop.ini"}
@@ -73,6 +75,5 @@ def path_problem(path: str, *, library: str = "") -> str | None:
 def sibling_name(path: str, attempt: int) -> str:
     """The name a new version gets beside an edited one: "<stem> (ny version[ N])<suffix>"."""
     pure = PurePosixPath(path)
-    label = "ny version" if attempt <= 1 else f"ny version {attempt}"
-    name = f"{pure.stem} ({label}){pure.suffix}"
+    name = new_version_name(pure.name, attempt)
     return name if str(pure.parent) == "." else f"{pure.parent}/{name}"

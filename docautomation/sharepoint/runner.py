@@ -16,6 +16,7 @@ import filelock
 
 from ..config import Settings, SharePointSettings
 from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
+from ..fileio import sha256_file
 from ..outbox.manifest import load_manifest
 from ..watch.status import STATUS_NAME
 from .auth import AUTH_MODES, TokenProvider
@@ -26,7 +27,6 @@ from .state import (
     SyncState,
     load_state,
     save_state,
-    sha256_file,
     source_key,
 )
 from .sync import ApplyResult, Echo, LocalFile, apply, plan

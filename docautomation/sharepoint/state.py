@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import SyncError
+from ..fileio import STATE_DIR, write_json
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = Path(".docautomation")
 STATE_VERSION = 1
 
 
@@ -117,48 +114,10 @@ def save_state(path: Path, state: SyncState) -> None:
     """Write the state file atomically (temporary file in the same folder, then replace)."""
     data = {"version": STATE_VERSION, **asdict(state)}
     data["outputs"] = {k: asdict(v) for k, v in sorted(state.outputs.items())}
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomic(path, text.encode("utf-8"))
-
-
-def write_atomic(
-    path: Path,
-    data: bytes,
-    *,
-    mode: int = 0o644,
-    prepare: Callable[[Path], None] | None = None,
-) -> None:
-    """Write bytes to `path` atomically; the file is created with `mode` (POSIX).
-
-    `prepare` is called on the temporary file before it takes `path`'s name (a Windows ACL set
-    there moves with the rename, so the file is never readable by others under its real name).
-    """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
-            if prepare is not None:
-                prepare(Path(tmp))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json(path, data)
     except OSError as exc:
         raise SyncError(f"Kan inte skriva {path}: {exc.strerror or exc}") from exc
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _from_dict(data: Mapping[str, Any]) -> SyncState:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import SyncError
+from ..fileio import MAX_NEW_VERSIONS, sha256_file
 from .drive import (
     DriveClient,
     ETagMismatchError,
@@ -24,12 +25,11 @@ from .drive import (
     RemoteRegister,
 )
 from .names import join_path, name_key, path_problem, sibling_name
-from .state import OutputState, RegisterState, SyncState, sha256_file
+from .state import OutputState, RegisterState, SyncState
 
 log = logging.getLogger(__name__)
 
 Echo = Callable[[str], None]
-_MAX_SIBLINGS = 20
 LOCKED_WARN_AFTER = 5
 
 
@@ -204,8 +204,8 @@ def _plan_output(
     if current.modified_by_us:
         return Upload(rel, local.path, local.sha256, target, current.etag, reason)
     attempt = next(
-        (n for n in range(1, _MAX_SIBLINGS + 1) if name_key(sibling_name(rel, n)) not in remote),
-        _MAX_SIBLINGS + 1,
+        (n for n in range(1, MAX_NEW_VERSIONS + 1) if name_key(sibling_name(rel, n)) not in remote),
+        MAX_NEW_VERSIONS + 1,
     )
     return Conflict(rel, local.path, local.sha256, target, sibling_name(rel, attempt), attempt)
 
@@ -356,7 +356,7 @@ class _Run:
         )
 
     def divert(self, relpath: str, source: Path, sha256: str, existing: str, attempt: int) -> None:
-        for n in range(attempt, _MAX_SIBLINGS + 1):
+        for n in range(attempt, MAX_NEW_VERSIONS + 1):
             name = sibling_name(relpath, n)
             try:
                 remote = self.client.upload(source, name, if_match=None)
@@ -378,7 +378,7 @@ class _Run:
             )
             return
         raise SyncError(
-            f'Det finns redan {_MAX_SIBLINGS} "(ny version)"-kopior av {existing} '
+            f'Det finns redan {MAX_NEW_VERSIONS} "(ny version)"-kopior av {existing} '
             "i SharePoint; rensa bland dem."
         )
 

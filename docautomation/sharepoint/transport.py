@@ -72,7 +72,10 @@ class HttpSession(requests.Session):
         self._timeout = timeout
         self.headers["User-Agent"] = user_agent()
 
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+    # requests' own signature spells out every keyword; passing them through is what matters.
+    def request(  # type: ignore[override]
+        self, method: str, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> Any:
         """As requests.Session.request, with this session's verify and timeout as defaults."""
         if kwargs.get("verify") is None:
             kwargs["verify"] = self._verify

@@ -18,9 +18,9 @@ from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileExcep
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import OutboxError, UnreadableFileError
+from ..errors import FileHeldError, OutboxError, UnreadableFileError
+from ..fileio import new_version_name, write_atomically
 from ..models import Problem, Severity
-from ..outbox.manifest import write_atomically
 
 REPORT_NAME = "Valideringsrapport"
 AUTHOR = "docautomation"
@@ -228,20 +228,28 @@ def _write_atomically(content: bytes, destination: Path) -> Path:
     try:
         write_atomically(destination, content)
         return destination
-    except PermissionError:  # locked by Excel (Windows): keep the board's open copy
+    except FileHeldError:  # locked by Excel (Windows): keep the board's open copy
         beside = _beside(destination)
+    except OSError as exc:
+        raise _unwritable(destination, exc) from exc
     try:
         write_atomically(beside, content)
-    except PermissionError as exc:
+    except FileHeldError as exc:
         raise OutboxError(
             f'"{destination.name}" och "{beside.name}" i {destination.parent} är båda öppna '
             "(i Excel?); stäng dem, så skrivs Valideringsrapporten vid nästa bygge."
         ) from exc
+    except OSError as exc:
+        raise _unwritable(beside, exc) from exc
     return beside
 
 
+def _unwritable(path: Path, exc: OSError) -> OutboxError:
+    return OutboxError(f'Kunde inte skriva "{path}": {exc.strerror or exc}.')
+
+
 def _beside(path: Path) -> Path:
-    return path.with_name(f"{path.stem} (ny version){path.suffix}")
+    return path.with_name(new_version_name(path.name))
 
 
 def _text(value: str) -> str:

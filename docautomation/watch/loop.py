@@ -34,11 +34,10 @@ from watchdog.observers.polling import PollingObserver
 
 from ..config import Settings
 from ..errors import ConfigError
+from ..register.files import is_other_spreadsheet, is_register_name
 from . import status as state
 from .intake import BAD_FILE_GRACE, BuildFn, FingerprintFn, Intake, pipeline_hooks
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods")  # a register saved in the wrong format: say so
 _MAX_DEBOUNCE = 5.0  # events that never stop still get a rescan this often (watchdog #997)
 _INBOX_RETRY = 4.0  # an unreadable inbox folder is tried again this often
 _TICK = 0.25  # longest sleep of the loop: how quickly stop_event is noticed
@@ -47,15 +46,6 @@ _OBSERVER_BACKOFF_CAP = 60.0
 _OBSERVER_HEALTHY = 30.0  # an observer alive this long resets the restart backoff
 _STALE_EXCEL_TEMP = 300.0
 _EXCEL_TEMP = re.compile(r"^[0-9A-Fa-f]{8}$")
-
-
-def is_register_name(name: str) -> bool:
-    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file."""
-    return not name.startswith(("~$", ".")) and name.lower().endswith(WORKBOOK_SUFFIXES)
-
-
-def _other_spreadsheet(name: str) -> bool:
-    return not name.startswith(("~$", ".")) and name.lower().endswith(OTHER_SPREADSHEETS)
 
 
 def install_signal_handlers(stop_event: threading.Event) -> Callable[[], None]:
@@ -337,7 +327,7 @@ class _Watcher:
                     paths.append(Path(entry.path))
                 elif _EXCEL_TEMP.match(entry.name):
                     self._warn_stale_temp(entry)
-                elif _other_spreadsheet(entry.name):
+                elif is_other_spreadsheet(entry.name):
                     self._warn_other_format(entry)
         return paths
 

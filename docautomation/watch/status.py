@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -17,8 +15,8 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ..errors import AlreadyRunningError, ConfigError
+from ..fileio import STATE_DIR, read_json, write_json
 
-STATE_DIR = ".docautomation"
 LOCK_NAME = "watch.lock"
 PID_NAME = "watch.pid.json"
 LEDGER_NAME = "watch-ledger.json"
@@ -97,7 +95,7 @@ def _unwritable(outbox: Path, exc: OSError) -> ConfigError:
 
 def read_instance(outbox: Path) -> Instance | None:
     """The watcher recorded in watch.pid.json, or None when there is none or it is unreadable."""
-    data = _read_json(outbox / STATE_DIR / PID_NAME)
+    data = read_json(outbox / STATE_DIR / PID_NAME)
     try:
         return Instance(pid=int(data["pid"]), host=str(data["host"]), since=str(data["since"]))
     except (KeyError, TypeError, ValueError):
@@ -153,7 +151,7 @@ class LedgerEntry:
 def load_ledger(outbox: Path) -> dict[str, LedgerEntry]:
     """The ledger of <outbox>/.docautomation/watch-ledger.json; empty when missing or unreadable."""
     path = outbox / STATE_DIR / LEDGER_NAME
-    files = _read_json(path).get("files", {})
+    files = read_json(path).get("files", {})
     names = {f.name for f in fields(LedgerEntry)}
     ledger: dict[str, LedgerEntry] = {}
     for name, raw in files.items() if isinstance(files, dict) else ():
@@ -228,7 +226,7 @@ def write_status(
 
 def previous_builds(outbox: Path) -> dict[str, dict[str, Any]]:
     """The per-register section of an existing status.json, so a restarted watcher keeps it."""
-    registers = _read_json(outbox / STATUS_NAME).get("registers")
+    registers = read_json(outbox / STATUS_NAME).get("registers")
     return (
         {str(k): v for k, v in registers.items() if isinstance(v, dict)}
         if isinstance(registers, dict)
@@ -244,7 +242,7 @@ def read_status(outbox: Path) -> dict[str, Any]:
         watcher.running is True only if a watcher holds the outbox's lock right now, and then
         pid/host/since name that watcher.
     """
-    data = _read_json(outbox / STATUS_NAME)
+    data = read_json(outbox / STATUS_NAME)
     watcher = data.get("watcher")
     watcher = watcher if isinstance(watcher, dict) else {}
     running = is_running(outbox)
@@ -296,43 +294,3 @@ def _format_register(name: str, rec: Mapping[str, Any]) -> str:
         f"skrivna, {rec.get('errors', 0)} fel, {rec.get('warnings', 0)} varningar"
     )
     return text + (f" ({rec['message']})" if rec.get("message") and code != 0 else "")
-
-
-# ---------------------------------------------------------------------------------------------
-# JSON files
-# ---------------------------------------------------------------------------------------------
-
-
-def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON atomically (hidden temp file in the same folder, then replace).
-
-    On Windows a reader holding the target open makes os.replace fail for a moment; retry briefly.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.partial")
-    try:
-        temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        for attempt in range(5):
-            try:
-                os.replace(temp, path)
-                return
-            except PermissionError:
-                if attempt == 4:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-    except BaseException:
-        # Windows shows dot-files: no stray ".status.json.partial" beside the documents.
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        _LOG.warning("Kan inte läsa %s (%s); börjar om från tomt.", path, exc)
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -9,15 +9,14 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from docautomation import fileio
 from docautomation.models import DocumentJob
-from docautomation.outbox import manifest
 from docautomation.outbox import writer as outbox
 from docautomation.outbox.writer import (
     DivertReason,
@@ -49,10 +48,8 @@ class Counter:
         return DocumentJob(path=path, key=key, render=render)
 
 
-def build(root: Path, *jobs: DocumentJob, executor: Executor | None = None) -> outbox.WriteReport:
-    return write_outputs(
-        root, list(jobs), source="register.xlsx", source_sha256="ab" * 32, executor=executor
-    )
+def build(root: Path, *jobs: DocumentJob) -> outbox.WriteReport:
+    return write_outputs(root, list(jobs), source="register.xlsx", source_sha256="ab" * 32)
 
 
 def leftovers(root: Path) -> list[Path]:
@@ -213,8 +210,8 @@ def test_output_locked_on_replace_is_diverted(
             raise PermissionError(13, "The process cannot access the file", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(manifest, "_REPLACE_RETRY_DELAYS", (0.0,))
-    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", locked_replace)
+    monkeypatch.setattr(fileio, "_REPLACE_RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr("docautomation.fileio.os.replace", locked_replace)
     report = build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert report.diverted == ((tmp_path / PLAN, tmp_path / PLAN_NEW, DivertReason.LOCKED),)
     assert (tmp_path / PLAN).read_bytes() == b"v1" and (tmp_path / PLAN_NEW).read_bytes() == b"v2"
@@ -278,7 +275,7 @@ def test_failing_write_keeps_old_file_and_removes_temp(
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("docautomation.outbox.manifest.os.fsync", full_disk)
+    monkeypatch.setattr("docautomation.fileio.os.fsync", full_disk)
     with pytest.raises(OutboxError, match="No space left"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1"
@@ -298,7 +295,7 @@ def test_partial_file_is_never_visible_under_the_final_name(
         seen.append((tmp_path / PLAN).read_bytes())
         real_fsync(fd)
 
-    monkeypatch.setattr("docautomation.outbox.manifest.os.fsync", spying_fsync)
+    monkeypatch.setattr("docautomation.fileio.os.fsync", spying_fsync)
     build(tmp_path, counter.job(PLAN, "k2", b"new complete" * 1000))
     assert seen[0] == b"old complete"
     assert (tmp_path / PLAN).read_bytes() == b"new complete" * 1000
@@ -332,25 +329,6 @@ def test_two_jobs_for_the_same_file_are_refused(tmp_path: Path) -> None:
     with pytest.raises(OutboxError, match="samma fil"):
         build(tmp_path, counter.job("2021/a.ics", "1"), counter.job("2021/A.ics", "2"))
     assert counter.calls == []
-
-
-def test_executor_renders_concurrently_with_the_same_result(tmp_path: Path) -> None:
-    """With an executor the changed jobs are rendered by it and written in job order."""
-    threads: set[int] = set()
-
-    def job(i: int) -> DocumentJob:
-        def render() -> bytes:
-            threads.add(threading.get_ident())
-            time.sleep(0.02)
-            return f"doc {i}".encode()
-
-        return DocumentJob(f"2021/Kallelser/{i:02d}.docx", f"k{i}", render)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        report = build(tmp_path, *[job(i) for i in range(6)], executor=pool)
-    assert [p.name for p in report.written] == [f"{i:02d}.docx" for i in range(6)]
-    assert (tmp_path / "2021/Kallelser/03.docx").read_bytes() == b"doc 3"
-    assert threading.get_ident() not in threads and len(threads) >= 1
 
 
 def test_concurrent_builds_are_serialised_by_the_lock(tmp_path: Path) -> None:
@@ -438,14 +416,11 @@ def test_folder_refusing_new_files_is_an_error_not_a_lock(
     """PermissionError while creating the temp file raises OutboxError instead of diverting."""
     counter = Counter()
     build(tmp_path, counter.job(PLAN, "k1", b"v1"))
-    real_open = open
 
-    def refusing_open(file: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if str(file).endswith(".partial"):
-            raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+    def refusing_mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", str(kwargs.get("dir")))
 
-    monkeypatch.setattr(manifest, "open", refusing_open, raising=False)
+    monkeypatch.setattr("docautomation.fileio.tempfile.mkstemp", refusing_mkstemp)
     with pytest.raises(OutboxError, match="Permission denied"):
         build(tmp_path, counter.job(PLAN, "k2", b"v2"))
     assert (tmp_path / PLAN).read_bytes() == b"v1" and not (tmp_path / PLAN_NEW).exists()
@@ -464,10 +439,10 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
             raise OSError(5, "Input/output error")
         real_replace(src, dst)
 
-    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", failing_replace)
+    monkeypatch.setattr("docautomation.fileio.os.replace", failing_replace)
     with pytest.raises(OutboxError, match="05.docx"):
         build(tmp_path, *jobs)
-    monkeypatch.setattr("docautomation.outbox.manifest.os.replace", real_replace)
+    monkeypatch.setattr("docautomation.fileio.os.replace", real_replace)
     assert set(load_manifest(tmp_path)) == {j.path for j in jobs} - {"2021/Kallelser/05.docx"}
     counter.calls.clear()
     report = build(tmp_path, *jobs)
@@ -476,14 +451,14 @@ def test_one_failed_write_among_many_keeps_the_others_recorded(
 
 
 def test_a_temp_file_left_by_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
-    """A ".<name>.partial" left when a build was killed mid-write (Windows shows it) is cleared
-    by the next build, even when that build writes nothing; other hidden files stay."""
+    """A ".<name>.<random>.partial" left when a build was killed mid-write (Windows shows it) is
+    cleared by the next build, even when that build writes nothing; other hidden files stay."""
     counter = Counter()
     build(tmp_path, counter.job(PLAN, "k1"))
-    stale = [tmp_path / "2021" / f".{Path(rel).name}.partial" for rel in (PLAN, PLAN_NEW2)]
+    stale = [tmp_path / "2021" / f".{Path(rel).name}.k3x_9a2b.partial" for rel in (PLAN, PLAN_NEW2)]
     for path in stale:
         path.write_bytes(b"half a docx")
-    other = tmp_path / "2021" / ".status.json.partial"
+    other = tmp_path / "2021" / ".status.json.q1w2e3r4.partial"
     other.write_bytes(b"{}")
     report = build(tmp_path, counter.job(PLAN, "k1"))
     assert report.written == () and not any(p.exists() for p in stale) and other.exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from docautomation.config import Settings, WatchSettings
+from docautomation.fileio import read_json
 from docautomation.models import Problem, Severity
 from docautomation.watch import status
 from docautomation.watch.loop import watch
@@ -184,7 +185,7 @@ class Running:
     errors: list[BaseException]
 
     def rescans(self) -> str | None:
-        data = status._read_json(self.settings.outbox / status.STATUS_NAME)
+        data = read_json(self.settings.outbox / status.STATUS_NAME)
         watcher = data.get("watcher", {})
         return watcher.get("last_rescan") if isinstance(watcher, dict) else None
 

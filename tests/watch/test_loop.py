@@ -21,6 +21,7 @@ from watchdog.events import FileSystemEventHandler
 
 from docautomation.config import Settings, WatchSettings
 from docautomation.errors import AlreadyRunningError, ConfigError
+from docautomation.register.files import is_register_name
 from docautomation.watch import loop as watch
 from docautomation.watch import status
 from tests.support.watching import (
@@ -132,8 +133,8 @@ def test_lock_temp_and_hidden_files_are_ignored(tmp_path: Path, fake: FakeBuild)
         wait_until(lambda: fake.calls, what="the real register's build")
         quiet_for(0.5)
     assert fake.markers() == ["riktig"]
-    assert watch.is_register_name("Register 2021.XLSM")
-    assert not watch.is_register_name("~$Register 2021.xlsx")
+    assert is_register_name("Register 2021.XLSM")
+    assert not is_register_name("~$Register 2021.xlsx")
 
 
 def test_file_saved_while_stopped_is_built_on_start_and_unchanged_ones_are_not(
@@ -516,7 +517,7 @@ def _year_rival_build(fake: FakeBuild) -> Callable[[Path, bytes], object]:
     from tests.support.watching import FakeOutcome
 
     def build(path: Path, data: bytes) -> object:
-        rivals = [p for p in path.parent.iterdir() if p != path and watch.is_register_name(p.name)]
+        rivals = [p for p in path.parent.iterdir() if p != path and is_register_name(p.name)]
         if rivals:
             fake.calls.append((path.name, "konflikt", sha(data)))
             return FakeOutcome(exit_code=1, message=f"{path.name} och {rivals[0].name}: samma år")
