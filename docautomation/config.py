@@ -29,7 +29,7 @@ _SECRET_KEYS = {"client_secret", "secret", "password", "certificate_password"}
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Size limits checked before a workbook is parsed (SPEC §2)."""
+    """Size limits checked before a workbook is parsed."""
 
     max_file_mb: float = 50
     max_unpacked_mb: float = 250
@@ -38,7 +38,7 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class WatchSettings:
-    """Timings of the watcher (SPEC §6); seconds."""
+    """Timings of the watcher; seconds."""
 
     debounce: float = 0.3
     stable_gap: float = 0.25
@@ -48,7 +48,7 @@ class WatchSettings:
 
 @dataclass(frozen=True, slots=True)
 class SharePointSettings:
-    """Where the register lives in SharePoint and how to sign in (SPEC §7)."""
+    """Where the register lives in SharePoint and how to sign in."""
 
     tenant_id: str = ""
     client_id: str = ""

@@ -93,7 +93,7 @@ class RawCell:
 
 @dataclass(frozen=True, slots=True)
 class RawRow:
-    """One non-empty data row; `cells` maps the canonical column name (SPEC §2) to its cell.
+    """One non-empty data row; `cells` maps the canonical column name to its cell.
 
     Every column the sheet has is present (value None when the cell is empty), so a RawRow
     can always answer `ref(column)` for a column that exists in the sheet.
@@ -208,7 +208,7 @@ class ActivityStatus(enum.Enum):
 
 
 class DeadlineKind(enum.Enum):
-    """What kind of time a Klart text names (see domain notes §4.7)."""
+    """What kind of time a Klart text names."""
 
     DATE = "date"
     MONTH = "month"
@@ -268,7 +268,7 @@ class Category:
     description: str = ""
 
 
-# The 2021 plan's priority order (SPEC §2 Prioritering), used when the register sets none.
+# The 2021 plan's priority order, used when the register sets none.
 DEFAULT_CATEGORIES: tuple[Category, ...] = (
     Category(1, "Lagstiftning"),
     Category(2, "Myndighetsrapportering"),
@@ -476,7 +476,7 @@ class DocumentJob:
 
 @dataclass(frozen=True, slots=True)
 class ReportChanges:
-    """What changed in the önskemål since the previous report to the supplier (SPEC §4).
+    """What changed in the önskemål since the previous report to the supplier.
 
     Each entry is one display line of Swedish text, e.g. `ÖNS-031 Kartvy med avlopp` or
     `ÖNS-002 XML-export: Skickad → Pågår`; the history stage writes them, the report shows

@@ -1,10 +1,9 @@
-"""Ranking of the önskemål (SPEC §3): category by board or rule, total order, Swedish reasons."""
+"""Ranking of the önskemål: category by board or rule, total order, Swedish reasons."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +11,6 @@ from typing import NamedTuple
 
 from .models import (
     DEFAULT_CATEGORIES,
-    Category,
     CategorySource,
     CellRef,
     Level,
@@ -25,7 +23,7 @@ from .models import (
     warning,
 )
 
-__all__ = ["DEFAULT_CATEGORIES", "category_counts", "natural_key", "rank", "ranking_problems"]
+__all__ = ["DEFAULT_CATEGORIES", "natural_key", "rank", "ranking_problems"]
 
 _DEFAULT_NAMES = {c.number: c.name for c in DEFAULT_CATEGORIES}
 _SHEET = "Önskemål"
@@ -39,7 +37,7 @@ _MEDEL_HOG = (Level.MEDEL, Level.HOG)
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    """One suggestion rule of SPEC §3 step 1, aimed at a category of the default order."""
+    """One rule that suggests a category for a wish the board left uncategorised."""
 
     default_number: int
     holds: Callable[[Wish, int], bool]  # (wish, Gräns för högt prioriterat)
@@ -51,7 +49,7 @@ def _level(level: Level | None) -> str:
     return level.label if level is not None else "tom"
 
 
-# In the order SPEC §3 lists them: the first rule that holds (and still has its category) wins.
+# In the association's order: the first rule that holds (and still has its category) wins.
 _RULES: tuple[_Rule, ...] = (
     _Rule(1, lambda w, t: w.legal is True, lambda w, t: "Lagkrav = Ja"),
     _Rule(
@@ -263,7 +261,7 @@ def _reasons(ordered: Sequence[_Assessment]) -> list[str]:
 
 
 def rank(register: Register) -> Ranking:
-    """Rank the register's open wishes by SPEC §3; pure and deterministic.
+    """Rank the register's open wishes by the priority order; pure and deterministic.
 
     Args:
         register: the interpreted register.
@@ -299,7 +297,7 @@ def _closed(wishes: Iterable[Wish], status: WishStatus) -> tuple[Wish, ...]:
 
 
 def ranking_problems(register: Register) -> tuple[Problem, ...]:
-    """Warnings about the ranking (SPEC §3 points 1 and 4), for the open wishes only.
+    """Warnings about the ranking (unassessed wishes, contradicting board categories), open wishes only.
 
     An unassessed wish is warned at its Kategori cell with what to fill in; a board Kategori
     that contradicts Lagkrav = Ja or Myndighetsrapportering = Ja is warned at its Kategori cell.
@@ -328,7 +326,7 @@ def ranking_problems(register: Register) -> tuple[Problem, ...]:
 
 
 def _contradiction(wish: Wish, category: int, order: _Order) -> str | None:
-    """The SPEC §3 point 4 warning text when the board's Kategori contradicts rule 1 or 2."""
+    """The warning text when the board's Kategori contradicts the Lagkrav or reporting rule."""
     legal, authority = order.targets[0], order.targets[1]
     if wish.legal is True and legal is not None and category != legal:
         field, expected = "Lagkrav", [legal]
@@ -356,26 +354,3 @@ def _kategori_ref(wish: Wish) -> CellRef | None:
 def _sheet(wish: Wish) -> str:
     # Without a Kategori column the warning concerns the sheet; name it as the workbook does.
     return next((ref.sheet for ref in wish.cells.values()), _SHEET)
-
-
-def category_counts(
-    ranking: Ranking, categories: Sequence[Category] = ()
-) -> list[tuple[Category | None, int]]:
-    """How many ranked wishes each category holds, for the report's summary.
-
-    Args:
-        ranking: the result of `rank`.
-        categories: the priority order; when given, every category is listed (zeros too).
-
-    Returns:
-        (category, count) by category number, then (None, count) for the unassessed if any.
-    """
-    counts = Counter(r.category for r in ranking.ranked)
-    known = {c.number: c for c in categories}
-    for r in ranking.ranked:
-        if r.category is not None and r.category not in known:
-            known[r.category] = Category(r.category, r.category_name or "")
-    rows: list[tuple[Category | None, int]] = [(known[n], counts[n]) for n in sorted(known)]
-    if counts[None]:
-        rows.append((None, counts[None]))
-    return rows

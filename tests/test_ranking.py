@@ -29,7 +29,6 @@ from docautomation.models import (
 )
 from docautomation.ranking import (
     DEFAULT_CATEGORIES,
-    category_counts,
     natural_key,
     rank,
     ranking_problems,
@@ -738,27 +737,7 @@ def test_problems_come_in_register_order() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# category_counts
 # ---------------------------------------------------------------------------------------------
-
-
-def test_category_counts_lists_present_categories_then_unassessed() -> None:
-    """Without the order, only categories that hold wishes are listed, unassessed last."""
-    ranking = rank(
-        register(wish("A", category=5), wish("B", legal=True), wish("C", effect=HOG), wish("D"))
-    )
-    assert category_counts(ranking) == [
-        (Category(1, "Lagstiftning"), 1),
-        (Category(5, "Effektivare arbetssätt (processer)"), 2),
-        (None, 1),
-    ]
-
-
-def test_category_counts_with_the_order_lists_every_category() -> None:
-    """Given the order, every category appears (with its description), zeros included."""
-    cats = (Category(1, "Lagstiftning", "Lag kräver det"), Category(2, "Övrigt"))
-    ranking = rank(register(wish("A", legal=True), categories=cats, customised=True))
-    assert category_counts(ranking, cats) == [(cats[0], 1), (cats[1], 0)]
 
 
 # ---------------------------------------------------------------------------------------------

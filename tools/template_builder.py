@@ -239,7 +239,7 @@ def build_plan() -> DocxDocument:
 
 def _comment_cell(cell: _Cell) -> None:
     # Kommentar: list lines as real list paragraphs, other lines as ordinary ones; an empty
-    # comment still leaves one (empty) paragraph so the cell stays valid (docgen notes §2.6).
+    # comment still leaves one (empty) paragraph so the cell stays valid.
     _cell_text(cell, "{%p for line in activity.comment %}")
     _p(cell, "{%p if line.item %}")
     _p(cell, "{{ line.text }}", "List Bullet")

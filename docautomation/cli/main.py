@@ -260,9 +260,7 @@ def status(ctx: click.Context, out: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--once", "mode", flag_value="once", default=True, help="One pull-build-push (default)."
-)
+@click.option("--once", is_flag=True, help="One pull-build-push, then stop (the default).")
 @click.option("--every", metavar="INTERVAL", help="Repeat, e.g. 15m, 1h, 30s.")
 @click.option(
     "--dry-run", is_flag=True, help="Print the plan (downloads, uploads, conflicts) only."
@@ -274,7 +272,7 @@ def status(ctx: click.Context, out: Path | None, as_json: bool) -> None:
 @click.pass_context
 def sync(
     ctx: click.Context,
-    mode: str,
+    once: bool,
     every: str | None,
     dry_run: bool,
     check: bool,
@@ -298,6 +296,8 @@ def sync(
         outbox=out,
         **{"sharepoint.authority_url": authority_url, "sharepoint.graph_url": graph_url},
     )
+    if once and every:
+        raise click.UsageError("Ange antingen --once eller --every, inte båda.")
     if check:
         missing = check_access(settings)
         for line in missing:
@@ -307,7 +307,6 @@ def sync(
     interval = parse_every(every) if every else None
     if interval:
         _log_as_service(ctx)
-    del mode  # --once is the default; --every switches to the loop
     sys.exit(run_sync(settings, every=interval, dry_run=dry_run, echo=click.echo))
 
 

@@ -55,7 +55,7 @@ def meeting_event_uid(meeting: Meeting, association: Association) -> str:
     """The meeting's stable calendar UID, derived from the register and never random.
 
     The identity is the meeting's ID when it has one, else its Mötestyp and Datum (so moving a
-    meeting without an ID makes it a new event, SPEC §2), qualified by the association's name.
+    meeting without an ID makes it a new event), qualified by the association's name.
     Case and repeated spaces do not matter.
     """
     if meeting.id.strip():

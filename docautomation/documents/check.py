@@ -34,7 +34,7 @@ def unknown_variables(template: WordTemplate, contexts: Sequence[Mapping[str, An
     messages = []
     for part, lines in template.source_lines().items():
         found: list[str] = []
-        _walk(env.parse("\n".join(lines)), {**{g: _UNKNOWN for g in globals_}, **shape}, found)
+        _walk(env.parse("\n".join(lines)), {**dict.fromkeys(globals_, _UNKNOWN), **shape}, found)
         for name in dict.fromkeys(found):
             messages.append(
                 f'Mallen "{template.name}" använder en okänd variabel "{name}"'

@@ -137,7 +137,7 @@ def _activity(activity: Activity) -> dict[str, Any]:
     return {
         "action": activity.action,
         "responsible": activity.responsible,
-        "klart": activity.deadline.text,  # the board's own words (SPEC §2 Klart)
+        "klart": activity.deadline.text,  # the board's own words, as written
         "status": activity.status.value if activity.status else "",
         "comment": [{"text": b.text, "item": b.is_list_item} for b in _comment_blocks(activity)],
     }
@@ -207,7 +207,7 @@ def sending_date(register: Register, meeting: Meeting) -> date | None:
         )
         sent = notice_date(agm, register.association) if agm else None
         if sent is None and meeting.date is not None:
-            # Held on a day of its own: called like any board meeting (SPEC §4 wants the date).
+            # Held on a day of its own: called like any board meeting (the kallelse needs a date).
             sent = meeting.date - timedelta(days=register.association.board_notice_days)
     return sent
 

@@ -14,7 +14,7 @@ from ..models import Meeting
 LOCALE = "sv_SE"
 EN_DASH = "\u2013"
 
-# Characters Windows or SharePoint refuse in a file or folder name (SPEC §4), plus controls.
+# Characters Windows or SharePoint refuse in a file or folder name, plus controls.
 _REFUSED = re.compile(r'[\\/:*?"<>|#%\x00-\x1f\x7f]')
 _EDGE = re.compile(r"^[. ]+|[. ]+$")
 # Longest name taken from the register: a file name's part must fit Windows' 255 characters
@@ -42,11 +42,6 @@ def iso_date(d: date) -> str:
 def text_time(t: time) -> str:
     """Time for running text, no leading zero on the hour: time(9, 30) → "9.30"."""
     return f"{t.hour}.{t.minute:02d}"
-
-
-def table_time(t: time) -> str:
-    """Four-digit time for tables: time(9, 30) → "09.30"."""
-    return f"{t.hour:02d}.{t.minute:02d}"
 
 
 def time_range(start: time, end: time | None = None) -> str:

@@ -1,6 +1,6 @@
 """Which Word documents a register gives: stable outbox names, content keys, and their rendering.
 
-Outbox layout (SPEC §4), relative to the outbox, "/"-separated:
+Outbox layout, relative to the outbox, "/"-separated:
     <år>/Verksamhetsplan <år>.docx
     <år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.docx       (one per meeting)
     <år>/Önskemål till <Leverantör> <år>.docx

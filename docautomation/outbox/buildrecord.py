@@ -5,7 +5,7 @@ build was made from (the register's raw SHA-256 and a digest of the templates an
 and what it left behind (each output's manifest entry, size and mtime, the report's change
 state, the Valideringsrapport, the warnings). When all of that still holds, a rebuild would
 render the same bytes and leave every file alone, so the pipeline returns the recorded outcome
-without reading, validating or rendering (SPEC §8: an unchanged rebuild ≤ 0.1 s).
+without reading, validating or rendering (an unchanged rebuild must take at most 0.1 s).
 
 The build date is deliberately not an input: documents depend on it only through the report
 to the supplier, whose date history keeps for as long as its content is unchanged, and the

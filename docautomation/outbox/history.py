@@ -1,6 +1,6 @@
 """Memory of past builds: kept register versions (audit) and the supplier report's change baseline.
 
-The report to the supplier lists "Förändringar sedan förra rapporten" (SPEC §4): the wishes are
+The report to the supplier lists "Förändringar sedan förra rapporten": the wishes are
 compared with how they stood when the previous version of the report was written. The state in
 `<outbox>/.docautomation/report-<år>.json` holds the current version's content key, date and
 wish snapshot, and the previous version's snapshot and date. A rebuild whose content key is

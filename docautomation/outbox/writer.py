@@ -1,4 +1,4 @@
-"""The outbox: serialised builds, atomic writes, and never overwriting a person's work (SPEC §5).
+"""The outbox: serialised builds, atomic writes, and never overwriting a person's work.
 
 Every file written is recorded in `<outbox>/.docautomation/manifest.json` (job key, hash, size,
 mtime and the register it came from). A later build uses that record to

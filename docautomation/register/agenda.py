@@ -16,7 +16,7 @@ __all__ = [
     "standard_agenda",
 ]
 
-# SPEC §2 Möten, verbatim.
+# The standard agendas per meeting type, word for word as the association's rules give them.
 _BOARD = (
     "Mötets öppnande",
     "Val av justerare",
@@ -30,7 +30,7 @@ _BOARD = (
     "Mötets avslutande",
 )
 
-# The opening of every general meeting (domain §3.4 items 1–7): the meeting must establish
+# The opening of every general meeting (the customary first seven items): the meeting must establish
 # who may vote, that it was properly called, and who chairs and checks the minutes.
 _AGM_OPENING = (
     "Mötets öppnande",

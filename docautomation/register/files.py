@@ -85,7 +85,7 @@ def read_workbook_file(path: Path, limits: Limits) -> bytes:
 
     Args:
         path: the register file.
-        limits: size limits (SPEC §2).
+        limits: size limits.
 
     Returns:
         The file's bytes, checked by `check_workbook_bytes`.
@@ -188,7 +188,7 @@ def probe_workbook_bytes(data: bytes, name: str, limits: Limits) -> str | None:
     Args:
         data: the file's bytes.
         name: the file name (its suffix decides between e.g. .xls and .xlsx messages).
-        limits: size limits (SPEC §2).
+        limits: size limits.
     """
     if not data:
         return (

@@ -140,7 +140,7 @@ _ACTIVITY_DETAILS = ("Ansvarig", "Klart", "Kommentar", "Status")
 def _activities(
     sheet: RawSheet | None, year: int | None, problems: list[Problem]
 ) -> tuple[tuple[Activity, ...], tuple[ActivityGroup, ...]]:
-    """Activities in sheet order, and their groups by the area-continuation rule (SPEC §2)."""
+    """Activities in sheet order, and their groups by the area-continuation rule."""
     groups: list[tuple[str, list[Activity]]] = []
     for row in read_rows(
         sheet, problems, ("Verksamhetsområde", "Aktivitet/åtgärd", *_ACTIVITY_DETAILS)

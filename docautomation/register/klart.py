@@ -1,4 +1,4 @@
-"""The Klart column: free Swedish (or English) time expressions read into a Deadline (domain §4.7)."""
+"""The Klart column: free Swedish (or English) time expressions read into a Deadline."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ __all__ = ["deadline_from_cell", "parse_klart"]
 
 K = DeadlineKind
 
-# A year after a month or season: "2021", ", 2021", or the short "-21" / "'21" (domain §4.7
-# allows two digits only there, never in full dates).
+# A year after a month or season: "2021", ", 2021", or the short "-21" / "'21".
 _YS = r"(?:\s*,?\s*(?P<y>\d{4})|\s*['-]\s*(?P<yy>\d{2}))?"
 # A four-digit year only (quarters, halves, weeks).
 _Y4 = r"(?:\s*,?\s*(?:år\s*)?(?P<y>\d{4}))?"

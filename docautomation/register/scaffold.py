@@ -164,7 +164,7 @@ _FORENING_FIELDS = (
     ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
 )
 
-# Which columns are required is the reader's knowledge (SPEC §2); the layout here only adds looks.
+# Which columns are required is the reader's knowledge; the layout here only adds looks.
 _REQUIRED = {spec.name: set(spec.required) for spec in READER_SHEETS}
 
 Rows = Sequence[Mapping[str, Any]]
@@ -197,7 +197,7 @@ def example_content() -> dict[str, list[dict[str, Any]]]:
 
 
 def init_folder(directory: Path) -> list[Path]:
-    """Set up a working folder (SPEC §5 init); never overwrites anything that exists.
+    """Set up a working folder (`docautomation init`); never overwrites anything that exists.
 
     Returns the paths created. Raises ConfigError if the shipped templates cannot be found or
     the folder cannot be written (a file in the way, no permission).

@@ -1,4 +1,4 @@
-"""SharePoint sync (SPEC §7): pull the register, build it, push the generated documents."""
+"""SharePoint sync: pull the register, build it, push the generated documents."""
 
 from __future__ import annotations
 

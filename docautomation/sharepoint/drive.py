@@ -42,10 +42,6 @@ class GraphError(SyncError):
         self.code = code
         self.inner = inner
 
-    def has_code(self, code: str) -> bool:
-        """True when the top-level or any nested error code equals `code`."""
-        return code == self.code or code in self.inner
-
 
 class ETagMismatchError(GraphError):
     """Raised on 412: the file changed in SharePoint since our last upload."""

@@ -84,7 +84,6 @@ def permission_hint(sp: SharePointSettings) -> str:
 def run_sync(
     settings: Settings,
     *,
-    once: bool = True,
     every: float | None = None,
     dry_run: bool = False,
     build: BuildFn | None = None,
@@ -96,7 +95,6 @@ def run_sync(
 
     Args:
         settings: resolved settings (inbox, outbox, [sharepoint]).
-        once: one cycle (the default); ignored when `every` is given.
         every: seconds between cycles; the loop runs until `stop_event` is set. A failed cycle
             is reported and the next one runs as planned.
         dry_run: print the plan (downloads, uploads, conflicts) and change nothing.

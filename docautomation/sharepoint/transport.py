@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import random
@@ -191,10 +192,8 @@ class GraphTransport:
     def _note_date(self, response: requests.Response) -> None:
         date = response.headers.get("Date")
         if date:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 self.server_date = email.utils.parsedate_to_datetime(date).timestamp()
-            except (TypeError, ValueError):
-                pass
 
     def _error(self, response: requests.Response, method: str, url: str, what: str) -> GraphError:
         code, inner, request_id = error_codes(response)

@@ -18,7 +18,7 @@ _WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "sö
 
 
 def meeting_problems(register: Register, sheet: str) -> list[Problem]:
-    """All Möten rules of SPEC §2 over the interpreted meetings.
+    """All rules for the Möten sheet over the interpreted meetings.
 
     Args:
         register: The interpreted register.
@@ -57,7 +57,7 @@ def _duplicates(meetings: tuple[Meeting, ...]) -> Iterator[Problem]:
 
 
 def _same_day(meeting: Meeting, seen: dict[tuple[MeetingType, date], CellRef]) -> Iterator[Problem]:
-    # Without an ID a meeting's calendar UID comes from Mötestyp and Datum (SPEC §2), so two
+    # Without an ID a meeting's calendar UID comes from Mötestyp and Datum, so two
     # such meetings would share one event: importing the calendar keeps only one of them.
     ref = meeting.cells.get("Datum")
     if meeting.type is None or meeting.date is None or ref is None or meeting.id.strip():

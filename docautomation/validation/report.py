@@ -1,4 +1,4 @@
-"""The Valideringsrapport: a marked-up copy of the register with a first sheet "Fel" (SPEC §5)."""
+"""The Valideringsrapport: a marked-up copy of the register with a first sheet "Fel"."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
 
 
 def report_path(outbox: Path, year: int | None, source_name: str) -> Path:
-    """Where the Valideringsrapport for a register goes (SPEC §5).
+    """Where the Valideringsrapport for a register goes.
 
     Args:
         outbox: The outbox folder.
@@ -101,7 +101,7 @@ def write_validation_report(data: bytes, problems: Sequence[Problem], destinatio
 def _load_copy(data: bytes, destination: Path) -> Workbook:
     try:
         with warnings.catch_warnings():
-            # openpyxl warns about every extension it drops; SPEC accepts those losses in a copy.
+            # openpyxl warns about every extension it drops; a marked-up copy may lose those.
             warnings.simplefilter("ignore")
             return load_workbook(io.BytesIO(data), rich_text=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -1,4 +1,4 @@
-"""Validation: every SPEC §2 rule over the raw and interpreted register, as one sorted Report."""
+"""Validation: every rule for the register's sheets over the raw and read register, one sorted Report."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ Rule = Callable[[_Context], Iterable[Problem]]
 
 
 def validate(raw: RawRegister) -> Report:
-    """Check a register against every SPEC §2 rule and the ranking's warnings.
+    """Check a register against every sheet rule and the ranking's warnings.
 
     Pure: no files, no clock. Never raises because of a cell's value.
 
@@ -159,7 +159,7 @@ def _sheet_hint(canonical: str, raw: RawRegister) -> str:
 def _misspelt_headers(canonical: str, sheet: RawSheet) -> Iterator[Problem]:
     """A header that resembles a column not found is a near miss, not an extra column.
 
-    SPEC §2 ignores extra columns, so "Anteckningar" is fine; but "Antal kommun" would
+    Extra columns are ignored, so "Anteckningar" is fine; but "Antal kommun" would
     silently leave Antal kommuner empty for every wish and change the ranking.
     """
     spec = next(spec for spec in SHEETS if spec.name == canonical)

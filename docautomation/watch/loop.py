@@ -1,4 +1,4 @@
-"""The inbox watcher (SPEC §6): file events are hints; a rescan of the inbox decides what to build.
+"""The inbox watcher: file events are hints; a rescan of the inbox decides what to build.
 
 Excel never rewrites a workbook in place: it writes a temp file and renames it over the register,
 so the real name often shows up only as a move destination, and a copy can be read half-written.
@@ -58,7 +58,7 @@ def install_signal_handlers(stop_event: threading.Event) -> Callable[[], None]:
         A function that restores the previous handlers.
     """
 
-    def handler(signum: int, frame: FrameType | None) -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
         if stop_event.is_set():
             raise KeyboardInterrupt
         stop_event.set()

@@ -291,7 +291,7 @@ def test_calendar_files_are_exactly_icalendars_whole_calendar(
     reg = register(*meetings)
     jobs = calendar_jobs(reg, today=date(2021, 1, 4))
     events = [calendars.meeting_event(reg, m) for m in meetings]
-    for job, event in zip(jobs, events):
+    for job, event in zip(jobs, events, strict=False):
         assert job.render() == _whole_calendar((event,), None)
     ordered = tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
     assert jobs[-1].render() == _whole_calendar(ordered, calendars._calendar_name(reg))

@@ -13,7 +13,6 @@ from docautomation.documents.formatting import (
     iso_date,
     long_date,
     safe_filename,
-    table_time,
     text_date,
     text_time,
     time_range,
@@ -43,7 +42,6 @@ def test_times_have_no_leading_zero_in_text_but_four_digits_in_tables() -> None:
     """9.30 in running text, 09.30 in tables."""
     assert text_time(time(9, 30)) == "9.30"
     assert text_time(time(13, 0)) == "13.00"
-    assert table_time(time(9, 30)) == "09.30"
 
 
 def test_time_range_uses_en_dash_and_kl() -> None:

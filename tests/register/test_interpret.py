@@ -665,7 +665,7 @@ cell_values = st.one_of(
 
 def sheet_rows(canonical: str) -> st.SearchStrategy[list[dict[str, object]]]:
     """Up to four rows with an arbitrary value in every column of the sheet."""
-    row = st.fixed_dictionaries({column: cell_values for column in COLUMNS[canonical]})
+    row = st.fixed_dictionaries(dict.fromkeys(COLUMNS[canonical], cell_values))
     return st.lists(row, max_size=4)
 
 

@@ -271,11 +271,16 @@ def test_parse_klart_never_raises(text: str, year: int | None) -> None:
     st.integers(min_value=1, max_value=9999),
 )
 def test_near_forms_never_raise(text: str, year: int) -> None:
-    """Texts shaped like the recognised forms, with odd numbers and years, never raise."""
-    assert parse_klart(text, year).text == text
+    """Texts shaped like the recognised forms, with odd numbers and years, never raise: each
+    gives a Deadline that keeps the text and whose span, when it has one, runs forwards."""
+    deadline = parse_klart(text, year)
+    assert deadline.text == text
+    assert deadline.due is None or deadline.start is None or deadline.start <= deadline.due
 
 
 @given(any_cell_value)
 def test_deadline_from_cell_never_raises(value: object) -> None:
-    """Any cell value gives a Deadline."""
-    assert isinstance(deadline_from_cell(value, 2021), Deadline)  # type: ignore[arg-type]
+    """Any cell value gives a Deadline whose span, when it has one, runs forwards."""
+    deadline = deadline_from_cell(value, 2021)  # type: ignore[arg-type]
+    assert isinstance(deadline, Deadline)
+    assert deadline.due is None or deadline.start is None or deadline.start <= deadline.due

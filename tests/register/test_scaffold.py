@@ -70,7 +70,7 @@ def test_empty_register_has_every_sheet_header_and_dropdown(tmp_path: Path) -> N
         lists = _dropdowns(wb[sheet])
         for header in headers:
             assert header in lists, f"{sheet}.{header} has no dropdown"
-    assert '"Ja,Nej"' == _dropdowns(wb["Önskemål"])["Lagkrav"]
+    assert _dropdowns(wb["Önskemål"])["Lagkrav"] == '"Ja,Nej"'
     assert "Styrelsemöte" in _dropdowns(wb["Möten"])["Mötestyp"]
     assert _dropdowns(wb["Önskemål"])["Kategori"].startswith("=Prioritering!")
 

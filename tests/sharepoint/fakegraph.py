@@ -9,6 +9,7 @@ endpoints msal uses and for Graph (/v1.0/…), and localhost for pre-authenticat
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import hashlib
 import json
@@ -1021,10 +1022,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _drop(h: BaseHTTPRequestHandler) -> None:
     h.close_connection = True
-    try:
+    with contextlib.suppress(OSError):
         h.request.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def _split(path: str) -> list[str]:

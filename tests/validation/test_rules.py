@@ -570,7 +570,7 @@ _VALUES = st.one_of(
 
 def _rows_strategy() -> st.SearchStrategy[dict[str, list[dict[str, object]]]]:
     sheets = {
-        name: st.lists(st.fixed_dictionaries({c: _VALUES for c in HEADERS[name]}), max_size=4)
+        name: st.lists(st.fixed_dictionaries(dict.fromkeys(HEADERS[name], _VALUES)), max_size=4)
         for name in HEADERS
     }
     return st.fixed_dictionaries(sheets)

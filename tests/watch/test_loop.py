@@ -236,7 +236,7 @@ def test_bad_register_is_reported_and_a_fixed_one_is_built(
             what="status.json to show the fixed build",
         )
     messages = [r.getMessage() for r in caplog.records]
-    assert any("register.xlsx: Blad!A1: Värdet är fel." == m for m in messages)
+    assert any(m == "register.xlsx: Blad!A1: Värdet är fel." for m in messages)
     assert any("registret har fel" in m and "kod 1" in m for m in messages)
     good = _status(settings.outbox)["registers"]["register.xlsx"]
     assert good["written"] == 1 and good["seconds_after_save"] >= 0
