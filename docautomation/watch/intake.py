@@ -14,42 +14,22 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ..config import Settings
 from ..errors import DocAutomationError
-from ..models import Problem
 from ..register.files import open_shared
+from . import buildlog
 from . import status as state
+from .buildlog import Outcome, StatKey
 
 BAD_FILE_GRACE = 10.0  # a file still not a whole workbook after this long unchanged is reported
 GONE_AFTER = 2.0  # a register absent from the inbox this long has left it (not a save's rename)
 _RETRY_CAP = 4.0  # longest wait between re-reads of a file that is not whole yet
 _COARSE_MTIME_NS = 2_500_000_000  # FAT keeps mtimes to 2 s: a read this long after saw every save
-_MAX_LOGGED_PROBLEMS = 20
-
-StatKey = tuple[int, int, int]
-
-
-class Outcome(Protocol):
-    """What the watcher needs from a build's result (pipeline.BuildOutcome has it)."""
-
-    @property
-    def exit_code(self) -> int: ...
-    @property
-    def problems(self) -> Sequence[Problem]: ...
-    @property
-    def written(self) -> Sequence[Path]: ...
-    @property
-    def unchanged(self) -> Sequence[Path]: ...
-    @property
-    def diverted(self) -> Sequence[tuple[Any, ...]]: ...  # (intended, written beside it, …)
-    @property
-    def message(self) -> str: ...
-
 
 BuildFn = Callable[[Path, bytes], Outcome]
 FingerprintFn = Callable[[bytes], str]
@@ -304,7 +284,7 @@ class Intake:
         if data is not None:
             self._build(path, data, pending, hashlib.sha256(data).hexdigest(), None)
             return
-        record = _failed(path.name, pending.key, 3, f"{path.name}: {why}")
+        record = buildlog.failed_record(path.name, pending.key, 3, f"{path.name}: {why}")
         self._log.error("%s: %s", path.name, why)
         self._finish(path.name, pending, "", None, record)
 
@@ -323,21 +303,21 @@ class Intake:
         try:
             outcome = self._hooks.build(path, data)
         except DocAutomationError as exc:
-            record = _failed(name, key, exc.exit_code, str(exc))
+            record = buildlog.failed_record(name, key, exc.exit_code, str(exc))
             self._log.error(
                 "%s: %s (kod %s): 0 dokument skrivna; bygget tog %.2f s. %s",
                 name,
-                _RESULT.get(exc.exit_code, "fel"),
+                buildlog.RESULT.get(exc.exit_code, "fel"),
                 exc.exit_code,
                 time.monotonic() - started,
                 exc,
             )
         except Exception:  # noqa: BLE001 - a bug in a stage: log it, keep watching
             self._log.exception("Bygget av %s kraschade; bevakningen fortsätter.", name)
-            record = _failed(name, key, None, "bygget kraschade")
+            record = buildlog.failed_record(name, key, None, "bygget kraschade")
         else:
-            record = _record(name, key, outcome)
-            _log_outcome(self._log, record, outcome, time.monotonic() - started)
+            record = buildlog.build_record(name, key, outcome)
+            buildlog.log_outcome(self._log, record, outcome, time.monotonic() - started)
         self._finish(name, pending, sha, fp, record)
 
     def _finish(
@@ -399,84 +379,3 @@ def _settled(entry: state.LedgerEntry) -> bool:
     if entry.mtime_ns % 1_000_000_000:
         return True
     return entry.checked_ns - entry.mtime_ns >= _COARSE_MTIME_NS
-
-
-def _seconds_after_save(key: StatKey) -> float:
-    return round(max(0.0, time.time() - key[1] / 1e9), 3)
-
-
-def _record(name: str, key: StatKey, outcome: Outcome) -> state.BuildRecord:
-    errors = sum(1 for p in outcome.problems if p.is_error)
-    return state.BuildRecord(
-        file=name,
-        finished=state.now_iso(),
-        exit_code=outcome.exit_code,
-        written=len(outcome.written),
-        unchanged=len(outcome.unchanged),
-        diverted=len(outcome.diverted),
-        errors=errors,
-        warnings=len(outcome.problems) - errors,
-        message=outcome.message,
-        seconds_after_save=_seconds_after_save(key),
-    )
-
-
-def _failed(name: str, key: StatKey, exit_code: int | None, message: str) -> state.BuildRecord:
-    return state.BuildRecord(
-        name,
-        state.now_iso(),
-        exit_code,
-        message=message,
-        seconds_after_save=_seconds_after_save(key),
-    )
-
-
-_RESULT = {
-    0: "klart",
-    1: "registret har fel, inga nya dokument",
-    2: "inställnings- eller mallfel",
-    3: "filen går inte att läsa",
-}
-
-
-def _log_outcome(
-    log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, took: float
-) -> None:
-    level = logging.INFO if rec.exit_code == 0 else logging.WARNING
-    log.log(
-        level,
-        "%s: %s (kod %s): %d dokument skrivna, %d oförändrade, %d fel, %d varningar; "
-        "bygget tog %.2f s, klart %.2f s efter sparningen.%s",
-        rec.file,
-        _RESULT.get(rec.exit_code or 0, "fel"),
-        rec.exit_code,
-        rec.written,
-        rec.unchanged,
-        rec.errors,
-        rec.warnings,
-        took,
-        rec.seconds_after_save or 0.0,
-        f" {rec.message}" if rec.message else "",
-    )
-    for problem in list(outcome.problems)[:_MAX_LOGGED_PROBLEMS]:
-        where = "!".join(part for part in (problem.sheet, problem.cell) if part)
-        log.log(
-            logging.WARNING if problem.is_error else logging.INFO,
-            "%s: %s%s",
-            rec.file,
-            f"{where}: " if where else "",
-            problem.message,
-        )
-    if len(outcome.problems) > _MAX_LOGGED_PROBLEMS:
-        log.warning(
-            "%s: … och %d problem till (se Valideringsrapport).",
-            rec.file,
-            len(outcome.problems) - _MAX_LOGGED_PROBLEMS,
-        )
-    for intended, beside, *_ in outcome.diverted:
-        log.warning(
-            "%s: %s har ändrats eller är öppen; den nya versionen skrevs till %s.",
-            rec.file,
-            Path(intended).name,
-            Path(beside).name,
-        )

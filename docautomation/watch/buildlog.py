@@ -1,0 +1,114 @@
+"""What the watcher records and logs about each build: status.json entries and log lines."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..models import Problem
+from . import status as state
+
+_MAX_LOGGED_PROBLEMS = 20
+
+StatKey = tuple[int, int, int]
+
+
+class Outcome(Protocol):
+    """What the watcher needs from a build's result (build.BuildOutcome has it)."""
+
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def problems(self) -> Sequence[Problem]: ...
+    @property
+    def written(self) -> Sequence[Path]: ...
+    @property
+    def unchanged(self) -> Sequence[Path]: ...
+    @property
+    def diverted(self) -> Sequence[tuple[Any, ...]]: ...  # (intended, written beside it, …)
+    @property
+    def message(self) -> str: ...
+
+
+def seconds_after_save(key: StatKey) -> float:
+    return round(max(0.0, time.time() - key[1] / 1e9), 3)
+
+
+def build_record(name: str, key: StatKey, outcome: Outcome) -> state.BuildRecord:
+    errors = sum(1 for p in outcome.problems if p.is_error)
+    return state.BuildRecord(
+        file=name,
+        finished=state.now_iso(),
+        exit_code=outcome.exit_code,
+        written=len(outcome.written),
+        unchanged=len(outcome.unchanged),
+        diverted=len(outcome.diverted),
+        errors=errors,
+        warnings=len(outcome.problems) - errors,
+        message=outcome.message,
+        seconds_after_save=seconds_after_save(key),
+    )
+
+
+def failed_record(
+    name: str, key: StatKey, exit_code: int | None, message: str
+) -> state.BuildRecord:
+    return state.BuildRecord(
+        name,
+        state.now_iso(),
+        exit_code,
+        message=message,
+        seconds_after_save=seconds_after_save(key),
+    )
+
+
+RESULT = {
+    0: "klart",
+    1: "registret har fel, inga nya dokument",
+    2: "inställnings- eller mallfel",
+    3: "filen går inte att läsa",
+}
+
+
+def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, took: float) -> None:
+    level = logging.INFO if rec.exit_code == 0 else logging.WARNING
+    log.log(
+        level,
+        "%s: %s (kod %s): %d dokument skrivna, %d oförändrade, %d fel, %d varningar; "
+        "bygget tog %.2f s, klart %.2f s efter sparningen.%s",
+        rec.file,
+        RESULT.get(rec.exit_code or 0, "fel"),
+        rec.exit_code,
+        rec.written,
+        rec.unchanged,
+        rec.errors,
+        rec.warnings,
+        took,
+        rec.seconds_after_save or 0.0,
+        f" {rec.message}" if rec.message else "",
+    )
+    for problem in list(outcome.problems)[:_MAX_LOGGED_PROBLEMS]:
+        where = "!".join(part for part in (problem.sheet, problem.cell) if part)
+        log.log(
+            logging.WARNING if problem.is_error else logging.INFO,
+            "%s: %s%s",
+            rec.file,
+            f"{where}: " if where else "",
+            problem.message,
+        )
+    if len(outcome.problems) > _MAX_LOGGED_PROBLEMS:
+        log.warning(
+            "%s: … och %d problem till (se Valideringsrapport).",
+            rec.file,
+            len(outcome.problems) - _MAX_LOGGED_PROBLEMS,
+        )
+    for intended, beside, *_ in outcome.diverted:
+        log.warning(
+            "%s: %s har ändrats eller är öppen; den nya versionen skrevs till %s.",
+            rec.file,
+            Path(intended).name,
+            Path(beside).name,
+        )
