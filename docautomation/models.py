@@ -478,16 +478,16 @@ class DocumentJob:
 class ReportChanges:
     """What changed in the önskemål since the previous report to the supplier.
 
-    Each entry is one display line of Swedish text, e.g. `ÖNS-031 Kartvy med avlopp` or
-    `ÖNS-002 XML-export: Skickad → Pågår`; the history stage writes them, the report shows
-    them as they are. `previous_date` is the date of the report compared with (None if unknown).
-    Pass None instead of a ReportChanges when there is no earlier report at all.
+    Wishes are named by their label ("ÖNS-031 Kartvy med avlopp"); a change carries the value
+    before and after (a WishStatus, or a category number with None for unassessed). The
+    documents stage words them. `previous_date` is the date of the report compared with (None
+    if unknown). Pass None instead of a ReportChanges when there is no earlier report at all.
     """
 
     previous_date: date | None = None
     new_wishes: tuple[str, ...] = ()
-    status_changed: tuple[str, ...] = ()
-    category_changed: tuple[str, ...] = ()
+    status_changed: tuple[tuple[str, WishStatus, WishStatus], ...] = ()
+    category_changed: tuple[tuple[str, int | None, int | None], ...] = ()
     removed: tuple[str, ...] = ()  # wishes no longer in the register (not shown by templates yet)
 
 

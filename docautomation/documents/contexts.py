@@ -289,10 +289,25 @@ def _changes(changes: ReportChanges | None) -> dict[str, Any]:
         "previous": True,
         "intro": f"Jämfört med förra rapporten{when}.",
         "new": list(changes.new_wishes),
-        "status": list(changes.status_changed),
-        "category": list(changes.category_changed),
+        "status": [
+            f"{label}: {old.value} → {new.value}" for label, old, new in changes.status_changed
+        ],
+        "category": [
+            f"{label}: {_category_change(old, new)}" for label, old, new in changes.category_changed
+        ],
         "removed": list(changes.removed),
     }
+
+
+def _category_change(before: int | None, after: int | None) -> str:
+    """ "kategori 3 → 5", or with "ej bedömd" for a wish without a category."""
+    if before is not None and after is not None:
+        return f"kategori {before} → {after}"
+    return f"{_category_text(before)} → {_category_text(after)}"
+
+
+def _category_text(number: int | None) -> str:
+    return "ej bedömd" if number is None else f"kategori {number}"
 
 
 def _ranked(ranked: RankedWish, day_text: Callable[[date], str]) -> dict[str, Any]:

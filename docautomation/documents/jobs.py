@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TemplateError
-from ..models import DocumentJob, Meeting, MeetingType, Ranking, Register, ReportChanges
+from ..models import (
+    DocumentJob,
+    Meeting,
+    MeetingType,
+    Ranking,
+    Register,
+    ReportChanges,
+    WishStatus,
+)
 from .check import unknown_variables
 from .contexts import (
     NOTICE_TEMPLATE,
@@ -224,7 +232,9 @@ def _check_contexts(
     meetings = list(by_type.values()) or [
         Meeting(date=date(year, 1, 15), start=time(13), type=MeetingType.STYRELSEMOTE, place="–")
     ]
-    sample_changes = ReportChanges(None, ("Exempel",), ("Exempel",), ("Exempel",))
+    sample_changes = ReportChanges(
+        None, ("Exempel",), (("Exempel", WishStatus.NY, WishStatus.PAGAR),), (("Exempel", 1, 2),)
+    )
     report_day = date(year, 1, 1)
     return {
         PLAN_TEMPLATE: [plan_context(register)],

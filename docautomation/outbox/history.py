@@ -216,7 +216,7 @@ def record_report(
 
 
 def compare(baseline: Baseline | None, current: Sequence[WishSnapshot]) -> ReportChanges | None:
-    """The changes since `baseline` as the report's Swedish lines; None without a baseline.
+    """The changes since `baseline`; None without a baseline.
 
     New wishes, changed status, changed category and removed wishes; wishes are matched by ID
     (ignoring case and surrounding spaces) and listed in report order.
@@ -225,16 +225,18 @@ def compare(baseline: Baseline | None, current: Sequence[WishSnapshot]) -> Repor
         return None
     before = {_identity(s): s for s in reversed(baseline.wishes)}  # first occurrence wins
     now = {_identity(s) for s in current}
-    new, status, category = [], [], []
+    new: list[str] = []
+    status: list[tuple[str, WishStatus, WishStatus]] = []
+    category: list[tuple[str, int | None, int | None]] = []
     for wish in current:
         old = before.get(_identity(wish))
         if old is None:
             new.append(_label(wish))
             continue
         if old.status is not wish.status:
-            status.append(f"{_label(wish)}: {old.status.value} → {wish.status.value}")
+            status.append((_label(wish), old.status, wish.status))
         if old.category != wish.category:
-            category.append(f"{_label(wish)}: {_category_change(old.category, wish.category)}")
+            category.append((_label(wish), old.category, wish.category))
     removed = [_label(s) for s in baseline.wishes if _identity(s) not in now]
     return ReportChanges(
         previous_date=baseline.date,
@@ -260,16 +262,6 @@ def _identity(wish: WishSnapshot) -> str:
 
 def _label(wish: WishSnapshot) -> str:
     return f"{wish.id.strip()} {wish.title.strip()}".strip()
-
-
-def _category_change(before: int | None, after: int | None) -> str:
-    if before is not None and after is not None:
-        return f"kategori {before} → {after}"
-    return f"{_category_text(before)} → {_category_text(after)}"
-
-
-def _category_text(number: int | None) -> str:
-    return "ej bedömd" if number is None else f"kategori {number}"
 
 
 _WISH_FIELDS = tuple(f.name for f in fields(Wish) if f.name not in ("row", "cells"))

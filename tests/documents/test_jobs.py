@@ -391,7 +391,7 @@ def test_report_lists_changes_since_the_previous_report() -> None:
     changes = ReportChanges(
         date(2021, 2, 1),
         ("ONS-031 Ny rubrik",),
-        ("ONS-002 XML-export: Skickad → Pågår",),
+        (("ONS-002 XML-export", WishStatus.SKICKAD, WishStatus.PAGAR),),
         (),
         ("ONS-099 Borttagen",),
     )

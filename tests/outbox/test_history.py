@@ -120,11 +120,11 @@ def test_compare_lists_new_changed_and_removed_wishes_in_swedish() -> None:
     changes = compare(baseline, current)
     assert changes is not None and changes.previous_date == D1
     assert changes.new_wishes == ("ÖNS-4 Ny kartfunktion",)
-    assert changes.status_changed == ("ÖNS-1 Kartvy: Ny → Pågår", "ÖNS-3 Avgifter: Ny → Levererad")
-    assert changes.category_changed == (
-        "ÖNS-2 XML-export: kategori 5 → 1",
-        "ÖNS-3 Avgifter: ej bedömd → kategori 2",
+    assert changes.status_changed == (
+        ("ÖNS-1 Kartvy", NY, PAGAR),
+        ("ÖNS-3 Avgifter", NY, LEVERERAD),
     )
+    assert changes.category_changed == (("ÖNS-2 XML-export", 5, 1), ("ÖNS-3 Avgifter", None, 2))
     only_a = compare(baseline, (A,))
     assert only_a is not None and only_a.removed == ("ÖNS-2 XML-export", "ÖNS-3 Avgifter")
 
