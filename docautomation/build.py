@@ -27,6 +27,10 @@ from .outbox import buildrecord
 from .outbox import writer as outbox
 from .register import files
 
+_NO_INBOX = (
+    "Inkorgen {inbox} finns inte. Kör kommandot i arbetsmappen, ange inbox i "
+    "docautomation.toml eller namnge registret på kommandoraden."
+)
 # A progress display: given the number of documents, yields a callback taking how many are done.
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
@@ -74,10 +78,7 @@ def build(
     outputs are as that build left them, is not read again (see outbox.buildrecord).
     """
     if not registers and not settings.inbox.is_dir():
-        raise ConfigError(
-            f"Inkorgen {settings.inbox} finns inte. Kör kommandot i arbetsmappen, ange "
-            "inbox i docautomation.toml eller namnge registret på kommandoraden."
-        )
+        raise ConfigError(_NO_INBOX.format(inbox=settings.inbox))
     paths = list(registers) if registers else files.find_registers(settings.inbox)
     if not paths:
         return BuildSummary(message=f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")
@@ -126,6 +127,20 @@ def validate_file(path: Path, settings: Settings) -> Report:
     report = _load(path, settings).report
     assert report is not None  # without `inputs` nothing recorded is looked up
     return report
+
+
+def validate_files(
+    registers: Sequence[Path] | None, settings: Settings
+) -> list[tuple[Path, Report]]:
+    """Read and validate the given registers, or every register in the inbox."""
+    if registers:
+        return [(path, validate_file(path, settings)) for path in registers]
+    if not settings.inbox.is_dir():
+        raise ConfigError(_NO_INBOX.format(inbox=settings.inbox))
+    found = files.find_registers(settings.inbox)
+    if not found:
+        raise ConfigError(f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")
+    return [(path, validate_file(path, settings)) for path in found]
 
 
 def check_templates(settings: Settings, register_path: Path | None = None) -> list[str]:

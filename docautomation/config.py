@@ -21,6 +21,21 @@ from typing import Any
 from .errors import ConfigError
 
 CONFIG_FILE_NAME = "docautomation.toml"
+
+
+def _shipped(folder: str, package_dir: str, marker: str) -> Path:
+    """A data folder of the repository (templates/, examples/), wherever the package runs from.
+
+    From a checkout (or an editable install) it is the repository's own folder; a wheel
+    carries it inside the package, where pyproject maps it.
+    """
+    here = Path(__file__).resolve().parent
+    source = here.parent / folder
+    return source if (source / marker).is_file() else here / package_dir
+
+
+SHIPPED_TEMPLATES = _shipped("templates", "shipped_templates", "Kallelse.docx")
+EXAMPLE_DATA = _shipped("examples", "shipped_examples", "register-2021.json") / "register-2021.json"
 ENV_PREFIX = "DOCAUTOMATION_"
 SECRET_ENV = "DOCAUTOMATION_CLIENT_SECRET"
 CERT_PASSWORD_ENV = "DOCAUTOMATION_CERT_PASSWORD"
@@ -77,6 +92,8 @@ class Settings:
     watch: WatchSettings = WatchSettings()
     sharepoint: SharePointSettings = SharePointSettings()
     config_file: Path | None = None
+    # True when the working folder has no templates/ and the shipped templates are used instead.
+    shipped_templates: bool = False
 
 
 _SECTIONS: dict[str, type] = {
@@ -113,8 +130,13 @@ def load_settings(
 ) -> Settings:
     """Resolve settings from defaults, the config file, the environment and flag overrides.
 
+    The working folder is the one holding docautomation.toml (``--config``, or the first found
+    from `cwd` upwards), else `cwd`; inbox/, outbox/ and templates/ default to folders there.
+    When the default templates/ does not exist, the shipped templates are used (and
+    `shipped_templates` says so).
+
     Args:
-        config_file: explicit file (``--config``); otherwise docautomation.toml in cwd if present.
+        config_file: explicit file (``--config``); otherwise docautomation.toml in cwd or above.
         use_config: False for ``--no-config``.
         overrides: flag values; keys are "inbox", "outbox", "templates" or "section.key";
             None values are ignored (flag not given).
@@ -126,8 +148,11 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     base = cwd or Path.cwd()
-    settings = Settings()
     path = _find_config(config_file, use_config, base)
+    folder = path.parent if path is not None else base
+    settings = Settings(
+        inbox=folder / "inbox", outbox=folder / "outbox", templates=folder / "templates"
+    )
     if path is not None:
         settings = _apply(settings, _read_toml(path), path.parent, source=str(path))
         settings = replace(settings, config_file=path)
@@ -135,6 +160,8 @@ def load_settings(
         settings = _apply(settings, data, base, source=f"miljövariabeln {name}")
     if overrides:
         settings = _apply(settings, _nest(overrides), base, source="flagga")
+    if settings.templates == folder / "templates" and not settings.templates.is_dir():
+        settings = replace(settings, templates=SHIPPED_TEMPLATES, shipped_templates=True)
     return _with_secrets(settings, env)
 
 
@@ -145,8 +172,11 @@ def _find_config(explicit: Path | None, use_config: bool, cwd: Path) -> Path | N
         if not explicit.is_file():
             raise ConfigError(f"Konfigurationsfilen {explicit} finns inte.")
         return explicit
-    candidate = cwd / CONFIG_FILE_NAME
-    return candidate if candidate.is_file() else None
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

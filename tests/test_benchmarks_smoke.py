@@ -15,8 +15,8 @@ from types import ModuleType
 import pytest
 
 from docautomation import build as pipeline
-from docautomation.config import Settings
-from docautomation.register.scaffold import SHIPPED_TEMPLATES, example_content, write_register
+from docautomation.config import SHIPPED_TEMPLATES, Settings
+from docautomation.register.scaffold import example_content, write_register
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 DAY = date(2021, 3, 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from docautomation.config import Settings, load_settings
+from docautomation.config import SHIPPED_TEMPLATES, Settings, load_settings
 from docautomation.errors import ConfigError
 
 
@@ -16,11 +16,43 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def _defaults(folder: Path) -> Settings:
+    return Settings(
+        inbox=folder / "inbox",
+        outbox=folder / "outbox",
+        templates=SHIPPED_TEMPLATES,
+        shipped_templates=True,
+    )
+
+
 def test_defaults_without_a_file(tmp_path: Path) -> None:
-    """With no file, no environment and no flags the built-in defaults apply."""
+    """With no file, no environment and no flags the built-in defaults apply, in the current
+    folder; without a templates/ there, the shipped templates are used and that is flagged."""
     settings = load_settings(environ={}, cwd=tmp_path)
-    assert settings.inbox == Path("inbox") and settings.limits.max_file_mb == 50
+    assert settings.inbox == tmp_path / "inbox" and settings.limits.max_file_mb == 50
     assert settings.config_file is None
+    assert settings.templates == SHIPPED_TEMPLATES and settings.shipped_templates
+
+
+def test_the_working_folder_is_found_upwards_from_a_subfolder(tmp_path: Path) -> None:
+    """Run from a subfolder, the docautomation.toml above is found and its folder is the
+    working folder: inbox/, outbox/ and templates/ default to folders beside the file."""
+    _write(tmp_path, "")
+    (tmp_path / "templates").mkdir()
+    deep = tmp_path / "outbox" / "2021"
+    deep.mkdir(parents=True)
+    settings = load_settings(environ={}, cwd=deep)
+    assert settings.config_file == tmp_path / "docautomation.toml"
+    assert (settings.inbox, settings.outbox) == (tmp_path / "inbox", tmp_path / "outbox")
+    assert settings.templates == tmp_path / "templates" and not settings.shipped_templates
+
+
+def test_a_configured_templates_folder_is_never_replaced_by_the_shipped_one(tmp_path: Path) -> None:
+    """Only the default templates/ falls back; a configured folder that is missing stays, so
+    the build names it instead of quietly using other templates."""
+    _write(tmp_path, 'templates = "mallar"\n')
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert settings.templates == tmp_path / "mallar" and not settings.shipped_templates
 
 
 def test_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
@@ -90,7 +122,7 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
 def test_no_config_ignores_the_file(tmp_path: Path) -> None:
     """--no-config leaves the file unread."""
     _write(tmp_path, 'outbx = "x"\n')
-    assert load_settings(use_config=False, environ={}, cwd=tmp_path) == Settings()
+    assert load_settings(use_config=False, environ={}, cwd=tmp_path) == _defaults(tmp_path)
 
 
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
@@ -104,6 +136,7 @@ def test_init_config_file_loads_cleanly(tmp_path: Path) -> None:
     from docautomation.config import render_default_config
 
     _write(tmp_path, render_default_config(tmp_path))
+    (tmp_path / "templates").mkdir()
     settings = load_settings(environ={}, cwd=tmp_path)
     assert settings.templates == tmp_path / "templates"
 
@@ -148,7 +181,7 @@ def test_environment_errors_name_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DOCAUTOMATION_OUTBOKS. Menade du DOCAUTOMATION_OUTBOX"):
         load_settings(environ={"DOCAUTOMATION_OUTBOKS": "/srv/ut"}, cwd=tmp_path)
     unrelated = {"DOCAUTOMATION_HOME": "/srv/castor"}  # IT's own variable: not ours, not refused
-    assert load_settings(environ=unrelated, cwd=tmp_path) == Settings()
+    assert load_settings(environ=unrelated, cwd=tmp_path) == _defaults(tmp_path)
 
 
 def test_utf8_bom_is_accepted_and_utf16_is_explained(tmp_path: Path) -> None:

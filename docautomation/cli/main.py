@@ -13,18 +13,38 @@ import click
 
 from ..config import Settings, load_settings
 from ..errors import ConfigError, DocAutomationError
+from . import catalogue
 from . import console as output
 
 EXIT_CODES = """\b
-Exit codes:
-  0  done (warnings allowed)
-  1  the register has errors (or an output or a sync could not be completed)
-  2  usage or configuration error
-  3  a file could not be read (not a workbook, corrupt, password-protected, too large)"""
+Slutkoder:
+  0  klart (varningar tillåtna)
+  1  registret har fel (eller ett dokument eller en synkronisering kunde inte slutföras)
+  2  fel i användning, inställningar eller mallar
+  3  en fil gick inte att läsa (ingen arbetsbok, skadad, lösenordsskyddad, för stor)"""
+
+
+class _Command(click.Command):
+    """A command whose usage line says [FLAGGOR], not click's [OPTIONS]."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        super().__init__(*args, **kwargs)
 
 
 class _Group(click.Group):
     """Maps the package's exceptions to one line on stderr and their exit code, once."""
+
+    command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        catalogue.install()  # click's own words (usage, help headings, usage errors) in Swedish
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -34,11 +54,18 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
-def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+def _settings(ctx: click.Context, *, templates: bool = False, **overrides: Any) -> Settings:
+    """The resolved settings; `templates` for a command that renders (it says, once, when the
+    working folder has no templates/ and the shipped templates are used)."""
     opts = ctx.find_root().obj
-    return load_settings(
+    settings = load_settings(
         config_file=opts["config"], use_config=opts["use_config"], overrides=overrides
     )
+    if templates and settings.shipped_templates:
+        click.echo(
+            "Använder de medföljande mallarna (arbetsmappen har ingen mapp templates).", err=True
+        )
+    return settings
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -56,47 +83,58 @@ def _log_as_service(ctx: click.Context) -> None:
 
 
 _register_arg = click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
+_registers_arg = click.argument(
+    "registers", nargs=-1, metavar="[REGISTER]...", type=click.Path(dir_okay=False, path_type=Path)
+)
 _out_opt = click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Outbox folder (default: outbox/).",
+    metavar="MAPP",
+    help="Utkorgen (standard: outbox/ i arbetsmappen).",
 )
 
 
 @click.group(cls=_Group, epilog=EXIT_CODES)
-@click.version_option(package_name="docautomation")
+@click.version_option(
+    package_name="docautomation",
+    message="%(prog)s, version %(version)s",
+    help="Visa versionen och avsluta.",
+)
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: docautomation.toml in the current folder).",
+    metavar="FIL",
+    help="Inställningsfilen (standard: docautomation.toml i mappen eller en mapp ovanför).",
 )
-@click.option("--no-config", is_flag=True, help="Ignore any config file.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors in the log.")
+@click.option("--no-config", is_flag=True, help="Läs ingen inställningsfil.")
+@click.option("-v", "--verbose", count=True, help="Mer i loggen (-vv för felsökning).")
+@click.option("-q", "--quiet", is_flag=True, help="Bara fel i loggen.")
 @click.pass_context
 def cli(
     ctx: click.Context, config: Path | None, no_config: bool, verbose: int, quiet: bool
 ) -> None:
-    """Turn the association's Excel register into its Word documents.
+    """Gör föreningens Excelregister till dess Worddokument.
 
     \b
-    Examples:
-      docautomation build                  # every register in inbox/ → outbox/
-      docautomation validate inbox/Register\\ 2021.xlsx
-      docautomation watch                  # rebuild whenever the register is saved
+    Exempel:
+      docautomation build                  # varje register i inbox/ → outbox/
+      docautomation validate "inbox/Register 2021.xlsx"
+      docautomation watch                  # bygg om varje gång registret sparas
     """
     output.configure_logging(verbose, quiet)
     ctx.obj = {"config": config, "use_config": not no_config, "verbose": verbose, "quiet": quiet}
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "directory", required=False, metavar="[MAPP]", type=click.Path(file_okay=False, path_type=Path)
+)
 def init(directory: Path | None) -> None:
-    """Set up a working folder: config file, inbox/, outbox/, templates/ and an empty register.
+    """Sätt upp en arbetsmapp: inställningsfil, inbox/, outbox/, templates/ och ett tomt register.
 
     \b
-    Example:
+    Exempel:
       docautomation init Castor
     """
     from ..register.scaffold import init_folder
@@ -110,35 +148,46 @@ def init(directory: Path | None) -> None:
 
 
 @cli.command()
-@_register_arg
-@click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON array.")
+@_registers_arg
+@click.option("--json", "as_json", is_flag=True, help="Skriv problemen som en JSON-lista.")
 @click.pass_context
-def validate(ctx: click.Context, register: Path, as_json: bool) -> None:
-    """Check a register and list its problems (exit 1 when it has errors).
+def validate(ctx: click.Context, registers: tuple[Path, ...], as_json: bool) -> None:
+    """Kontrollera register och lista problemen (slutkod 1 vid fel).
+
+    Utan REGISTER kontrolleras varje register i inkorgen.
 
     \b
-    Example:
+    Exempel:
       docautomation validate "inbox/Register 2021.xlsx" --json
     """
-    from ..build import validate_file
+    from ..build import validate_files
 
-    report = validate_file(register, _settings(ctx))
+    reports = validate_files(list(registers) or None, _settings(ctx))
     if as_json:
-        click.echo(json.dumps([p.as_json() for p in report.problems], ensure_ascii=False, indent=2))
+        several = len(reports) > 1
+        found = [
+            {**p.as_json(), **({"file": path.name} if several else {})}
+            for path, report in reports
+            for p in report.problems
+        ]
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(output.problem_lines(report.problems)))
-    sys.exit(1 if report.has_errors else 0)
+        for path, report in reports:
+            if len(reports) > 1:
+                click.echo(f"{path.name}:")
+            click.echo("\n".join(output.problem_lines(report.problems)))
+    sys.exit(1 if any(report.has_errors for _, report in reports) else 0)
 
 
 @cli.command()
 @_register_arg
-@click.option("--json", "as_json", is_flag=True, help="Print the ranking as a JSON array.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv rangordningen som en JSON-lista.")
 @click.pass_context
 def rank(ctx: click.Context, register: Path, as_json: bool) -> None:
-    """Rank the active wishes by the association's priority order, with reasons.
+    """Rangordna de aktiva önskemålen enligt föreningens prioriteringsordning, med skäl.
 
     \b
-    Example:
+    Exempel:
       docautomation rank "inbox/Register 2021.xlsx"
     """
     from ..build import validate_file
@@ -159,30 +208,32 @@ def rank(ctx: click.Context, register: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("registers", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@_registers_arg
 @_out_opt
 @click.option(
     "--date",
     "today",
     callback=_parse_date,
-    metavar="YYYY-MM-DD",
-    help='Fix "today" for reproducible documents.',
+    metavar="ÅÅÅÅ-MM-DD",
+    help='Bestäm "i dag" (samma register och datum ger samma dokument).',
 )
-@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
+@click.option(
+    "--pdf", is_flag=True, help="Skriv också en PDF av varje dokument (kräver LibreOffice)."
+)
 @click.pass_context
 def build(
     ctx: click.Context, registers: tuple[Path, ...], out: Path | None, today: date | None, pdf: bool
 ) -> None:
-    """Build the documents from the register(s); with none, every workbook in the inbox.
+    """Bygg dokumenten från registret; utan REGISTER från varje register i inkorgen.
 
     \b
-    Examples:
+    Exempel:
       docautomation build
       docautomation build "inbox/Register 2021.xlsx" --out outbox --date 2021-01-10
     """
     from ..build import build as run_build
 
-    settings = _settings(ctx, outbox=out)
+    settings = _settings(ctx, templates=True, outbox=out)
     summary = run_build(
         list(registers) or None, settings, today=today, pdf=pdf, progress=output.progress_bar
     )
@@ -193,26 +244,27 @@ def build(
 
 @cli.group()
 def templates() -> None:
-    """Work with the Word templates."""
+    """Arbeta med Wordmallarna."""
 
 
 @templates.command("check")
 @click.option(
     "--register",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Register to render against (default: the shipped example).",
+    metavar="REGISTER",
+    help="Registret att prova mallarna mot (standard: det medföljande exemplet).",
 )
 @click.pass_context
 def templates_check(ctx: click.Context, register: Path | None) -> None:
-    """Render every template and report unknown variables and syntax errors (exit 2 if any).
+    """Prova varje mall och rapportera okända fält och syntaxfel (slutkod 2 om några).
 
     \b
-    Example:
+    Exempel:
       docautomation templates check
     """
     from ..build import check_templates
 
-    settings = _settings(ctx)
+    settings = _settings(ctx, templates=True)
     problems = check_templates(settings, register)
     for line in problems:
         click.echo(line, err=True)
@@ -221,18 +273,30 @@ def templates_check(ctx: click.Context, register: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), help="Folder to watch.")
+@click.option(
+    "--inbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="MAPP",
+    help="Mappen att bevaka (standard: inbox/ i arbetsmappen).",
+)
 @_out_opt
-@click.option("--polling", is_flag=True, help="Poll instead of file events (network shares).")
-@click.option("--debounce", type=click.FloatRange(min=0), help="Seconds of quiet before a build.")
+@click.option(
+    "--polling", is_flag=True, help="Titta efter ändringar med jämna mellanrum (nätverksmappar)."
+)
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0),
+    metavar="SEKUNDER",
+    help="Sekunder utan nya sparningar innan ett bygge.",
+)
 @click.pass_context
 def watch(
     ctx: click.Context, inbox: Path | None, out: Path | None, polling: bool, debounce: float | None
 ) -> None:
-    """Build whenever a register in the inbox is saved; runs until Ctrl+C or SIGTERM.
+    """Bygg varje gång ett register i inkorgen sparas; körs tills Ctrl+C eller SIGTERM.
 
     \b
-    Example:
+    Exempel:
       docautomation watch --inbox "S:/Styrelsen/Register" --polling
     """
     import threading
@@ -240,7 +304,9 @@ def watch(
     from ..watch.loop import install_signal_handlers
     from ..watch.loop import watch as run_watch
 
-    settings = _settings(ctx, inbox=inbox, outbox=out, **{"watch.debounce": debounce})
+    settings = _settings(
+        ctx, templates=True, inbox=inbox, outbox=out, **{"watch.debounce": debounce}
+    )
     _log_as_service(ctx)
     stop = threading.Event()
     install_signal_handlers(stop)
@@ -249,10 +315,15 @@ def watch(
 
 @cli.command()
 @_out_opt
-@click.option("--json", "as_json", is_flag=True, help="Print the raw status JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv statusen som JSON.")
 @click.pass_context
 def status(ctx: click.Context, out: Path | None, as_json: bool) -> None:
-    """Show what the watcher last did (for the secretary and IT)."""
+    """Visa vad som senast byggdes, av vem och med vilket resultat (för sekreteraren och IT).
+
+    \b
+    Exempel:
+      docautomation status
+    """
     from ..watch.status import format_status, read_status
 
     info = read_status(_settings(ctx, outbox=out).outbox)
@@ -260,14 +331,18 @@ def status(ctx: click.Context, out: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="One pull-build-push, then stop (the default).")
-@click.option("--every", metavar="INTERVAL", help="Repeat, e.g. 15m, 1h, 30s.")
+@click.option("--once", is_flag=True, help="En hämtning, ett bygge, en uppladdning (standard).")
+@click.option("--every", metavar="INTERVALL", help="Upprepa, t.ex. 15m, 1h, 30s.")
 @click.option(
-    "--dry-run", is_flag=True, help="Print the plan (downloads, uploads, conflicts) only."
+    "--dry-run", is_flag=True, help="Visa bara planen (hämtningar, uppladdningar, konflikter)."
 )
-@click.option("--check", is_flag=True, help="Verify login and access; change nothing.")
-@click.option("--authority-url", help="Identity endpoint (sovereign clouds, tests).")
-@click.option("--graph-url", help="Graph endpoint (sovereign clouds, tests).")
+@click.option(
+    "--check", is_flag=True, help="Kontrollera inloggning och behörighet; ändrar ingenting."
+)
+@click.option(
+    "--authority-url", metavar="URL", help="Inloggningstjänstens adress (särskilda moln, tester)."
+)
+@click.option("--graph-url", metavar="URL", help="Graph-tjänstens adress (särskilda moln, tester).")
 @_out_opt
 @click.pass_context
 def sync(
@@ -280,10 +355,10 @@ def sync(
     graph_url: str | None,
     out: Path | None,
 ) -> None:
-    """Pull the register from SharePoint, build, and push the documents back.
+    """Hämta registret från SharePoint, bygg, och ladda upp dokumenten.
 
     \b
-    Examples:
+    Exempel:
       docautomation sync --check
       docautomation sync --once
       docautomation sync --every 15m
@@ -291,11 +366,11 @@ def sync(
     from ..sharepoint import check as check_access
     from ..sharepoint import parse_every, run_sync
 
-    settings = _settings(
-        ctx,
-        outbox=out,
-        **{"sharepoint.authority_url": authority_url, "sharepoint.graph_url": graph_url},
-    )
+    endpoints: dict[str, Any] = {
+        "sharepoint.authority_url": authority_url,
+        "sharepoint.graph_url": graph_url,
+    }
+    settings = _settings(ctx, templates=not check, outbox=out, **endpoints)
     if once and every:
         raise click.UsageError("Ange antingen --once eller --every, inte båda.")
     if check:

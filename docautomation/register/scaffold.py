@@ -17,26 +17,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..config import CONFIG_FILE_NAME, render_default_config
+from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES, render_default_config
 from ..errors import ConfigError
 from ..fileio import write_atomically
 from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
 from .workbook import SHEETS as READER_SHEETS
 
-
-def _shipped(folder: str, package_dir: str, marker: str) -> Path:
-    """A data folder of the repository (templates/, examples/), wherever the package runs from.
-
-    From a checkout (or an editable install) it is the repository's own folder; a wheel
-    carries it inside the package, where pyproject maps it.
-    """
-    here = Path(__file__).resolve().parent.parent  # the package folder
-    source = here.parent / folder
-    return source if (source / marker).is_file() else here / package_dir
-
-
-SHIPPED_TEMPLATES = _shipped("templates", "shipped_templates", "Kallelse.docx")
-EXAMPLE_DATA = _shipped("examples", "shipped_examples", "register-2021.json") / "register-2021.json"
 EMPTY_REGISTER_NAME = "Register.xlsx"
 
 _MAX_ROW = 500  # dropdowns and formats reach this far down each sheet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -171,21 +172,55 @@ def test_templates_check_passes_for_the_shipped_templates(runner: CliRunner, wor
     assert "i ordning" in out
 
 
-def test_every_command_has_help(runner: CliRunner) -> None:
-    """Every command and subcommand explains itself in --help."""
-    for args in (
-        ["--help"],
-        ["init", "--help"],
-        ["validate", "--help"],
-        ["rank", "--help"],
-        ["build", "--help"],
-        ["templates", "check", "--help"],
-        ["watch", "--help"],
-        ["status", "--help"],
-        ["sync", "--help"],
-    ):
-        result = runner.invoke(cli, args)
-        assert result.exit_code == 0 and "Usage:" in result.output, args
+# Words that are English and not Swedish: any of them in what the CLI prints is a lapse.
+ENGLISH = re.compile(
+    r"\b(Usage|Options|Commands|Arguments|Error|Show|message|exit|Missing|argument|option|"
+    r"Invalid|value|such|the|and|for|with|not|default|file|folder|directory|Print|Build|Check|"
+    r"Rank|Watch|Set|Pull|Run|Repeat|Verify|Fix|Also|every|register\(s\)|Try|help|Got|"
+    r"unexpected|extra|Did|you|mean|requires|is|are|was|valid|integer|float|range|does|exist)\b"
+)
+COMMANDS = (
+    ["init"], ["validate"], ["rank"], ["build"], ["templates"], ["templates", "check"],
+    ["watch"], ["status"], ["sync"],
+)  # fmt: skip
+
+
+def _swedish_only(text: str) -> list[str]:
+    """English words in `text`, flags, examples and file names aside."""
+    prose = re.sub(
+        r"--?[\w-]+|docautomation\b[^\n]*#|\S+\.(xlsx|docx|toml)\b|\"[^\"]*\"", " ", text
+    )
+    prose = re.sub(r"^\s+docautomation .*$", " ", prose, flags=re.M)  # example command lines
+    return ENGLISH.findall(prose)
+
+
+@pytest.mark.parametrize("args", [[], *COMMANDS], ids=lambda a: " ".join(a) or "docautomation")
+def test_every_command_has_swedish_help(runner: CliRunner, args: list[str]) -> None:
+    """Every command and subcommand explains itself in --help, in Swedish."""
+    result = runner.invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0 and "Användning:" in result.output, result.output
+    assert _swedish_only(result.output) == [], result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--nosuch"],
+        ["bild"],
+        ["build", "--date"],
+        ["build", "--date", "igår"],
+        ["watch", "--debounce", "snabbt"],
+        ["rank"],
+        ["templates", "kolla"],
+        ["sync", "--once", "--every", "15m"],
+    ],
+    ids=" ".join,
+)
+def test_usage_errors_are_swedish(runner: CliRunner, args: list[str]) -> None:
+    """A mistyped command, flag or value gets click's usage error in Swedish, exit 2."""
+    result = runner.invoke(cli, ["--no-config", *args])
+    assert result.exit_code == 2, result.output
+    assert "Fel:" in result.output and _swedish_only(result.output) == [], result.output
 
 
 def test_rank_refuses_a_register_with_errors(
