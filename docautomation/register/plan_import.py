@@ -249,6 +249,11 @@ def _activity_rows(rows: Sequence[Any], columns: dict[str, int]) -> tuple[dict[s
 # -- what the user is told --------------------------------------------------------------------
 
 
+def _clip(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -258,7 +263,9 @@ def found_lines(content: PlanContent) -> tuple[str, ...]:
     lines = [f"Verksamhetsår: {content.year}"]
     if content.name:
         lines.append(f"Föreningens namn: {content.name}")
-    lines += [f"{field}" for field in ("Vision", "Syfte") if field in content.fields]
+    lines += [
+        f"{f}: {_clip(content.fields[f])}" for f in ("Vision", "Syfte") if f in content.fields
+    ]
     tasks = content.fields.get("Verksamhet enligt stadgarna")
     if tasks:
         lines.append(

@@ -26,7 +26,7 @@ _SAVE_AS = 'Öppna den i Word och välj Arkiv › Spara som › "Word-dokument (
 _HEADING_STYLE = re.compile(r"(heading|rubrik)\s*\d")
 _TITLE_STYLES = {"title", "rubrik", "subtitle", "underrubrik"}
 _LIST_STYLE = re.compile(r"(list bullet|list number|punktlista|numrerad lista)")
-# A short bold paragraph is how many people type a heading; a longer one is emphasis.
+# A short bold line is how many people type a heading; a longer one is emphasis.
 _SHORT_HEADING = 80
 # A typed list marker at the start of a line: "- ", "– " or "•" (with or without a space).
 _TYPED_MARKER = re.compile(r"[ \t]*(?:[-–][ \t]+|•[ \t]*)")
@@ -46,7 +46,7 @@ class Para:
 class Cell:
     """One grid cell of a table: its text, and whether a merge from above or the left covers it."""
 
-    text: str
+    text: str  # a cell merged down repeats the merged cell's text, as Excel's merges read
     from_above: bool = False  # the cell continues a vertical merge
     from_left: bool = False  # the cell is covered by a merge across columns
 
@@ -195,7 +195,9 @@ def _style_chain(style: CharacterStyle | None) -> list[CharacterStyle]:
 
 
 def _bold_short(paragraph: Paragraph, text: str) -> bool:
-    if not text.strip() or len(text.strip()) > _SHORT_HEADING or "\n" in text.strip():
+    """A heading typed as a short bold line; a bold sentence (ending in ".") is emphasis."""
+    text = text.strip()
+    if not text or len(text) > _SHORT_HEADING or "\n" in text or text.endswith("."):
         return False
     style_bold = any(_font_bold(s) for s in _style_chain(paragraph.style))
     runs = [run for run in paragraph.runs if run.text.strip()]
@@ -216,7 +218,7 @@ def _run_style_bold(run: Any) -> bool:
 
 
 def _grid(table: Table) -> Grid:
-    """The table's rows on its grid: merged cells' text once, the covered cells marked."""
+    """The table's rows on its grid, the cells a merge covers marked (across: without text)."""
     rows: list[tuple[Cell, ...]] = []
     above: list[Any] = []
     for row in table.rows:
@@ -229,7 +231,7 @@ def _grid(table: Table) -> Grid:
             if tc is previous:
                 cells.append(Cell("", from_left=True))
             elif col < len(above) and tc is above[col]:
-                cells.append(Cell("", from_above=True))
+                cells.append(Cell(rows[-1][col].text, from_above=True))
             else:
                 cells.append(Cell(cell_text(cell.paragraphs)))
             tcs.append(tc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +21,13 @@ _NUMBERED = re.compile(r"(\d+)\. (.*)")
 def heading(doc: Document, text: str, how: str = "style", level: int = 1) -> Paragraph:
     """A heading as people make one: a Heading style, the Title style, or bold text."""
     if how == "title":
-        return doc.add_paragraph(text, style="Title")
-    if how == "bold":
+        paragraph: Paragraph = doc.add_paragraph(text, style="Title")
+    elif how == "bold":
         paragraph = doc.add_paragraph()
         paragraph.add_run(text).bold = True
-        return paragraph
-    return doc.add_heading(text, level=level)
+    else:
+        paragraph = doc.add_heading(text, level=level)
+    return paragraph
 
 
 def list_item(doc: Document | _Cell, text: str, typed: str = "", numbered: bool = False) -> None:
@@ -48,7 +50,7 @@ def fill_cell(cell: _Cell, text: str, bold: bool = False) -> None:
 
 def add_table(doc: Document, rows: Sequence[Sequence[str]], bold_header: bool = True) -> Table:
     """A plain grid table; the first row is the header row."""
-    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    table: Table = doc.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
@@ -91,7 +93,9 @@ def seed_plan(path: Path, *, how: str = "style", typed: str = "", merged: bool =
         elif line.startswith("- "):
             list_item(doc, line[2:], typed=typed)
         elif match := _NUMBERED.fullmatch(line):
-            list_item(doc, match.group(2), typed=f"{match.group(1)}. " if typed else "", numbered=True)
+            list_item(
+                doc, match.group(2), typed=f"{match.group(1)}. " if typed else "", numbered=True
+            )
         elif line.strip():
             doc.add_paragraph(line)
     _seed_table(doc, table_rows, typed, merged)
@@ -116,7 +120,7 @@ def _seed_table(doc: Document, rows: list[list[str]], typed: str, merged: bool) 
                 list_item(cell, item.removeprefix("- "), typed=typed)
     if merged:
         starts = [r for r, row in enumerate(rows) if r and row[0]] + [len(rows)]
-        for first, end in zip(starts, starts[1:]):
+        for first, end in itertools.pairwise(starts):
             last = end - 1
             while last > first and not any(rows[last]):
                 last -= 1  # the blank row between groups stays outside the merge
