@@ -14,7 +14,7 @@ from ..models import DEFAULT_CATEGORIES
 from .scaffold import forening_rows, register_bytes
 from .wordplan import Grid, Para, WordPlan, read_plan
 from .workbook import normalise_header
-from .yearfile import free_target, write_new
+from .yearfile import free_target, without_year, write_new
 
 AREA, ACTION = "Verksamhetsområde", "Aktivitet/åtgärd"
 TABLE_COLUMNS = (AREA, ACTION, "Ansvarig", "Klart", "Kommentar")
@@ -89,7 +89,13 @@ def import_plan(plan_path: Path, settings: Settings) -> ImportResult:
         )
     target = free_target(settings.inbox, content.year, settings.limits)
     write_new(target, register_bytes(register_content(content)))
-    return ImportResult(target, found_lines(content), missing_lines(content))
+    # init's empty register beside the imported one would fail every build with its errors.
+    empty = [
+        f'Inkorgen har också "{path.name}" utan verksamhetsår (från init?): ta bort det om det '
+        "inte används, annars stoppar dess fel bygget."
+        for path in without_year(settings.inbox, settings.limits)
+    ]
+    return ImportResult(target, found_lines(content), (*missing_lines(content), *empty))
 
 
 def interpret_plan(plan: WordPlan, file_stem: str = "") -> PlanContent:

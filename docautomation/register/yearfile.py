@@ -48,6 +48,13 @@ def free_target(folder: Path, year: int, limits: Limits) -> Path:
     return target
 
 
+def without_year(folder: Path, limits: Limits) -> list[Path]:
+    """Registers in `folder` that name no Verksamhetsår, such as the empty one `init` writes."""
+    from ..build import find_registers
+
+    return [path for path in find_registers(folder) if year_of(path, limits) is None]
+
+
 def write_new(target: Path, data: bytes) -> None:
     """Write `target` whole, never over an existing file (not even one that just appeared).
 

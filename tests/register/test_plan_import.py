@@ -327,3 +327,16 @@ def test_a_real_doc_saved_by_an_office_suite_is_refused(settings: Settings, tmp_
         import_plan(doc, settings)
     assert caught.value.exit_code == 3
     assert list(settings.inbox.iterdir()) == []
+
+
+def test_inits_empty_register_beside_the_import_is_pointed_out(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """After `init`, the inbox holds an empty Register.xlsx whose errors would stop every build."""
+    write_register(settings.inbox / "Register.xlsx")
+    result = import_plan(seed_plan(tmp_path / "plan.docx"), settings)
+    hint = (
+        'Inkorgen har också "Register.xlsx" utan verksamhetsår (från init?): ta bort det om det '
+        "inte används, annars stoppar dess fel bygget."
+    )
+    assert result.missing == (hint,)
