@@ -127,6 +127,8 @@ def import_plan(ctx: click.Context, plan: Path) -> None:
     for line in result.missing:
         click.echo(f"  Saknas:  {line}")
     click.echo(f'Skrev "{output.relative(result.target, Path.cwd())}".')
+    for line in result.notes:
+        click.echo(line)
 
 
 @cli.command("new-year")

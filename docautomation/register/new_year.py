@@ -14,7 +14,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..config import Settings
 from ..errors import ConfigError, RegisterConflictError
-from ..models import ActivityStatus, CellValue, Problem, RawRegister, RawSheet, Register
+from ..models import ActivityStatus, CellValue, Problem, RawRegister, RawRow, RawSheet, Register
 from ..validation.rules import validate
 from .files import read_workbook_file
 from .scaffold import register_bytes
@@ -117,7 +117,7 @@ def next_year_content(
     return content, counts
 
 
-def _source_rows(raw: RawRegister, name: str) -> tuple[Any, ...]:
+def _source_rows(raw: RawRegister, name: str) -> tuple[RawRow, ...]:
     sheet = raw.sheets.get(name)
     return sheet.rows if sheet is not None else ()
 

@@ -71,6 +71,7 @@ class ImportResult:
     target: Path
     found: tuple[str, ...]
     missing: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # about the inbox around the new register
 
 
 def import_plan(plan_path: Path, settings: Settings) -> ImportResult:
@@ -90,12 +91,12 @@ def import_plan(plan_path: Path, settings: Settings) -> ImportResult:
     target = free_target(settings.inbox, content.year, settings.limits)
     write_new(target, register_bytes(register_content(content)))
     # init's empty register beside the imported one would fail every build with its errors.
-    empty = [
+    empty = tuple(
         f'Inkorgen har också "{path.name}" utan verksamhetsår (från init?): ta bort det om det '
         "inte används, annars stoppar dess fel bygget."
         for path in without_year(settings.inbox, settings.limits)
-    ]
-    return ImportResult(target, found_lines(content), (*missing_lines(content), *empty))
+    )
+    return ImportResult(target, found_lines(content), missing_lines(content), empty)
 
 
 def interpret_plan(plan: WordPlan, file_stem: str = "") -> PlanContent:
