@@ -13,10 +13,10 @@ import openpyxl
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..config import Settings
-from ..errors import ConfigError, RegisterConflictError
+from ..errors import ConfigError, DocAutomationError
 from ..models import ActivityStatus, CellValue, Problem, RawRegister, RawRow, RawSheet, Register
 from ..validation.rules import validate
-from .files import read_workbook_file
+from .files import find_registers, read_workbook_file
 from .scaffold import register_bytes
 from .values import cell_text
 from .workbook import clean_value, normalise_header, read_register
@@ -48,10 +48,8 @@ def choose_source(register: Path | None, year: int | None, settings: Settings) -
 
     Raises:
         ConfigError: both or neither can be found, or the inbox has no register for the year.
-        RegisterConflictError: the inbox has two registers for that year.
+        DocAutomationError: the inbox has two registers for that year (exit 1, as in a build).
     """
-    from ..build import find_registers  # which files count as registers is the build's rule
-
     if register is not None:
         if year is not None:
             raise ConfigError("Ange antingen registret eller --year, inte båda.")
@@ -68,9 +66,7 @@ def choose_source(register: Path | None, year: int | None, settings: Settings) -
         )
     if len(matching) > 1:
         names = " och ".join(f'"{p.name}"' for p in matching)
-        raise RegisterConflictError(
-            f"{names} gäller båda {year}: ta bort eller byt namn på den ena."
-        )
+        raise DocAutomationError(f"{names} gäller båda {year}: ta bort eller byt namn på den ena.")
     return matching[0]
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
+from .. import fileio
 from ..config import Limits
 from ..errors import ConfigError, DocAutomationError
 from .association import read_association
-from .files import read_workbook_file
+from .files import find_registers, read_workbook_file
 from .workbook import read_register
 
 
@@ -34,8 +33,6 @@ def free_target(folder: Path, year: int, limits: Limits) -> Path:
         ConfigError: the file exists, or another register in the folder is already for `year`
             (two registers for one year would stop every build of it).
     """
-    from ..build import find_registers  # which files count as registers is the build's rule
-
     target = folder / register_name(year)
     if target.exists():
         raise _taken(target)
@@ -50,44 +47,21 @@ def free_target(folder: Path, year: int, limits: Limits) -> Path:
 
 def without_year(folder: Path, limits: Limits) -> list[Path]:
     """Registers in `folder` that name no Verksamhetsår, such as the empty one `init` writes."""
-    from ..build import find_registers
-
     return [path for path in find_registers(folder) if year_of(path, limits) is None]
 
 
 def write_new(target: Path, data: bytes) -> None:
     """Write `target` whole, never over an existing file (not even one that just appeared).
 
-    The bytes go to a hidden temp file first and are linked into place, which fails if the
-    name is taken; where the file system has no links, an existence check has to do.
-
     Raises:
         ConfigError: `target` exists, or the folder cannot be written.
     """
-    temp = target.with_name(f".{target.name}.partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _link_into_place(temp, target)
-    except OSError as exc:
-        raise ConfigError(f"Kan inte skriva {target}: {exc.strerror or exc}.") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-
-
-def _link_into_place(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)
+        fileio.write_new(target, data)
     except FileExistsError:
         raise _taken(target) from None
-    except OSError:  # no hard links here (some network shares, FAT)
-        if target.exists():
-            raise _taken(target) from None
-        os.replace(temp, target)
+    except OSError as exc:
+        raise ConfigError(f"Kan inte skriva {target}: {exc.strerror or exc}.") from exc
 
 
 def _taken(target: Path) -> ConfigError:
