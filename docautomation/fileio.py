@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -56,6 +57,45 @@ def write_atomically(
         FileHeldError: the replace stayed refused (Word holds `target` open on Windows).
         OSError: any other failure (disk full, the folder refuses new files).
     """
+    temp = _written_temp(target, content, mode)
+    try:
+        if prepare is not None:
+            prepare(temp)
+        _replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise
+
+
+def write_new(target: Path, content: bytes) -> None:
+    """Write `target` whole like write_atomically, but never over a file of that name.
+
+    The finished temporary file is hard-linked to `target`, which fails if the name is taken,
+    even by a file that appeared a moment ago. Where the file system has no hard links (FAT,
+    some network shares) an existence check just before the rename has to do.
+
+    Raises:
+        FileExistsError: `target` exists; nothing was written.
+        OSError: any other failure (disk full, the folder refuses new files).
+    """
+    temp = _written_temp(target, content, None)
+    try:
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            raise  # the name is taken: that is the answer, not a missing feature
+        except OSError:  # no hard links on this file system
+            if target.exists():
+                raise FileExistsError(errno.EEXIST, "Filen finns redan", str(target)) from None
+            os.replace(temp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+
+
+def _written_temp(target: Path, content: Content, mode: int | None) -> Path:
+    """A new hidden temporary file beside `target` holding `content`, flushed to disk."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=target.parent)
     temp = Path(name)
@@ -71,13 +111,11 @@ def write_atomically(
             os.chmod(temp, mode)
         else:  # mkstemp makes 0600; a document in a shared outbox should read like any other file
             os.chmod(temp, 0o666 & ~_umask())
-        if prepare is not None:
-            prepare(temp)
-        _replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
         raise
+    return temp
 
 
 def is_partial(name: str) -> bool:

@@ -164,16 +164,31 @@ def write_register(path: Path, content: Mapping[str, Rows] | None = None) -> Pat
         content: rows per sheet, each row a mapping header → value. None gives the empty register
             (Förening's Fält names filled in, the default priority order in Prioritering).
     """
+    write_atomically(path, register_bytes(content))  # a watcher never sees half a workbook
+    return path
+
+
+def register_bytes(content: Mapping[str, Rows] | None = None) -> bytes:
+    """The .xlsx bytes `write_register` writes, for callers that place the file themselves.
+
+    A row's headers that the layout does not know (a column the board added) become extra
+    columns after the known ones, so nothing a register carries over is lost.
+    """
     content = content or _empty_content()
     wb = Workbook()
     _write_instructions(wb.worksheets[0])  # the sheet a new workbook starts with
     for name, columns in SHEETS.items():
-        _write_sheet(wb.create_sheet(name), columns, content.get(name, ()))
+        rows = content.get(name, ())
+        _write_sheet(wb.create_sheet(name), columns + _extra_columns(columns, rows), rows)
     wb.active = 1
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_atomically(path, buffer.getvalue())  # a watcher never sees half a workbook
-    return path
+    return buffer.getvalue()
+
+
+def forening_rows(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Förening's rows in init's order, each Värde from `values` (blank: the field's default)."""
+    return [{"Fält": name, "Värde": values.get(name, "")} for name, _ in _FORENING_FIELDS]
 
 
 def example_content() -> dict[str, list[dict[str, Any]]]:
@@ -225,9 +240,15 @@ def _copy_templates(target: Path) -> list[Path]:
 
 def _empty_content() -> dict[str, Rows]:
     return {
-        "Förening": [{"Fält": name, "Värde": ""} for name, _ in _FORENING_FIELDS],
+        "Förening": forening_rows({}),
         "Prioritering": [{"Nr": c.number, "Kategori": c.name} for c in DEFAULT_CATEGORIES],
     }
+
+
+def _extra_columns(columns: tuple[Column, ...], rows: Rows) -> tuple[Column, ...]:
+    known = {col.header for col in columns}
+    extra = dict.fromkeys(key for row in rows for key in row if key not in known)
+    return tuple(Column(header, 20, "") for header in extra)
 
 
 def _write_sheet(ws: Worksheet, columns: tuple[Column, ...], rows: Rows) -> None:
