@@ -85,7 +85,7 @@ _PLURAL_TEXTS = {
     ),
 }
 # The names of click's number types, as they appear in "… is not a valid integer."
-_TYPE_NAMES = {
+_TYPE_NAMES: dict[type[click.ParamType], str] = {
     click.types.IntParamType: "heltal",
     click.types.FloatParamType: "decimaltal",
     click.types.IntRange: "heltal",

@@ -181,7 +181,7 @@ ENGLISH = re.compile(
 )
 COMMANDS = (
     ["init"], ["validate"], ["rank"], ["build"], ["templates"], ["templates", "check"],
-    ["watch"], ["status"], ["sync"],
+    ["watch"], ["status"], ["sync"], ["import"], ["new-year"],
 )  # fmt: skip
 
 
