@@ -85,7 +85,7 @@ _PLURAL_TEXTS = {
     ),
 }
 # The names of click's number types, as they appear in "… is not a valid integer."
-_TYPE_NAMES: dict[type[click.ParamType], str] = {
+_TYPE_NAMES = {
     click.types.IntParamType: "heltal",
     click.types.FloatParamType: "decimaltal",
     click.types.IntRange: "heltal",
@@ -120,4 +120,4 @@ def install() -> None:
         if hasattr(module, "ngettext"):
             module.ngettext = _ngettext  # type: ignore[attr-defined]
     for kind, name in _TYPE_NAMES.items():
-        kind.name = name
+        setattr(kind, "name", name)  # noqa: B010 - a class attribute click reads for its messages
