@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -42,6 +41,7 @@ class BuildOptions:
     today: date
     pdf: bool = False
     progress: Progress | None = None
+    by: str = "manuellt"  # who builds, as `status` says it: manuellt, bevakningen, synkroniseringen
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,7 @@ def build(
             outcomes.append(_assemble(group[0], settings, options))
         else:
             outcomes += _conflict(group)
+    _record(outcomes, settings, options.by)
     return BuildSummary(outcomes=tuple(outcomes))
 
 
@@ -109,8 +110,17 @@ def build_file(
     *,
     today: date | None = None,
     data: bytes | None = None,
+    by: str = "bevakningen",
 ) -> BuildOutcome:
     """Build one register; `data` lets the watcher pass the bytes it already read and checked."""
+    outcome = _build_one(path, settings, BuildOptions(today or date.today(), by=by), data)
+    _record([outcome], settings, by)
+    return outcome
+
+
+def _build_one(
+    path: Path, settings: Settings, options: BuildOptions, data: bytes | None
+) -> BuildOutcome:
     try:
         inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
         item = _load(path, settings, data, inputs=inputs)
@@ -119,7 +129,13 @@ def build_file(
     rivals = _same_year_beside(item, settings)
     if rivals:
         return _conflict([item, *rivals])[0]
-    return _assemble(item, settings, BuildOptions(today or date.today()))
+    return _assemble(item, settings, options)
+
+
+def _record(outcomes: Sequence[BuildOutcome], settings: Settings, by: str) -> None:
+    from .outbox.results import record_results
+
+    record_results(settings.outbox, outcomes, by=by)
 
 
 def validate_file(path: Path, settings: Settings) -> Report:
@@ -153,21 +169,6 @@ def check_templates(settings: Settings, register_path: Path | None = None) -> li
     else:
         reg = validate_file(register_path, settings).register
     return jobs.check_templates(settings.templates, reg, ranking.rank(reg))
-
-
-def register_fingerprint(data: bytes, settings: Settings) -> str:
-    """A hash of the register's cell data, blind to how Excel zipped it or when it saved it."""
-    from .register import workbook
-
-    raw = workbook.read_register(data, "", limits=settings.limits)
-    rows = {
-        name: [
-            sorted((col, repr(cell.value)) for col, cell in row.cells.items()) for row in sheet.rows
-        ]
-        for name, sheet in sorted(raw.sheets.items())
-    }
-    blob = json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+# The register's sheets in the order the board reads them (and problems are listed in).
+SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
+
 # A second name for the type: Meeting has a field called `date` that would shadow it.
 Day = date
 

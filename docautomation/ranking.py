@@ -316,7 +316,8 @@ def ranking_problems(register: Register) -> tuple[Problem, ...]:
         if wish.category is None:
             if _assess(wish, order).category is None:
                 found, advice = _gaps(wish, order)
-                text = f"Önskemålet {wish.id} är ej bedömt: {'; '.join(found)}. {advice}"
+                named = f"Önskemålet {wish.id.strip()}" if wish.id.strip() else "Önskemålet"
+                text = f"{named} är ej bedömt: {'; '.join(found)}. {advice}"
                 problems.append(warning(_kategori_ref(wish), text, sheet=_sheet(wish)))
             continue
         contradiction = _contradiction(wish, wish.category, order)

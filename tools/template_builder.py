@@ -339,7 +339,7 @@ def _ranked_section(doc: DocxDocument) -> None:
     _p(doc, "Rangordnade önskemål", "Heading 1")
     _p(doc, "{%p if ranked %}")
     columns = (
-        ("Rank", "rank", 14),
+        ("Plats", "rank", 14),
         ("ID", "id", 20),
         ("Rubrik", "title", 62),
         ("Kategori", "category", 50),

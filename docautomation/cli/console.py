@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from ..models import Problem, Ranking
+from ..models import SHEET_ORDER, Problem, Ranking
+from ..swedish import count
 
 PROGRESS_THRESHOLD = 20  # documents; fewer finish before a bar would be readable
-SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
 
 
 def configure_logging(verbose: int, quiet: bool, *, service: bool = False) -> None:
@@ -55,7 +55,7 @@ def summary_line(problems: Sequence[Problem]) -> str:
     warnings = len(problems) - errors
     if not problems:
         return "Inga problem hittades."
-    return f"{errors} fel och {warnings} varningar."
+    return f"{count(errors, 'fel')} och {count(warnings, 'varning')}."
 
 
 def _sheets_in_order(problems: Iterable[Problem]) -> list[str]:
@@ -67,20 +67,20 @@ def _sheets_in_order(problems: Iterable[Problem]) -> list[str]:
 def ranking_table(ranking: Ranking, width: int | None = None) -> str:
     """The ranked wishes as a plain-text table that fits the terminal."""
     width = width or shutil.get_terminal_size((120, 20)).columns
-    header = f"{'Rank':>4}  {'ID':<10} {'Kat':>3} {'Kommuner':>8}  Rubrik / motivering"
+    header = f"{'Plats':>5}  {'ID':<10} {'Kat':>3} {'Kommuner':>8}  Rubrik / motivering"
     lines = [header, "-" * min(width, len(header) + 40)]
-    text_width = max(30, width - 33)
+    text_width = max(30, width - 34)
     for item in ranking.ranked:
         cat = str(item.category) if item.category is not None else "–"
-        first = f"{item.rank:>4}  {item.wish.id:<10} {cat:>3} {item.wish.municipalities or 0:>8}  "
+        first = f"{item.rank:>5}  {item.wish.id:<10} {cat:>3} {item.wish.municipalities or 0:>8}  "
         lines.append(first + _clip(item.wish.title, text_width))
         for part in textwrap.wrap(item.reason, text_width):
-            lines.append(" " * 33 + part)
+            lines.append(" " * 34 + part)
     for label, wishes in (("Levererade", ranking.delivered), ("Avvisade", ranking.rejected)):
         if wishes:
             lines.append("")
-            lines.append(f"{label} (rankas inte):")
-            lines += [f"      {w.id:<10} {_clip(w.title, text_width)}" for w in wishes]
+            lines.append(f"{label} (rangordnas inte):")
+            lines += [f"       {w.id:<10} {_clip(w.title, text_width)}" for w in wishes]
     return "\n".join(lines)
 
 

@@ -178,6 +178,9 @@ class CalendarWriter:
             zone = icalendar.Timezone.from_tzid(
                 TIMEZONE, first_date=date(first, 1, 1), last_date=date(last, 1, 1)
             )
+            # icalendar notes the covered years in English; the secretary may open the file.
+            zone.pop("COMMENT", None)
+            zone.add("comment", f"Tidszonen gäller för mötena {first}–{last - 1}.")
             self._zones[first, last] = bytes(zone.to_ical())
         return self._zones[first, last]
 

@@ -293,7 +293,7 @@ def _built_line(path: Path, outcome: Any) -> str:
 def _pipeline_build(path: Path, settings: Settings) -> Any:
     from .. import build  # lazily: the build pulls in openpyxl, docxtpl and friends
 
-    return build.build_file(path, settings)
+    return build.build_file(path, settings, by="synkroniseringen")
 
 
 def _pushed_anything(pushed: ApplyResult) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..models import (
+    SHEET_ORDER,
     Activity,
     CellRef,
     DeadlineKind,
@@ -27,7 +28,6 @@ from ..register.interpret import interpret
 from ..register.workbook import SHEETS
 from .meetings import meeting_problems
 
-SHEET_ORDER = ("Förening", "Prioritering", "Kontakter", "Aktiviteter", "Önskemål", "Möten")
 OPTIONAL_SHEETS = frozenset({"Prioritering"})
 
 _ANSVARIG_SEPARATORS = re.compile(r"\s*(?:,|\n)\s*|\s+och\s+", re.IGNORECASE)
@@ -359,4 +359,4 @@ _RULES: tuple[Rule, ...] = (
     _wish_pilots,
 )
 
-__all__ = ["OPTIONAL_SHEETS", "SHEET_ORDER", "check", "sort_problems", "validate"]
+__all__ = ["OPTIONAL_SHEETS", "check", "sort_problems", "validate"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..models import Problem
+from ..swedish import count
 from . import status as state
 
 _MAX_LOGGED_PROBLEMS = 20
@@ -33,8 +34,15 @@ class Outcome(Protocol):
     def message(self) -> str: ...
 
 
-def seconds_after_save(key: StatKey) -> float:
-    return round(max(0.0, time.time() - key[1] / 1e9), 3)
+# A save older than this was not seen happen (a catch-up build at start-up, a file copied in
+# with an old mtime): "done N s after the save" would then be a misleading latency.
+_SEEN_SAVE = 60.0
+
+
+def seconds_after_save(key: StatKey) -> float | None:
+    """Seconds from the register's save to now; None when the save was not just seen."""
+    seconds = round(max(0.0, time.time() - key[1] / 1e9), 3)
+    return seconds if seconds <= _SEEN_SAVE else None
 
 
 def build_record(name: str, key: StatKey, outcome: Outcome) -> state.BuildRecord:
@@ -77,17 +85,18 @@ def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, t
     level = logging.INFO if rec.exit_code == 0 else logging.WARNING
     log.log(
         level,
-        "%s: %s (kod %s): %d dokument skrivna, %d oförändrade, %d fel, %d varningar; "
-        "bygget tog %.2f s, klart %.2f s efter sparningen.%s",
+        "%s: %s (kod %s): %s skrivna, %d oförändrade, %s, %s; bygget tog %.2f s%s.%s",
         rec.file,
         RESULT.get(rec.exit_code or 0, "fel"),
         rec.exit_code,
-        rec.written,
+        count(rec.written, "dokument"),
         rec.unchanged,
-        rec.errors,
-        rec.warnings,
+        count(rec.errors, "fel"),
+        count(rec.warnings, "varning"),
         took,
-        rec.seconds_after_save or 0.0,
+        ""
+        if rec.seconds_after_save is None
+        else f", klart {rec.seconds_after_save:.2f} s efter sparningen",
         f" {rec.message}" if rec.message else "",
     )
     for problem in list(outcome.problems)[:_MAX_LOGGED_PROBLEMS]:

@@ -44,40 +44,40 @@ class Hooks:
     probe: Callable[[bytes, str], str | None]  # None when whole, else why not
 
 
-def pipeline_hooks(
+def build_hooks(
     settings: Settings, *, build: BuildFn | None = None, fingerprint: FingerprintFn | None = None
 ) -> Hooks:
-    """pipeline.build_file, pipeline.register_fingerprint and filecheck's probe, unless given."""
+    """build.build_file, the register's fingerprint and the file check's probe, unless given."""
     return Hooks(
-        build=build or _pipeline_build(settings),
-        fingerprint=fingerprint or _pipeline_fingerprint(settings),
+        build=build or _build_hook(settings),
+        fingerprint=fingerprint or _fingerprint_hook(settings),
         probe=_filecheck_probe(settings),
     )
 
 
-def _pipeline_build(settings: Settings) -> BuildFn:
+def _build_hook(settings: Settings) -> BuildFn:
     def build(path: Path, data: bytes) -> Outcome:
-        from .. import build as pipeline
+        from .. import build
 
-        return pipeline.build_file(path, settings, data=data)
+        return build.build_file(path, settings, data=data)
 
     return build
 
 
-def _pipeline_fingerprint(settings: Settings) -> FingerprintFn:
+def _fingerprint_hook(settings: Settings) -> FingerprintFn:
     def fingerprint(data: bytes) -> str:
-        from .. import build as pipeline
+        from ..register.fingerprint import register_fingerprint
 
-        return pipeline.register_fingerprint(data, settings)
+        return register_fingerprint(data, settings.limits)
 
     return fingerprint
 
 
 def _filecheck_probe(settings: Settings) -> Callable[[bytes, str], str | None]:
     def probe(data: bytes, name: str) -> str | None:
-        from ..register import files as filecheck
+        from ..register import files
 
-        return filecheck.probe_workbook_bytes(data, name, settings.limits)
+        return files.probe_workbook_bytes(data, name, settings.limits)
 
     return probe
 

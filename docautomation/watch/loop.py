@@ -36,7 +36,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..register.files import is_other_spreadsheet, is_register_name
 from . import status as state
-from .intake import BAD_FILE_GRACE, BuildFn, FingerprintFn, Intake, pipeline_hooks
+from .intake import BAD_FILE_GRACE, BuildFn, FingerprintFn, Intake, build_hooks
 
 _MAX_DEBOUNCE = 5.0  # events that never stop still get a rescan this often (watchdog #997)
 _INBOX_RETRY = 4.0  # an unreadable inbox folder is tried again this often
@@ -92,8 +92,8 @@ def watch(
 
     Args:
         settings: inbox, outbox, limits and the watcher's timings.
-        build: builds one register from the bytes read; defaults to pipeline.build_file.
-        fingerprint: hash of a register's data; defaults to pipeline.register_fingerprint.
+        build: builds one register from the bytes read; defaults to build.build_file.
+        fingerprint: hash of a register's data; defaults to the register's fingerprint.
         polling: poll every settings.watch.poll_interval seconds instead of file events.
         stop_event: set it (or send SIGINT/SIGTERM via install_signal_handlers) to stop.
         log: where builds and trouble are logged; defaults to this module's logger.
@@ -120,7 +120,7 @@ def watch(
         interval = settings.watch.poll_interval
         how = f"läser av mappen var {interval:g} s" if polling else "händelser"
         logger.info("Bevakar %s (%s); dokumenten skrivs till %s.", inbox, how, outbox)
-        hooks = pipeline_hooks(settings, build=build, fingerprint=fingerprint)
+        hooks = build_hooks(settings, build=build, fingerprint=fingerprint)
         intake = Intake(settings, hooks, logger, grace=bad_file_grace)
         _Watcher(settings, instance, intake, polling, stop_event or threading.Event(), logger).run()
         logger.info("Bevakningen av %s är stoppad.", inbox)

@@ -8,7 +8,7 @@ import os
 import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,8 @@ from filelock import FileLock, Timeout
 
 from ..errors import AlreadyRunningError, ConfigError
 from ..fileio import STATE_DIR, read_json, write_json
+from ..outbox.results import read_results
+from ..swedish import count, local_moment
 
 LOCK_NAME = "watch.lock"
 PID_NAME = "watch.pid.json"
@@ -235,36 +237,65 @@ def previous_builds(outbox: Path) -> dict[str, dict[str, Any]]:
 
 
 def read_status(outbox: Path) -> dict[str, Any]:
-    """The watcher status of an outbox, with `running` checked against the live lock.
+    """The outbox's status: the watcher (`running` checked against the live lock) and each
+    register's last build, whoever made it.
 
     Returns:
-        The content of <outbox>/status.json (empty sections when there is none), where
-        watcher.running is True only if a watcher holds the outbox's lock right now, and then
-        pid/host/since name that watcher.
+        `watcher` from <outbox>/status.json, where running is True only if a watcher holds the
+        outbox's lock right now (and then pid/host/since name it); `registers`, each register's
+        last build from the outbox's results, or the watcher's record when that is newer (a
+        build that crashed leaves no result).
     """
     data = read_json(outbox / STATUS_NAME)
     watcher = data.get("watcher")
     watcher = watcher if isinstance(watcher, dict) else {}
     running = is_running(outbox)
     holder = read_instance(outbox) if running else None  # the live holder beats a stale file
+    registers: dict[str, Any] = {k: dict(v) for k, v in read_results(outbox).items()}
+    for name, rec in previous_builds(outbox).items():
+        registers[name] = _newest(registers.get(name), {**rec, "by": "bevakningen"})
     return {
         "outbox": str(outbox),
         "outbox_exists": outbox.is_dir(),
         "watcher": {**watcher, **(asdict(holder) if holder else {}), "running": running},
-        "registers": previous_builds(outbox),
+        "registers": registers,
     }
 
 
+def _newest(result: Mapping[str, Any] | None, watched: Mapping[str, Any]) -> dict[str, Any]:
+    """The later of a register's recorded result and the watcher's record of it.
+
+    The watcher records a build just after the build recorded its result: within a few seconds
+    they are one build, and the watcher adds what only it knows (time since the save).
+    """
+    if result is None:
+        return dict(watched)
+    gap = (_moment(watched.get("finished")) - _moment(result.get("finished"))).total_seconds()
+    if abs(gap) <= _SAME_BUILD:
+        return {**watched, **result}
+    return dict(watched if gap > 0 else result)
+
+
+def _moment(stamp: object) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_SAME_BUILD = 5.0  # seconds
 _RESULTS = {
     0: "klart",
     1: "registret har fel",
     2: "inställnings- eller mallfel",
     3: "oläslig fil",
 }
+_NAMED_DOCUMENTS = 12  # listed by name; the rest are counted
 
 
 def format_status(status: Mapping[str, Any]) -> str:
-    """Lines for `docautomation status`: is the watcher running, each register's last build."""
+    """Lines for `docautomation status`: the watcher, then each register's last build."""
     watcher = status.get("watcher", {})
     lines = [f"Utkorg: {status.get('outbox', '?')}"]
     if status.get("outbox_exists") is False:  # `status` run from the wrong folder, or a typo
@@ -272,25 +303,46 @@ def format_status(status: Mapping[str, Any]) -> str:
     if watcher.get("running"):
         lines.append(
             f"Bevakning: körs (pid {watcher.get('pid')} på {watcher.get('host')}, "
-            f"sedan {watcher.get('since')})"
+            f"sedan {_when(watcher.get('since'))})"
         )
     else:
         lines.append("Bevakning: körs inte")
     if watcher.get("last_rescan"):
-        lines.append(f"Senaste genomsökning av inkorgen: {watcher['last_rescan']}")
+        lines.append(f"Senaste genomsökning av inkorgen: {_when(watcher['last_rescan'])}")
     registers = status.get("registers", {})
     if not registers:
-        lines.append("Inga byggen registrerade.")
+        lines.append("Inget register har byggts till den här utkorgen ännu.")
     for name, rec in sorted(registers.items()):
-        lines.append(_format_register(name, rec))
+        lines += _format_register(name, rec)
     return "\n".join(lines)
 
 
-def _format_register(name: str, rec: Mapping[str, Any]) -> str:
+def _format_register(name: str, rec: Mapping[str, Any]) -> list[str]:
     code = rec.get("exit_code")
     result = _RESULTS.get(code, "kraschade") if isinstance(code, int) else "kraschade"
-    text = (
-        f"{name}: {result} {rec.get('finished', '?')}; {rec.get('written', 0)} dokument "
-        f"skrivna, {rec.get('errors', 0)} fel, {rec.get('warnings', 0)} varningar"
-    )
-    return text + (f" ({rec['message']})" if rec.get("message") and code != 0 else "")
+    by = f" ({rec['by']})" if rec.get("by") else ""
+    documents = [str(d) for d in rec.get("documents", [])]
+    written = int(rec.get("written", 0))
+    total = int(rec.get("document_count", written + int(rec.get("unchanged", 0))))
+    lines = [
+        f"{name}: {result} {_when(rec.get('finished'))}{by}; "
+        f"{count(total, 'dokument')} ({written} skrivna), "
+        f"{count(int(rec.get('errors', 0)), 'fel')}, "
+        f"{count(int(rec.get('warnings', 0)), 'varning')}"
+    ]
+    if rec.get("message") and code != 0:
+        lines.append(f"  {rec['message']}")
+    lines += [f"  {doc}" for doc in documents[:_NAMED_DOCUMENTS]]
+    if total > _NAMED_DOCUMENTS:
+        lines.append(f"  … och {count(total - _NAMED_DOCUMENTS, 'dokument')} till")
+    if rec.get("report"):
+        lines.append(f"  Valideringsrapport: {rec['report']}")
+    return lines
+
+
+def _when(stamp: object) -> str:
+    """An ISO time from the state files as the secretary reads it, in local time."""
+    try:
+        return local_moment(datetime.fromisoformat(str(stamp)))
+    except ValueError:
+        return "okänd tid"

@@ -69,7 +69,7 @@ def test_rank_table_is_readable(runner: CliRunner, example_register: Path) -> No
     """The terminal table shows rank, ID and the delivered wishes listed apart."""
     code, out, _ = _invoke(runner, "rank", str(example_register))
     assert code == 0
-    assert "ÖNS-021" in out and "Levererade (rankas inte):" in out
+    assert "ÖNS-021" in out and "Levererade (rangordnas inte):" in out
 
 
 def test_build_writes_then_keeps_unchanged(
@@ -266,3 +266,17 @@ def test_sync_once_and_every_together_is_a_usage_error(runner: CliRunner) -> Non
     """--once means one run: asking for a loop as well is refused in Swedish with exit 2."""
     code, _out, err = _invoke(runner, "--no-config", "sync", "--once", "--every", "15m")
     assert code == 2 and "antingen --once eller --every" in err
+
+
+def test_status_after_a_manual_build_names_the_register_its_documents_and_local_times(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """A build by hand is the register's last build in `status`: result, who, documents."""
+    assert _invoke(runner, "build", "--date", "2021-01-10")[0] == 0
+    code, out, _ = _invoke(runner, "status")
+    assert code == 0
+    line = next(row for row in out.splitlines() if row.startswith(f"{example_register.name}:"))
+    assert " klart " in line and "(manuellt)" in line and "0 fel" in line
+    assert re.search(r"(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag) \d{1,2} \w+", line)
+    assert "  2021/Verksamhetsplan 2021.docx" in out
+    assert "+00:00" not in out and "T" not in line.split("klart")[1].split("(")[0]

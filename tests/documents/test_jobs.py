@@ -324,7 +324,7 @@ def test_report_summary_and_ranked_table(docs: dict[str, bytes]) -> None:
     assert counts["1 Lagstiftning"] == sum(1 for r in ranking.ranked if r.category == 1)
     assert sum(counts.values()) == len(ranking.ranked) == 23
     assert rows(ranked)[0] == [
-        "Rank",
+        "Plats",
         "ID",
         "Rubrik",
         "Kategori",

@@ -58,7 +58,7 @@ def marker_of(data: bytes) -> str:
 
 
 def cell_fingerprint(data: bytes) -> str:
-    """A data-only hash of a workbook (what pipeline.register_fingerprint stands for)."""
+    """A data-only hash of a workbook (what the register's fingerprint stands for)."""
     ws = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     return hashlib.sha256(repr(list(ws.iter_rows(values_only=True))).encode()).hexdigest()
 

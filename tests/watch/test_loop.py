@@ -436,7 +436,7 @@ def _resaved(path: Path, change: Callable[[Workbook], None] | None = None) -> by
 def test_real_pipeline_catch_up_resave_and_change(
     settings: Settings, example_register: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """End to end with pipeline.build_file: catch-up build, a data-identical re-save builds
+    """End to end with build.build_file: catch-up build, a data-identical re-save builds
     nothing, a changed meeting rebuilds within the SPEC §8 budget."""
     caplog.set_level(logging.INFO, logger="docautomation.watch.loop")
     name = example_register.name
@@ -513,7 +513,7 @@ def test_leftover_excel_temp_file_is_reported_once(
 
 
 def _year_rival_build(fake: FakeBuild) -> Callable[[Path, bytes], object]:
-    """Like pipeline.build_file: refused (exit 1, no problems) while another register is beside it."""
+    """Like build.build_file: refused (exit 1, no problems) while another register is beside it."""
     from tests.support.watching import FakeOutcome
 
     def build(path: Path, data: bytes) -> object:

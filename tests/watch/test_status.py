@@ -6,11 +6,13 @@ import json
 import os
 import socket
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from docautomation.errors import AlreadyRunningError, ConfigError
+from docautomation.swedish import local_moment
 from docautomation.watch import status
 
 
@@ -125,7 +127,9 @@ def test_status_json_holds_heartbeat_and_builds_and_running_is_checked_live(tmp_
     assert read["registers"]["Register 2021.xlsx"]["written"] == 5
     with status.hold_instance_lock(tmp_path):
         assert status.read_status(tmp_path)["watcher"]["running"] is True
-    assert status.previous_builds(tmp_path) == read["registers"]
+    assert {k: {**v, "by": "bevakningen"} for k, v in status.previous_builds(tmp_path).items()} == (
+        read["registers"]
+    )
 
 
 def test_format_status_names_the_watcher_and_each_register(tmp_path: Path) -> None:
@@ -148,13 +152,13 @@ def test_format_status_names_the_watcher_and_each_register(tmp_path: Path) -> No
     lines = text.splitlines()
     assert lines[0] == f"Utkorg: {tmp_path}"
     assert lines[1].startswith("Bevakning: körs (pid") and str(me.pid) in lines[1]
-    assert "Senaste genomsökning av inkorgen: 2024-05-01T10:00:05+02:00" in text
+    when = local_moment(datetime.fromisoformat("2024-05-01T10:00:04+02:00"))
+    assert f"Senaste genomsökning av inkorgen: {when[:-1]}" in text  # the local time, in words
     assert (
-        "Register 2021.xlsx: klart 2024-05-01T10:00:04+02:00; 5 dokument skrivna, 0 fel, "
-        "1 varningar"
+        f"Register 2021.xlsx: klart {when} (bevakningen); 7 dokument (5 skrivna), 0 fel, 1 varning"
     ) in text
     assert (
-        "Register 2022.xlsx: registret har fel" in text and "(Se Valideringsrapport.xlsx)" in text
+        "Register 2022.xlsx: registret har fel" in text and "  Se Valideringsrapport.xlsx" in text
     )
     assert "trasig.xlsx: kraschade" in text
 
@@ -162,7 +166,8 @@ def test_format_status_names_the_watcher_and_each_register(tmp_path: Path) -> No
 def test_format_status_of_an_outbox_without_a_watcher(tmp_path: Path) -> None:
     """An outbox never watched gives a short, clear answer instead of an error."""
     text = status.format_status(status.read_status(tmp_path))
-    assert "Bevakning: körs inte" in text and "Inga byggen registrerade." in text
+    assert "Bevakning: körs inte" in text
+    assert "Inget register har byggts till den här utkorgen ännu." in text
     assert "finns inte" not in text
 
 
