@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -15,11 +16,15 @@ from ..errors import FileHeldError, SyncError
 from ..fileio import write_atomically
 from .drive import (
     ETagMismatchError,
+    GraphError,
     NameRefusedError,
+    NameTakenError,
     RemoteFile,
     RemoteRegister,
+    UnconfirmedUploadError,
 )
 from .names import encode_path, join_path, name_key, path_problem, split_path
+from .ownwrite import same_document
 from .transport import ConnectionLostError, GraphTransport
 from .upload import DEFAULT_FRAGMENT, Uploader
 
@@ -29,6 +34,7 @@ _ITEM_SELECT = "id,name,eTag,cTag,size,file,folder,parentReference,lastModifiedB
 _LIST_SELECT = "id,name,eTag,file,folder,lastModifiedBy"
 _MAX_DOWNLOAD_ATTEMPTS = 3
 _MAX_PAGES = 1000  # 200 items a page: far beyond a board's output folder
+_DEMOTION_SLACK = 1 << 20
 
 
 class GraphDriveClient:
@@ -197,14 +203,49 @@ class GraphDriveClient:
             raise NameRefusedError(f"{path}: {problem}.")
         try:
             item = self._uploads.upload(self.drive_id, source, remote, path, if_match)
-        except ETagMismatchError:
-            current = self._item_at(remote, select=_LIST_SELECT, what=path)
-            if current is None or not self._by_us(current) or current.get("eTag") == if_match:
-                raise
-            # Our own earlier write whose answer we never got: nobody else touched it since.
-            log.info("%s skrevs senast av docautomation; ersätter med ny eTag.", path)
-            item = self._uploads.upload(self.drive_id, source, remote, path, str(current["eTag"]))
+        except (ETagMismatchError, NameTakenError, UnconfirmedUploadError) as exc:
+            item = self._settle(source, remote, path, exc)
         return RemoteFile(path, str(item["id"]), str(item.get("eTag", "")), modified_by_us=True)
+
+    def holds(self, source: Path, path: str) -> RemoteFile | None:
+        """The file at `path` under the output folder when it is `source`'s document, else None."""
+        self.resolve()
+        remote = join_path(self._sp.output_folder, path)
+        current = self._item_at(remote, select=_ITEM_SELECT, what=path)
+        if current is None or not self._holds(current, source):
+            return None
+        return RemoteFile(path, str(current["id"]), str(current.get("eTag", "")), True)
+
+    def _settle(self, source: Path, remote: str, path: str, exc: GraphError) -> Any:
+        """After a 409, 412 or a lost last answer: is what SharePoint has our earlier write?
+
+        The same document there is ours, stored by a request whose answer never came: done.
+        A copy our app wrote last (nobody changed it since) is replaced under its current
+        eTag. Anything else is a person's change, and `exc` goes up to put ours beside it.
+        """
+        current = self._item_at(remote, select=_ITEM_SELECT, what=path)
+        if current is None:
+            if isinstance(exc, NameTakenError):
+                raise exc
+            log.info("%s finns inte i SharePoint; laddar upp den på nytt.", path)
+            return self._uploads.upload(self.drive_id, source, remote, path, None)
+        if self._holds(current, source):
+            log.info("%s finns redan i SharePoint från vår egen uppladdning.", path)
+            return current
+        if not self._by_us(current):
+            raise exc
+        log.info("%s skrevs senast av docautomation; ersätter med ny eTag.", path)
+        return self._uploads.upload(self.drive_id, source, remote, path, str(current["eTag"]))
+
+    def _holds(self, item: dict[str, Any], source: Path) -> bool:
+        sent = source.read_bytes()
+        # Property demotion adds kilobytes, not megabytes: a far larger file is not ours.
+        if "file" not in item or int(item.get("size", 0)) > 2 * len(sent) + _DEMOTION_SLACK:
+            return False
+        with tempfile.TemporaryDirectory(prefix="docautomation-") as folder:
+            copy = Path(folder) / "stored"
+            self.download(str(item["id"]), copy)
+            return same_document(sent, copy.read_bytes())
 
     def probe_write(self) -> None:
         """Check write access to the output folder without creating a file (see Uploader.probe)."""

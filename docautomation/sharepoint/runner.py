@@ -19,6 +19,7 @@ from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
 from ..fileio import sha256_file
 from ..outbox.manifest import load_manifest
 from ..watch.status import STATUS_NAME
+from .apply import ApplyResult, apply
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
@@ -29,7 +30,7 @@ from .state import (
     save_state,
     source_key,
 )
-from .sync import ApplyResult, Echo, LocalFile, apply, plan
+from .sync import Echo, LocalFile, plan
 from .transport import GraphTransport, Sleep, make_session
 
 BuildFn = Callable[[Path, Settings], Any]  # returns an object with exit_code and message
@@ -297,7 +298,9 @@ def _pipeline_build(path: Path, settings: Settings) -> Any:
 
 
 def _pushed_anything(pushed: ApplyResult) -> bool:
-    return bool(pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed)
+    return bool(
+        pushed.uploaded or pushed.adopted or pushed.diverted or pushed.deferred or pushed.failed
+    )
 
 
 _WATCH_STATUS = Path(STATUS_NAME)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from docautomation.sharepoint.apply import apply
 from docautomation.sharepoint.drive import RemoteFile, RemoteRegister
 from docautomation.sharepoint.state import OutputState, RegisterState, SyncState
 from docautomation.sharepoint.sync import (
@@ -16,7 +17,6 @@ from docautomation.sharepoint.sync import (
     Download,
     LocalFile,
     Upload,
-    apply,
     describe,
     plan,
 )
