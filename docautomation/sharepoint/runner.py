@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .apply import ApplyResult, apply
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
+from .pull import BuildFn, build_if_needed, remember, settled
 from .state import (
     SyncPaths,
     SyncState,
@@ -33,7 +33,6 @@ from .state import (
 from .sync import Echo, LocalFile, plan
 from .transport import GraphTransport, Sleep, make_session
 
-BuildFn = Callable[[Path, Settings], Any]  # returns an object with exit_code and message
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$", re.IGNORECASE)
 _UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -99,7 +98,7 @@ def run_sync(
         every: seconds between cycles; the loop runs until `stop_event` is set. A failed cycle
             is reported and the next one runs as planned.
         dry_run: print the plan (downloads, uploads, conflicts) and change nothing.
-        build: builds one register file like a local save; default pipeline.build_file.
+        build: builds one register file like a local save; default build.build_file.
         stop_event: ends the loop (and the wait between cycles) when set.
         echo: receives one Swedish line per event (and the device-code instructions);
             None prints nothing, and a device-code login must then already be cached.
@@ -198,8 +197,10 @@ def _cycle(
             drive_id=state.drive_id,
             register_id=state.register.item_id,
         )
-        register = client.register()
-        state = _remember(register, client, state, echo)
+        register, stable = settled(client, client.register(), state.register, sp.stable_wait, sleep)
+        state = remember(register, client.site_id, client.drive_id, state, echo)
+        if stable:  # a second look agreed: the plan downloads it now
+            state = state.with_register(pending_ctag=register.ctag)
         options = _plan_options(settings, state)
         if dry_run:
             outputs = local_outputs(settings.outbox)
@@ -223,24 +224,12 @@ def _pull_build_push(
     settings.inbox.mkdir(parents=True, exist_ok=True)
     pull = plan({}, {}, state, register=register, **options)
     pulled = apply(pull, client, state=state, echo=echo, save=save)
-    state, built = _build_if_needed(settings, pulled.state, build, echo, save)
+    state, built = build_if_needed(settings, pulled.state, build, echo, save)
     push = plan(local_outputs(settings.outbox), client.list_outputs(), state, **options)
     pushed = apply(push, client, state=state, echo=echo, save=save)
     if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
         echo("SharePoint: inget nytt att hämta eller ladda upp.")
     return max(pulled.exit_code, built, pushed.exit_code)
-
-
-def _remember(
-    register: RemoteRegister, client: GraphDriveClient, state: SyncState, echo: Echo
-) -> SyncState:
-    """The state with the resolved ids; a replaced register file starts from scratch."""
-    _note_move(register, state, echo)
-    state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
-    if register.item_id != state.register.item_id:  # first run, or the file was replaced
-        fresh = replace(state.register, item_id=register.item_id, ctag="", built_ctag="")
-        state = replace(state, register=fresh)
-    return state.with_register(name=register.name)
 
 
 def _plan_options(settings: Settings, state: SyncState) -> dict[str, Any]:
@@ -251,50 +240,6 @@ def _plan_options(settings: Settings, state: SyncState) -> dict[str, Any]:
         "library": settings.sharepoint.library,
         "register_on_disk": bool(local_name) and (settings.inbox / local_name).is_file(),
     }
-
-
-def _note_move(register: RemoteRegister, state: SyncState, echo: Echo) -> None:
-    known = state.register
-    if known.item_id == register.item_id and known.name and known.name != register.name:
-        where = f" i {register.location}" if register.location else ""
-        echo(
-            f"Registret heter nu {register.name}{where} i SharePoint (tidigare {known.name}); "
-            "det följs via sitt id."
-        )
-
-
-def _build_if_needed(
-    settings: Settings,
-    state: SyncState,
-    build: BuildFn | None,
-    echo: Echo,
-    save: Callable[[SyncState], None],
-) -> tuple[SyncState, int]:
-    known = state.register
-    path = settings.inbox / known.local_name
-    if not known.ctag or known.built_ctag == known.ctag or not path.is_file():
-        return state, 0
-    try:
-        outcome = (build or _pipeline_build)(path, settings)
-    except DocAutomationError as exc:
-        echo(f"Fel: {exc}")
-        return state, exc.exit_code
-    echo(str(getattr(outcome, "message", "") or "") or _built_line(path, outcome))
-    state = state.with_register(built_ctag=known.ctag)
-    save(state)
-    return state, int(getattr(outcome, "exit_code", 0))
-
-
-def _built_line(path: Path, outcome: Any) -> str:
-    written = len(getattr(outcome, "written", ()) or ())
-    unchanged = len(getattr(outcome, "unchanged", ()) or ())
-    return f"Byggde {path.name}: {written} dokument skrivna, {unchanged} oförändrade."
-
-
-def _pipeline_build(path: Path, settings: Settings) -> Any:
-    from .. import build  # lazily: the build pulls in openpyxl, docxtpl and friends
-
-    return build.build_file(path, settings)
 
 
 def _pushed_anything(pushed: ApplyResult) -> bool:

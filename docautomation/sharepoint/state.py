@@ -55,6 +55,7 @@ class RegisterState:
     local_name: str = ""  # file name in the inbox
     sha256: str = ""  # hash of the bytes we downloaded
     built_ctag: str = ""  # content tag of the version last built
+    built_inputs: str = ""  # digest of the templates, tool and limits that build used
 
 
 @dataclass(frozen=True, slots=True)
