@@ -14,6 +14,7 @@ import requests
 from ..config import SharePointSettings
 from ..errors import FileHeldError, SyncError
 from ..fileio import write_atomically
+from .delta import OutputFolder, files
 from .drive import (
     ETagMismatchError,
     GraphError,
@@ -25,13 +26,13 @@ from .drive import (
 )
 from .names import encode_path, join_path, name_key, path_problem, split_path
 from .ownwrite import same_document
+from .state import FolderIndex
 from .transport import ConnectionLostError, GraphTransport
 from .upload import DEFAULT_FRAGMENT, Uploader
 
 log = logging.getLogger(__name__)
 
 _ITEM_SELECT = "id,name,eTag,cTag,size,file,folder,parentReference,lastModifiedBy"
-_LIST_SELECT = "id,name,eTag,file,folder,lastModifiedBy"
 _MAX_DOWNLOAD_ATTEMPTS = 3
 _MAX_PAGES = 1000  # 200 items a page: far beyond a board's output folder
 _DEMOTION_SLACK = 1 << 20
@@ -41,7 +42,8 @@ class GraphDriveClient:
     """Implements DriveClient for the configured site, library, register and output folder.
 
     Site and drive are resolved once; the register is then read by item id, so a rename or a
-    move inside the library does not lose it. The resolved ids are attributes for the state file.
+    move inside the library does not lose it. The resolved ids and the output folder's index
+    are attributes for the state file.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class GraphDriveClient:
         site_id: str = "",
         drive_id: str = "",
         register_id: str = "",
+        outputs_index: FolderIndex | None = None,
         fragment_size: int = DEFAULT_FRAGMENT,
     ) -> None:
         self._t = transport
@@ -59,6 +62,7 @@ class GraphDriveClient:
         self.site_id = site_id
         self.drive_id = drive_id
         self.register_id = register_id
+        self.outputs_index = outputs_index or FolderIndex()
         self._uploads = Uploader(transport, settings, fragment_size)
 
     # -- resolution ------------------------------------------------------------------------
@@ -167,32 +171,14 @@ class GraphDriveClient:
     # -- outputs ---------------------------------------------------------------------------
 
     def list_outputs(self) -> dict[str, RemoteFile]:
-        """Every file under the output folder (recursively), keyed by its relative path."""
+        """Every file under the output folder (recursively), keyed by its relative path.
+
+        Asks only for the changes since the last run (`outputs_index`, updated here).
+        """
         self.resolve()
-        found: dict[str, RemoteFile] = {}
-        folder = encode_path(self._sp.output_folder)
-        first = (
-            f"/drives/{self.drive_id}/root:/{folder}:/children"
-            if folder
-            else f"/drives/{self.drive_id}/root/children"
-        )
-        queue = [("", first)]
-        while queue:
-            prefix, url = queue.pop()
-            for item in self._pages(
-                url, f"$select={_LIST_SELECT}", what="utmappen", missing_ok=True
-            ):
-                rel = f"{prefix}/{item['name']}" if prefix else str(item["name"])
-                if "folder" in item:
-                    queue.append((rel, f"/drives/{self.drive_id}/items/{item['id']}/children"))
-                elif "file" in item:
-                    found[rel] = RemoteFile(
-                        rel,
-                        str(item["id"]),
-                        str(item.get("eTag", "")),
-                        modified_by_us=self._by_us(item),
-                    )
-        return found
+        folder = OutputFolder(self._t, self.drive_id, self._sp.output_folder, self._by_us)
+        self.outputs_index = folder.refresh(self.outputs_index)
+        return files(self.outputs_index)
 
     def upload(self, source: Path, path: str, *, if_match: str | None) -> RemoteFile:
         """Upload `source` to `path` under the output folder (see DriveClient.upload)."""
@@ -266,17 +252,13 @@ class GraphDriveClient:
         )
         return response.json() if response.status_code == 200 else None
 
-    def _pages(
-        self, url: str, query: str, *, what: str, missing_ok: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    def _pages(self, url: str, query: str, *, what: str) -> Iterator[dict[str, Any]]:
         next_url: str | None = f"{url}?{query}"
         for _ in range(_MAX_PAGES):
             if not next_url:
                 return
             response = self._t.call("GET", next_url, expect=(200, 404), what=what)
             if response.status_code == 404:
-                if missing_ok:
-                    return
                 raise SyncError(f"{what} finns inte (404).")
             page = response.json()
             yield from page.get("value", [])

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,7 @@ def _cycle(
             site_id=state.site_id,
             drive_id=state.drive_id,
             register_id=state.register.item_id,
+            outputs_index=state.remote,
         )
         register, stable = settled(client, client.register(), state.register, sp.stable_wait, sleep)
         state = remember(register, client.site_id, client.drive_id, state, echo)
@@ -225,7 +227,10 @@ def _pull_build_push(
     pull = plan({}, {}, state, register=register, **options)
     pulled = apply(pull, client, state=state, echo=echo, save=save)
     state, built = build_if_needed(settings, pulled.state, build, echo, save)
-    push = plan(local_outputs(settings.outbox), client.list_outputs(), state, **options)
+    remote = client.list_outputs()
+    state = replace(state, remote=client.outputs_index)
+    save(state)
+    push = plan(local_outputs(settings.outbox), remote, state, **options)
     pushed = apply(push, client, state=state, echo=echo, save=save)
     if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
         echo("SharePoint: inget nytt att hämta eller ladda upp.")

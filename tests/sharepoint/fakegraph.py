@@ -63,6 +63,7 @@ class Item:
     modified_by: dict[str, Any] = field(default_factory=dict)
     locked: bool = False
     uploads: int = 0  # content writes through Graph: each one is a version in the library
+    changed: int = 0  # the change number of its last change, for delta queries
 
     @property
     def etag(self) -> str:
@@ -142,6 +143,8 @@ class FakeGraph:
         self.sessions: dict[str, UploadSession] = {}
         self.downloads: dict[str, bytes] = {}
         self.faults: list[Fault] = []
+        self.change_no = 0  # rises with every change to an item; delta tokens are these numbers
+        self.tombstones: dict[str, int] = {}  # item id → change number it left (deleted, moved)
         self.requests: list[Logged] = []
         self.clock_offset = 0.0
         self.token_lifetime = 3599
@@ -236,6 +239,7 @@ class FakeGraph:
                 modified_by=_user(user),
             )
             self.items[item.id] = item
+            self._touch(item)
             return item
 
     def find(self, drive: str, path: str) -> Item | None:
@@ -257,20 +261,27 @@ class FakeGraph:
                 item.data = data
                 item.ctag_n += 1
             item.modified_by = _user(user)
+            self._touch(item)
 
     def rename(self, item: Item, name: str) -> None:
         with self.lock:
             item.name = name
             item.etag_n += 1
+            self._touch(item)
 
     def move(self, item: Item, folder: str) -> None:
         with self.lock:
+            self.change_no += 1
+            self.tombstones[item.id] = self.change_no  # gone from where it was
             item.parent = self._ensure_folders(item.drive, _split(folder)).id
             item.etag_n += 1
+            self._touch(item)
 
     def delete(self, item: Item) -> None:
         with self.lock:
             self.items.pop(item.id, None)
+            self.change_no += 1
+            self.tombstones[item.id] = self.change_no
 
     def expire_tokens(self) -> None:
         with self.lock:
@@ -650,6 +661,9 @@ class FakeGraph:
             return self._by_path(
                 token, method, m.group(1), [], "children", query, headers, body, select
             )
+        m = re.fullmatch(r"/drives/([^/]+)/(?:items/([^/]+)|root)/delta", path)
+        if m:
+            return self._delta(token, m.group(1), m.group(2), path, query)
         m = re.fullmatch(r"/drives/([^/]+)/items/([^/]+)(?:/(content|children))?", path)
         if m:
             return self._by_id(token, method, m.group(1), m.group(2), m.group(3), query, select)
@@ -835,12 +849,14 @@ class FakeGraph:
             existing.etag_n += 1
             existing.ctag_n += 1
             existing.uploads += 1
+            self._touch(existing)
             return _json(200, self._item_json(existing, set()))
         parent = self._ensure_folders(drive, segments[:-1])
         item = Item(
             self._new_id(), segments[-1], drive, parent.id, data=data, modified_by=by, uploads=1
         )
         self.items[item.id] = item
+        self._touch(item)
         return _json(201, self._item_json(item, set()))
 
     def _create_session(
@@ -931,7 +947,57 @@ class FakeGraph:
             limit=False,
         )
 
+    # -- delta -----------------------------------------------------------------------------
+
+    def _delta(
+        self, token: Token, drive: str, item_id: str | None, path: str, query: dict[str, list[str]]
+    ) -> Reply:
+        """Changes under a folder since a token: SharePoint's shape (no cTag, no parent path)."""
+        info = self.drives.get(drive)
+        scope = self.items.get(item_id or (info or {}).get("root", ""))
+        if info is None or scope is None or scope.drive != drive:
+            return _error(404, "itemNotFound", "The resource could not be found.")
+        if not self._allowed(token, info["site"], write=False):
+            return self._denied()
+        link = f"https://127.0.0.1:{self.port}/v1.0{path}"
+        since = query.get("token", ["0"])[0]
+        if since == "latest":
+            return _json(200, {"value": [], "@odata.deltaLink": f"{link}?token={self.change_no}"})
+        changes = [(i.changed, self._delta_json(i)) for i in self.items.values()]
+        changes = [c for c in changes if c[0] > int(since) and self._under(c[1]["id"], scope)]
+        changes += [
+            (n, {"id": i, "deleted": {"state": "deleted"}})
+            for i, n in self.tombstones.items()
+            if n > int(since)
+        ]
+        changes.sort(key=lambda c: c[0])
+        skip = int(query.get("skip", ["0"])[0])
+        body: dict[str, Any] = {"value": [c[1] for c in changes[skip : skip + self.page_size]]}
+        if skip + self.page_size < len(changes):
+            body["@odata.nextLink"] = f"{link}?token={since}&skip={skip + self.page_size}"
+        else:
+            body["@odata.deltaLink"] = f"{link}?token={self.change_no}"
+        return _json(200, body)
+
+    def _delta_json(self, item: Item) -> dict[str, Any]:
+        data = self._item_json(item, set())
+        data.pop("cTag", None)
+        data["parentReference"].pop("path", None)
+        return data
+
+    def _under(self, item_id: str, scope: Item) -> bool:
+        node = self.items.get(item_id)
+        while node is not None:
+            if node.id == scope.id:
+                return True
+            node = self.items.get(node.parent or "")
+        return False
+
     # -- tree helpers ----------------------------------------------------------------------
+
+    def _touch(self, item: Item) -> None:
+        self.change_no += 1
+        item.changed = self.change_no
 
     def _new_id(self) -> str:
         return base64.b32encode(secrets.token_bytes(21)).decode()[:34]
@@ -966,6 +1032,7 @@ class FakeGraph:
             if found is None:
                 found = Item(self._new_id(), name, drive, item.id, folder=True)
                 self.items[found.id] = found
+                self._touch(found)
             item = found
         return item
 

@@ -80,18 +80,30 @@ def test_first_run_looks_twice_then_downloads_builds_and_uploads(tenant: Tenant)
     assert not tenant.fake.download_auth_seen
 
 
-def test_unchanged_register_costs_one_metadata_get_and_no_download(tenant: Tenant) -> None:
-    """Nothing changed: one GET of the register by id, no content request, no upload."""
+def test_unchanged_library_costs_two_requests_after_sign_in(tenant: Tenant) -> None:
+    """Nothing changed: one GET of the register by id and one delta query of the output
+    folder; no download, no listing, no upload, no build. (The run after the one that created
+    the output folder finds it and reads it whole once.)"""
     settings, build = synced(tenant), FakeBuild()
-    before = len(tenant.fake.requests)
-    code, lines = sync(settings, build)
-    calls = [
-        (r.method, r.path) for r in tenant.fake.requests[before:] if r.path.startswith("/v1.0")
-    ]
-    register_calls = [c for c in calls if tenant.register().id in c[1]]
-    assert code == 0 and build.calls == [] and len(register_calls) == 1
-    assert not any(m == "PUT" or p.endswith("/content") for m, p in calls)
-    assert lines == ["SharePoint: inget nytt att hämta eller ladda upp."]
+    sync(settings, build)
+    for _ in range(2):
+        before = len(tenant.fake.requests)
+        code, lines = sync(settings, build)
+        calls = [
+            (r.method, r.path.rsplit("/", 1)[-1])
+            for r in tenant.fake.requests[before:]
+            if r.path.startswith(("/v1.0", "/_"))
+        ]
+        assert (
+            code == 0
+            and build.calls == []
+            and calls
+            == [
+                ("GET", tenant.register().id),
+                ("GET", "delta"),
+            ]
+        )
+        assert lines == ["SharePoint: inget nytt att hämta eller ladda upp."]
 
 
 def test_edited_register_is_built_once_in_the_run_that_sees_it(tenant: Tenant) -> None:
