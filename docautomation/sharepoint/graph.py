@@ -69,8 +69,11 @@ class GraphDriveClient:
 
     def resolve(self) -> None:
         """Find the site and the library's drive (once; remembered ids are trusted)."""
-        if self.drive_id:
-            return
+        if not self.drive_id:
+            self.resolve_library()
+
+    def resolve_site(self) -> None:
+        """Find the site by its host and path."""
         response = self._t.call(
             "GET",
             site_address(self._sp.site),
@@ -83,6 +86,11 @@ class GraphDriveClient:
                 't.ex. "kommun.sharepoint.com:/sites/castor".'
             )
         self.site_id = str(response.json()["id"])
+
+    def resolve_library(self) -> None:
+        """Find the library's drive on the site (the site first, when not known yet)."""
+        if not self.site_id:
+            self.resolve_site()
         drives = list(
             self._pages(
                 f"/sites/{self.site_id}/drives",

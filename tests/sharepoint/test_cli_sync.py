@@ -29,7 +29,18 @@ def test_check_dry_run_and_once_through_the_cli(tenant: Tenant, workdir: list[st
     the register after its second look (stable_wait from the file) and builds it."""
     runner = CliRunner()
     check = runner.invoke(cli, ["sync", "--check", *workdir])
-    assert (check.exit_code, check.output) == (0, "Allt i ordning.\n")
+    steps = [line.split(": ", 1) for line in check.output.splitlines()[:-1]]
+    assert check.exit_code == 0 and check.output.endswith("\nAllt i ordning.\n")
+    assert [name for name, _ in steps] == [
+        "Inloggning",
+        "Webbplats",
+        "Bibliotek",
+        "Registerfil",
+        "Utmapp",
+        "Skrivbehörighet",
+        "Klocka",
+    ]
+    assert all(result.startswith("ok") for _, result in steps)
     dry = runner.invoke(cli, ["sync", "--dry-run", *workdir])
     assert (dry.exit_code, dry.output) == (1, "Hämta: Register 2021.xlsx (nytt)\n")
     once = runner.invoke(cli, ["sync", "--once", *workdir])
@@ -45,5 +56,8 @@ def test_check_failure_exits_non_zero_with_the_reason(
     """A wrong secret: the AADSTS explanation on stderr and a non-zero exit code."""
     monkeypatch.setenv("DOCAUTOMATION_CLIENT_SECRET", "fel-hemlighet-9Z")
     result = CliRunner().invoke(cli, ["sync", "--check", *workdir])
-    assert result.exit_code != 0 and "AADSTS7000215" in result.output
+    assert result.exit_code == 2 and result.output.startswith("Inloggning: ")
+    assert "AADSTS7000215" in result.output.splitlines()[0]
+    assert "Webbplats: inte kontrollerad (inloggning gick inte)" in result.output
+    assert result.output.endswith("Åtgärda det som inte är ok ovan.\n")
     assert "fel-hemlighet-9Z" not in result.output
