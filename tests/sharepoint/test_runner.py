@@ -80,6 +80,14 @@ def test_first_run_looks_twice_then_downloads_builds_and_uploads(tenant: Tenant)
     assert not tenant.fake.download_auth_seen
 
 
+def test_stable_wait_zero_takes_a_change_at_first_sight(tenant: Tenant) -> None:
+    """sharepoint.stable_wait = 0: no second look, no wait; the run still builds."""
+    settings, build = tenant.settings(stable_wait=0), FakeBuild()
+    waits: list[float] = []
+    assert run_sync(settings, build=build, echo=lambda _l: None, sleep=waits.append) == 0
+    assert waits == [] and len(build.calls) == 1
+
+
 def test_unchanged_library_costs_two_requests_after_sign_in(tenant: Tenant) -> None:
     """Nothing changed: one GET of the register by id and one delta query of the output
     folder; no download, no listing, no upload, no build. (The run after the one that created
