@@ -42,7 +42,7 @@ def test_check_dry_run_and_once_through_the_cli(tenant: Tenant, workdir: list[st
     ]
     assert all(result.startswith("ok") for _, result in steps)
     dry = runner.invoke(cli, ["sync", "--dry-run", *workdir])
-    assert (dry.exit_code, dry.output) == (1, "Hämta: Register 2021.xlsx (nytt)\n")
+    assert dry.exit_code == 1 and dry.output.endswith("\nHämta: Register 2021.xlsx (nytt)\n")
     once = runner.invoke(cli, ["sync", "--once", *workdir])
     assert "Hämtade Register 2021.xlsx" in once.output
     # The stand-in's register is not a real workbook: the build in the same run says so.
