@@ -76,6 +76,7 @@ class SharePointSettings:
     authority_url: str = "https://login.microsoftonline.com"
     graph_url: str = "https://graph.microsoft.com/v1.0"
     timeout: float = 30.0
+    stable_wait: float = 5.0  # seconds between two looks at a register that changed
     ca_bundle: str = ""  # extra CA bundle for a TLS-inspecting proxy (or the test stand-in)
     client_secret: str = field(default="", repr=False)  # environment only
     certificate_password: str = field(default="", repr=False)  # environment only
@@ -113,6 +114,7 @@ _BOUNDS: dict[str, tuple[float, bool]] = {
     "watch.poll_interval": (0.1, False),
     "watch.rescan_interval": (0.1, False),
     "sharepoint.timeout": (0, True),
+    "sharepoint.stable_wait": (0, False),
 }
 _BACKSLASH_HINT = (
     ' En Windows-sökväg inom "…" behöver dubbla \\\\; skriv hellre snedstreck '

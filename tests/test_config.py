@@ -153,6 +153,7 @@ def test_init_config_file_loads_cleanly(tmp_path: Path) -> None:
         ("[watch]\ndebounce = true\n", "watch.debounce ska vara av typen float"),
         ("[watch]\ndebounce = nan\n", "watch.debounce ska vara av typen float"),
         ("[sharepoint]\ntimeout = 0\n", "sharepoint.timeout ska vara större än 0"),
+        ("[sharepoint]\nstable_wait = -1\n", "sharepoint.stable_wait ska vara minst 0"),
     ],
 )
 def test_numbers_that_would_break_the_service_are_refused(

@@ -429,10 +429,8 @@ def sync(
     if once and every:
         raise click.UsageError("Ange antingen --once eller --every, inte båda.")
     if check:
-        missing = check_access(settings)
-        for line in missing:
-            click.echo(line, err=True)
-        click.echo("Allt i ordning." if not missing else "Åtgärda ovanstående.")
+        missing = check_access(settings, echo=click.echo)
+        click.echo("Allt i ordning." if not missing else "Åtgärda det som inte är ok ovan.")
         sys.exit(2 if missing else 0)
     interval = parse_every(every) if every else None
     if interval:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .apply import apply
 from .check import check
 from .runner import local_outputs, parse_every, run_sync
-from .sync import SyncPlan, apply, describe, plan
+from .sync import SyncPlan, describe, plan
 
 __all__ = [
     "SyncPlan",

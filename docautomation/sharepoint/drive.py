@@ -55,6 +55,11 @@ class NameTakenError(GraphError):
     """Raised on 409: a file of that name already exists where we create one."""
 
 
+class UnconfirmedUploadError(GraphError):
+    """Raised when the answer to an upload session's last fragment was lost and the session is
+    gone: SharePoint may have stored the file (see whether the copy there is ours)."""
+
+
 class NameRefusedError(GraphError):
     """Raised when SharePoint refuses a name or path (invalid characters, reserved, too long)."""
 
@@ -78,6 +83,11 @@ class DriveClient(Protocol):
         """Upload `source` to `path` under the output folder.
 
         `if_match` None creates the file (NameTakenError if it exists); an eTag replaces the
-        file only while it still carries that eTag (ETagMismatchError otherwise).
+        file only while it still carries that eTag (ETagMismatchError otherwise). A copy
+        found to be what we sent (an earlier write whose answer was lost) counts as uploaded.
         """
+        ...
+
+    def holds(self, source: Path, path: str) -> RemoteFile | None:
+        """The file at `path` under the output folder when it is `source`'s document, else None."""
         ...

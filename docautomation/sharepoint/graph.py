@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -13,29 +14,36 @@ import requests
 from ..config import SharePointSettings
 from ..errors import FileHeldError, SyncError
 from ..fileio import write_atomically
+from .delta import OutputFolder, files
 from .drive import (
     ETagMismatchError,
+    GraphError,
     NameRefusedError,
+    NameTakenError,
     RemoteFile,
     RemoteRegister,
+    UnconfirmedUploadError,
 )
 from .names import encode_path, join_path, name_key, path_problem, split_path
+from .ownwrite import same_document
+from .state import FolderIndex
 from .transport import ConnectionLostError, GraphTransport
 from .upload import DEFAULT_FRAGMENT, Uploader
 
 log = logging.getLogger(__name__)
 
 _ITEM_SELECT = "id,name,eTag,cTag,size,file,folder,parentReference,lastModifiedBy"
-_LIST_SELECT = "id,name,eTag,file,folder,lastModifiedBy"
 _MAX_DOWNLOAD_ATTEMPTS = 3
 _MAX_PAGES = 1000  # 200 items a page: far beyond a board's output folder
+_DEMOTION_SLACK = 1 << 20
 
 
 class GraphDriveClient:
     """Implements DriveClient for the configured site, library, register and output folder.
 
     Site and drive are resolved once; the register is then read by item id, so a rename or a
-    move inside the library does not lose it. The resolved ids are attributes for the state file.
+    move inside the library does not lose it. The resolved ids and the output folder's index
+    are attributes for the state file.
     """
 
     def __init__(
@@ -46,6 +54,7 @@ class GraphDriveClient:
         site_id: str = "",
         drive_id: str = "",
         register_id: str = "",
+        outputs_index: FolderIndex | None = None,
         fragment_size: int = DEFAULT_FRAGMENT,
     ) -> None:
         self._t = transport
@@ -53,14 +62,18 @@ class GraphDriveClient:
         self.site_id = site_id
         self.drive_id = drive_id
         self.register_id = register_id
+        self.outputs_index = outputs_index or FolderIndex()
         self._uploads = Uploader(transport, settings, fragment_size)
 
     # -- resolution ------------------------------------------------------------------------
 
     def resolve(self) -> None:
         """Find the site and the library's drive (once; remembered ids are trusted)."""
-        if self.drive_id:
-            return
+        if not self.drive_id:
+            self.resolve_library()
+
+    def resolve_site(self) -> None:
+        """Find the site by its host and path."""
         response = self._t.call(
             "GET",
             site_address(self._sp.site),
@@ -73,6 +86,11 @@ class GraphDriveClient:
                 't.ex. "kommun.sharepoint.com:/sites/castor".'
             )
         self.site_id = str(response.json()["id"])
+
+    def resolve_library(self) -> None:
+        """Find the library's drive on the site (the site first, when not known yet)."""
+        if not self.site_id:
+            self.resolve_site()
         drives = list(
             self._pages(
                 f"/sites/{self.site_id}/drives",
@@ -161,32 +179,14 @@ class GraphDriveClient:
     # -- outputs ---------------------------------------------------------------------------
 
     def list_outputs(self) -> dict[str, RemoteFile]:
-        """Every file under the output folder (recursively), keyed by its relative path."""
+        """Every file under the output folder (recursively), keyed by its relative path.
+
+        Asks only for the changes since the last run (`outputs_index`, updated here).
+        """
         self.resolve()
-        found: dict[str, RemoteFile] = {}
-        folder = encode_path(self._sp.output_folder)
-        first = (
-            f"/drives/{self.drive_id}/root:/{folder}:/children"
-            if folder
-            else f"/drives/{self.drive_id}/root/children"
-        )
-        queue = [("", first)]
-        while queue:
-            prefix, url = queue.pop()
-            for item in self._pages(
-                url, f"$select={_LIST_SELECT}", what="utmappen", missing_ok=True
-            ):
-                rel = f"{prefix}/{item['name']}" if prefix else str(item["name"])
-                if "folder" in item:
-                    queue.append((rel, f"/drives/{self.drive_id}/items/{item['id']}/children"))
-                elif "file" in item:
-                    found[rel] = RemoteFile(
-                        rel,
-                        str(item["id"]),
-                        str(item.get("eTag", "")),
-                        modified_by_us=self._by_us(item),
-                    )
-        return found
+        folder = OutputFolder(self._t, self.drive_id, self._sp.output_folder, self._by_us)
+        self.outputs_index = folder.refresh(self.outputs_index)
+        return files(self.outputs_index)
 
     def upload(self, source: Path, path: str, *, if_match: str | None) -> RemoteFile:
         """Upload `source` to `path` under the output folder (see DriveClient.upload)."""
@@ -197,14 +197,49 @@ class GraphDriveClient:
             raise NameRefusedError(f"{path}: {problem}.")
         try:
             item = self._uploads.upload(self.drive_id, source, remote, path, if_match)
-        except ETagMismatchError:
-            current = self._item_at(remote, select=_LIST_SELECT, what=path)
-            if current is None or not self._by_us(current) or current.get("eTag") == if_match:
-                raise
-            # Our own earlier write whose answer we never got: nobody else touched it since.
-            log.info("%s skrevs senast av docautomation; ersätter med ny eTag.", path)
-            item = self._uploads.upload(self.drive_id, source, remote, path, str(current["eTag"]))
+        except (ETagMismatchError, NameTakenError, UnconfirmedUploadError) as exc:
+            item = self._settle(source, remote, path, exc)
         return RemoteFile(path, str(item["id"]), str(item.get("eTag", "")), modified_by_us=True)
+
+    def holds(self, source: Path, path: str) -> RemoteFile | None:
+        """The file at `path` under the output folder when it is `source`'s document, else None."""
+        self.resolve()
+        remote = join_path(self._sp.output_folder, path)
+        current = self._item_at(remote, select=_ITEM_SELECT, what=path)
+        if current is None or not self._holds(current, source):
+            return None
+        return RemoteFile(path, str(current["id"]), str(current.get("eTag", "")), True)
+
+    def _settle(self, source: Path, remote: str, path: str, exc: GraphError) -> Any:
+        """After a 409, 412 or a lost last answer: is what SharePoint has our earlier write?
+
+        The same document there is ours, stored by a request whose answer never came: done.
+        A copy our app wrote last (nobody changed it since) is replaced under its current
+        eTag. Anything else is a person's change, and `exc` goes up to put ours beside it.
+        """
+        current = self._item_at(remote, select=_ITEM_SELECT, what=path)
+        if current is None:
+            if isinstance(exc, NameTakenError):
+                raise exc
+            log.info("%s finns inte i SharePoint; laddar upp den på nytt.", path)
+            return self._uploads.upload(self.drive_id, source, remote, path, None)
+        if self._holds(current, source):
+            log.info("%s finns redan i SharePoint från vår egen uppladdning.", path)
+            return current
+        if not self._by_us(current):
+            raise exc
+        log.info("%s skrevs senast av docautomation; ersätter med ny eTag.", path)
+        return self._uploads.upload(self.drive_id, source, remote, path, str(current["eTag"]))
+
+    def _holds(self, item: dict[str, Any], source: Path) -> bool:
+        sent = source.read_bytes()
+        # Property demotion adds kilobytes, not megabytes: a far larger file is not ours.
+        if "file" not in item or int(item.get("size", 0)) > 2 * len(sent) + _DEMOTION_SLACK:
+            return False
+        with tempfile.TemporaryDirectory(prefix="docautomation-") as folder:
+            copy = Path(folder) / "stored"
+            self.download(str(item["id"]), copy)
+            return same_document(sent, copy.read_bytes())
 
     def probe_write(self) -> None:
         """Check write access to the output folder without creating a file (see Uploader.probe)."""
@@ -225,17 +260,13 @@ class GraphDriveClient:
         )
         return response.json() if response.status_code == 200 else None
 
-    def _pages(
-        self, url: str, query: str, *, what: str, missing_ok: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    def _pages(self, url: str, query: str, *, what: str) -> Iterator[dict[str, Any]]:
         next_url: str | None = f"{url}?{query}"
         for _ in range(_MAX_PAGES):
             if not next_url:
                 return
             response = self._t.call("GET", next_url, expect=(200, 404), what=what)
             if response.status_code == 404:
-                if missing_ok:
-                    return
                 raise SyncError(f"{what} finns inte (404).")
             page = response.json()
             yield from page.get("value", [])

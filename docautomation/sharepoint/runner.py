@@ -19,9 +19,11 @@ from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
 from ..fileio import sha256_file
 from ..outbox.manifest import load_manifest
 from ..watch.status import STATUS_NAME
+from .apply import ApplyResult, apply
 from .auth import AUTH_MODES, TokenProvider
 from .drive import RemoteRegister
 from .graph import GraphDriveClient
+from .pull import BuildFn, build_if_needed, remember, settled
 from .state import (
     SyncPaths,
     SyncState,
@@ -29,10 +31,9 @@ from .state import (
     save_state,
     source_key,
 )
-from .sync import ApplyResult, Echo, LocalFile, apply, plan
+from .sync import Echo, LocalFile, plan
 from .transport import GraphTransport, Sleep, make_session
 
-BuildFn = Callable[[Path, Settings], Any]  # returns an object with exit_code and message
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$", re.IGNORECASE)
 _UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -98,7 +99,7 @@ def run_sync(
         every: seconds between cycles; the loop runs until `stop_event` is set. A failed cycle
             is reported and the next one runs as planned.
         dry_run: print the plan (downloads, uploads, conflicts) and change nothing.
-        build: builds one register file like a local save; default pipeline.build_file.
+        build: builds one register file like a local save; default build.build_file.
         stop_event: ends the loop (and the wait between cycles) when set.
         echo: receives one Swedish line per event (and the device-code instructions);
             None prints nothing, and a device-code login must then already be cached.
@@ -196,9 +197,12 @@ def _cycle(
             site_id=state.site_id,
             drive_id=state.drive_id,
             register_id=state.register.item_id,
+            outputs_index=state.remote,
         )
-        register = client.register()
-        state = _remember(register, client, state, echo)
+        register, stable = settled(client, client.register(), state.register, sp.stable_wait, sleep)
+        state = remember(register, client.site_id, client.drive_id, state, echo)
+        if stable:  # a second look agreed: the plan downloads it now
+            state = state.with_register(pending_ctag=register.ctag)
         options = _plan_options(settings, state)
         if dry_run:
             outputs = local_outputs(settings.outbox)
@@ -222,24 +226,15 @@ def _pull_build_push(
     settings.inbox.mkdir(parents=True, exist_ok=True)
     pull = plan({}, {}, state, register=register, **options)
     pulled = apply(pull, client, state=state, echo=echo, save=save)
-    state, built = _build_if_needed(settings, pulled.state, build, echo, save)
-    push = plan(local_outputs(settings.outbox), client.list_outputs(), state, **options)
+    state, built = build_if_needed(settings, pulled.state, build, echo, save)
+    remote = client.list_outputs()
+    state = replace(state, remote=client.outputs_index)
+    save(state)
+    push = plan(local_outputs(settings.outbox), remote, state, **options)
     pushed = apply(push, client, state=state, echo=echo, save=save)
     if not (pull.waiting or pulled.downloaded or _pushed_anything(pushed)):
         echo("SharePoint: inget nytt att hämta eller ladda upp.")
     return max(pulled.exit_code, built, pushed.exit_code)
-
-
-def _remember(
-    register: RemoteRegister, client: GraphDriveClient, state: SyncState, echo: Echo
-) -> SyncState:
-    """The state with the resolved ids; a replaced register file starts from scratch."""
-    _note_move(register, state, echo)
-    state = replace(state, site_id=client.site_id, drive_id=client.drive_id)
-    if register.item_id != state.register.item_id:  # first run, or the file was replaced
-        fresh = replace(state.register, item_id=register.item_id, ctag="", built_ctag="")
-        state = replace(state, register=fresh)
-    return state.with_register(name=register.name)
 
 
 def _plan_options(settings: Settings, state: SyncState) -> dict[str, Any]:
@@ -252,52 +247,10 @@ def _plan_options(settings: Settings, state: SyncState) -> dict[str, Any]:
     }
 
 
-def _note_move(register: RemoteRegister, state: SyncState, echo: Echo) -> None:
-    known = state.register
-    if known.item_id == register.item_id and known.name and known.name != register.name:
-        where = f" i {register.location}" if register.location else ""
-        echo(
-            f"Registret heter nu {register.name}{where} i SharePoint (tidigare {known.name}); "
-            "det följs via sitt id."
-        )
-
-
-def _build_if_needed(
-    settings: Settings,
-    state: SyncState,
-    build: BuildFn | None,
-    echo: Echo,
-    save: Callable[[SyncState], None],
-) -> tuple[SyncState, int]:
-    known = state.register
-    path = settings.inbox / known.local_name
-    if not known.ctag or known.built_ctag == known.ctag or not path.is_file():
-        return state, 0
-    try:
-        outcome = (build or _pipeline_build)(path, settings)
-    except DocAutomationError as exc:
-        echo(f"Fel: {exc}")
-        return state, exc.exit_code
-    echo(str(getattr(outcome, "message", "") or "") or _built_line(path, outcome))
-    state = state.with_register(built_ctag=known.ctag)
-    save(state)
-    return state, int(getattr(outcome, "exit_code", 0))
-
-
-def _built_line(path: Path, outcome: Any) -> str:
-    written = len(getattr(outcome, "written", ()) or ())
-    unchanged = len(getattr(outcome, "unchanged", ()) or ())
-    return f"Byggde {path.name}: {written} dokument skrivna, {unchanged} oförändrade."
-
-
-def _pipeline_build(path: Path, settings: Settings) -> Any:
-    from .. import build  # lazily: the build pulls in openpyxl, docxtpl and friends
-
-    return build.build_file(path, settings, by="synkroniseringen")
-
-
 def _pushed_anything(pushed: ApplyResult) -> bool:
-    return bool(pushed.uploaded or pushed.diverted or pushed.deferred or pushed.failed)
+    return bool(
+        pushed.uploaded or pushed.adopted or pushed.diverted or pushed.deferred or pushed.failed
+    )
 
 
 _WATCH_STATUS = Path(STATUS_NAME)

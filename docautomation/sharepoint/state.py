@@ -55,6 +55,7 @@ class RegisterState:
     local_name: str = ""  # file name in the inbox
     sha256: str = ""  # hash of the bytes we downloaded
     built_ctag: str = ""  # content tag of the version last built
+    built_inputs: str = ""  # digest of the templates, tool and limits that build used
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,26 @@ class OutputState:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteEntry:
+    """A file or folder under the output folder, as the delta query last reported it."""
+
+    name: str
+    parent: str  # item id of the folder holding it
+    etag: str = ""
+    by_us: bool = False  # last written by this app
+    folder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FolderIndex:
+    """The output folder's contents by item id, and the delta link that brings them up to date."""
+
+    folder_id: str = ""
+    delta_link: str = ""  # empty: enumerate the folder from scratch
+    items: Mapping[str, RemoteEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class SyncState:
     """Everything the sync remembers between runs."""
 
@@ -78,6 +99,7 @@ class SyncState:
     drive_id: str = ""
     register: RegisterState = RegisterState()
     outputs: Mapping[str, OutputState] = field(default_factory=dict)
+    remote: FolderIndex = FolderIndex()
 
     def with_register(self, **changes: str) -> SyncState:
         """A copy with some register fields changed."""
@@ -104,9 +126,16 @@ def load_state(path: Path, *, source: str, target: str) -> SyncState:
         log.warning("SharePoint-tillståndet %s kunde inte läsas (%s); börjar om.", path, exc)
         return SyncState(source=source, target=target)
     if state.source != source:
-        state = replace(state, source=source, site_id="", drive_id="", register=RegisterState())
+        state = replace(
+            state,
+            source=source,
+            site_id="",
+            drive_id="",
+            register=RegisterState(),
+            remote=FolderIndex(),
+        )
     if state.target != target:
-        state = replace(state, target=target, outputs={})
+        state = replace(state, target=target, outputs={}, remote=FolderIndex())
     return state
 
 
@@ -124,6 +153,8 @@ def _from_dict(data: Mapping[str, Any]) -> SyncState:
     if data.get("version") != STATE_VERSION:
         raise ValueError(f"okänd version {data.get('version')!r}")
     outputs = {str(k): OutputState(**v) for k, v in dict(data.get("outputs", {})).items()}
+    remote = dict(data.get("remote", {}))
+    items = {str(k): RemoteEntry(**v) for k, v in dict(remote.pop("items", {})).items()}
     return SyncState(
         source=str(data.get("source", "")),
         target=str(data.get("target", "")),
@@ -131,4 +162,5 @@ def _from_dict(data: Mapping[str, Any]) -> SyncState:
         drive_id=str(data.get("drive_id", "")),
         register=RegisterState(**dict(data.get("register", {}))),
         outputs=outputs,
+        remote=FolderIndex(**remote, items=items),
     )

@@ -10,7 +10,14 @@ import requests
 
 from ..config import SharePointSettings
 from ..errors import SyncError
-from .drive import ETagMismatchError, GraphError, LockedError, NameRefusedError, NameTakenError
+from .drive import (
+    ETagMismatchError,
+    GraphError,
+    LockedError,
+    NameRefusedError,
+    NameTakenError,
+    UnconfirmedUploadError,
+)
 from .names import encode_path, join_path
 from .transport import ConnectionLostError, GraphTransport, error_codes
 
@@ -115,8 +122,14 @@ class Uploader:
         return str(response.json()["uploadUrl"])
 
     def _send_fragments(self, url: str, source: Path, path: str) -> Any | None:
-        """Send the file in fragments; resume from nextExpectedRanges; None if the session is gone."""
+        """Send the file in fragments; resume from nextExpectedRanges; None if the session is gone.
+
+        Raises:
+            UnconfirmedUploadError: the last fragment was sent but its answer was lost, and the
+                session has since answered 404, 409 or 416 or vanished: the file may be stored.
+        """
         size, offset, failures = source.stat().st_size, 0, 0
+        last_sent = False  # the final fragment went out at least once
         # Bounded even against a server that never advances: every fragment once, plus retries.
         budget = size // self._fragment + 2 + 2 * _MAX_FRAGMENT_FAILURES
         with source.open("rb") as fh:
@@ -125,15 +138,19 @@ class Uploader:
                 chunk = fh.read(self._fragment)
                 response = self._send_fragment(url, chunk, offset, size, path)
                 if response is not None:
-                    if response.status_code in (200, 201):
+                    status = response.status_code
+                    if status in (200, 201):
                         return response.json()
-                    if response.status_code == 202:
+                    if status == 202:
                         offset = _next_offset(response.json(), offset + len(chunk))
                         continue
-                    if response.status_code == 404:
+                    if last_sent and status in (404, 409, 416):
+                        raise self._unconfirmed(path, status)
+                    if status == 404:
                         return None
-                    if response.status_code != 416:
+                    if status != 416:
                         raise self.write_error(response, path)
+                last_sent = last_sent or offset + len(chunk) == size
                 failures += 1
                 if failures > _MAX_FRAGMENT_FAILURES:
                     raise ConnectionLostError(
@@ -141,6 +158,8 @@ class Uploader:
                         "försöker igen vid nästa körning."
                     )
                 resumed = self._session_offset(url, path)
+                if resumed is None and last_sent:
+                    raise self._unconfirmed(path, 404)
                 if resumed is None:
                     return None
                 log.info("Uppladdningen av %s återupptas från byte %d.", path, resumed)
@@ -174,6 +193,13 @@ class Uploader:
             "GET", url, auth=False, expect=(200, 404), what=f"uppladdningen av {path}"
         )
         return None if response.status_code == 404 else _next_offset(response.json(), 0)
+
+    @staticmethod
+    def _unconfirmed(path: str, status: int) -> UnconfirmedUploadError:
+        log.info("Svaret på sista delen av %s kom inte fram (sedan %d).", path, status)
+        return UnconfirmedUploadError(
+            f"Uppladdningen av {path} blev klar men svaret kom inte fram.", status=status
+        )
 
     def write_error(self, response: requests.Response, path: str) -> GraphError:
         code, inner, _ = error_codes(response)

@@ -69,6 +69,14 @@ class FakeDriveClient:
         self.files[key or path] = stored
         return RemoteFile(key or path, stored.item_id, stored.etag, True)
 
+    def holds(self, source: Path, path: str) -> RemoteFile | None:
+        self.calls.append(f"holds {path}")
+        key = self._find(path)
+        stored = self.files.get(key) if key else None
+        if stored is None or stored.data != source.read_bytes() + self.enrichment:
+            return None
+        return RemoteFile(key or path, stored.item_id, stored.etag, stored.by_us)
+
     def edit(self, path: str, data: bytes = b"edited by a person") -> None:
         """A person saves the file in SharePoint: new eTag, no longer ours."""
         stored = self.files[path]

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import email.utils
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -21,6 +22,7 @@ import threading
 import time
 import unicodedata
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +62,8 @@ class Item:
     guid: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
     modified_by: dict[str, Any] = field(default_factory=dict)
     locked: bool = False
+    uploads: int = 0  # content writes through Graph: each one is a version in the library
+    changed: int = 0  # the change number of its last change, for delta queries
 
     @property
     def etag(self) -> str:
@@ -94,6 +98,7 @@ class UploadSession:
     received: bytearray = field(default_factory=bytearray)
     total: int | None = None
     bad_fragment: bool = False
+    finished: bool = False
 
 
 @dataclass
@@ -138,12 +143,18 @@ class FakeGraph:
         self.sessions: dict[str, UploadSession] = {}
         self.downloads: dict[str, bytes] = {}
         self.faults: list[Fault] = []
+        self.change_no = 0  # rises with every change to an item; delta tokens are these numbers
+        self.tombstones: dict[str, int] = {}  # item id → change number it left (deleted, moved)
         self.requests: list[Logged] = []
         self.clock_offset = 0.0
         self.token_lifetime = 3599
         self.device_pending = 0
         self.page_size = 200
         self.enrichment = b""
+        self.demote_properties = False  # rewrite docProps/customXml of stored Office files
+        # What a fragment sent to an upload session that has already committed gets: None
+        # (the session is gone: 404), 416 (range already received) or 409 (name taken).
+        self.finished_session_answer: int | None = None
         self.strict_simple_limit = True
         self.download_auth_seen = False
         self.upload_auth_seen = False
@@ -228,6 +239,7 @@ class FakeGraph:
                 modified_by=_user(user),
             )
             self.items[item.id] = item
+            self._touch(item)
             return item
 
     def find(self, drive: str, path: str) -> Item | None:
@@ -249,20 +261,27 @@ class FakeGraph:
                 item.data = data
                 item.ctag_n += 1
             item.modified_by = _user(user)
+            self._touch(item)
 
     def rename(self, item: Item, name: str) -> None:
         with self.lock:
             item.name = name
             item.etag_n += 1
+            self._touch(item)
 
     def move(self, item: Item, folder: str) -> None:
         with self.lock:
+            self.change_no += 1
+            self.tombstones[item.id] = self.change_no  # gone from where it was
             item.parent = self._ensure_folders(item.drive, _split(folder)).id
             item.etag_n += 1
+            self._touch(item)
 
     def delete(self, item: Item) -> None:
         with self.lock:
             self.items.pop(item.id, None)
+            self.change_no += 1
+            self.tombstones[item.id] = self.change_no
 
     def expire_tokens(self) -> None:
         with self.lock:
@@ -352,6 +371,11 @@ class FakeGraph:
                 except UnicodeDecodeError:
                     reply = _error(400, "invalidRequest", "Path is not valid UTF-8.")
         self._log(h, host, split, reply.status, length)
+        if fault and fault.action == "lose_answer":  # stored, but the answer never leaves
+            _drop(h)
+            return
+        if fault and fault.action == "delay":  # stored; answers after the client gave up
+            time.sleep(float(fault.args["seconds"]))
         cut = int(fault.args["after_bytes"]) if fault and fault.action == "drop_response" else None
         self._send(h, reply, cut)
 
@@ -428,7 +452,7 @@ class FakeGraph:
                 body["error_codes"] = [args["code"]]
             headers = {"Retry-After": args["retry_after"]} if args["retry_after"] else {}
             return Reply(args["status"], json.dumps(body).encode(), headers)
-        return None  # drop_response: answer normally, then cut
+        return None  # drop_response, lose_answer, delay: the request is carried out
 
     def _route(
         self,
@@ -637,6 +661,9 @@ class FakeGraph:
             return self._by_path(
                 token, method, m.group(1), [], "children", query, headers, body, select
             )
+        m = re.fullmatch(r"/drives/([^/]+)/(?:items/([^/]+)|root)/delta", path)
+        if m:
+            return self._delta(token, m.group(1), m.group(2), path, query)
         m = re.fullmatch(r"/drives/([^/]+)/items/([^/]+)(?:/(content|children))?", path)
         if m:
             return self._by_id(token, method, m.group(1), m.group(2), m.group(3), query, select)
@@ -809,8 +836,10 @@ class FakeGraph:
                 "The resource you are attempting to access is locked",
                 inner="resourceLocked",
             )
-        if self.enrichment and segments[-1].lower().endswith((".docx", ".xlsx")):
-            data = data + self.enrichment  # SharePoint rewrites Office files it stores
+        if segments[-1].lower().endswith((".docx", ".xlsx")):
+            # SharePoint rewrites Office files it stores
+            data = _demote(data) if self.demote_properties else data
+            data = data + self.enrichment
         by = {
             "application": {"id": client_id, "displayName": "docautomation"},
             "user": {"displayName": "SharePoint App"},
@@ -819,10 +848,15 @@ class FakeGraph:
             existing.data, existing.modified_by = data, by
             existing.etag_n += 1
             existing.ctag_n += 1
+            existing.uploads += 1
+            self._touch(existing)
             return _json(200, self._item_json(existing, set()))
         parent = self._ensure_folders(drive, segments[:-1])
-        item = Item(self._new_id(), segments[-1], drive, parent.id, data=data, modified_by=by)
+        item = Item(
+            self._new_id(), segments[-1], drive, parent.id, data=data, modified_by=by, uploads=1
+        )
         self.items[item.id] = item
+        self._touch(item)
         return _json(201, self._item_json(item, set()))
 
     def _create_session(
@@ -865,7 +899,8 @@ class FakeGraph:
             del self.sessions[path[len("/_up/") :]]
             return Reply(204)
         if method == "GET":
-            return _json(200, {"nextExpectedRanges": [f"{len(session.received)}-"]})
+            ranges = [] if session.finished else [f"{len(session.received)}-"]
+            return _json(200, {"nextExpectedRanges": ranges})
         if "Authorization" in headers:
             self.upload_auth_seen = True
             return _error(401, "unauthenticated", "No Authorization header on upload URLs.")
@@ -876,6 +911,10 @@ class FakeGraph:
         if not m:
             return _error(400, "invalidRequest", "Bad Content-Range")
         start, end, total = map(int, m.groups())
+        if session.finished:
+            if self.finished_session_answer == 409:
+                return _error(409, "nameAlreadyExists", "The specified item name already exists.")
+            return _error(416, "invalidRange", "Already received", inner="fragmentOverlap")
         if end - start + 1 != len(body) or (session.total not in (None, total)):
             return _error(400, "invalidRequest", "Length mismatch", inner="fragmentLengthMismatch")
         session.total = total
@@ -893,7 +932,9 @@ class FakeGraph:
                     "nextExpectedRanges": [f"{len(session.received)}-"],
                 },
             )
-        del self.sessions[sid]
+        if self.finished_session_answer is None:
+            del self.sessions[sid]
+        session.finished = True
         if session.bad_fragment:
             return _error(500, "generalException", "Fragment sizes were not multiples of 320 KiB.")
         return self._write(
@@ -906,7 +947,57 @@ class FakeGraph:
             limit=False,
         )
 
+    # -- delta -----------------------------------------------------------------------------
+
+    def _delta(
+        self, token: Token, drive: str, item_id: str | None, path: str, query: dict[str, list[str]]
+    ) -> Reply:
+        """Changes under a folder since a token: SharePoint's shape (no cTag, no parent path)."""
+        info = self.drives.get(drive)
+        scope = self.items.get(item_id or (info or {}).get("root", ""))
+        if info is None or scope is None or scope.drive != drive:
+            return _error(404, "itemNotFound", "The resource could not be found.")
+        if not self._allowed(token, info["site"], write=False):
+            return self._denied()
+        link = f"https://127.0.0.1:{self.port}/v1.0{path}"
+        since = query.get("token", ["0"])[0]
+        if since == "latest":
+            return _json(200, {"value": [], "@odata.deltaLink": f"{link}?token={self.change_no}"})
+        changes = [(i.changed, self._delta_json(i)) for i in self.items.values()]
+        changes = [c for c in changes if c[0] > int(since) and self._under(c[1]["id"], scope)]
+        changes += [
+            (n, {"id": i, "deleted": {"state": "deleted"}})
+            for i, n in self.tombstones.items()
+            if n > int(since)
+        ]
+        changes.sort(key=lambda c: c[0])
+        skip = int(query.get("skip", ["0"])[0])
+        body: dict[str, Any] = {"value": [c[1] for c in changes[skip : skip + self.page_size]]}
+        if skip + self.page_size < len(changes):
+            body["@odata.nextLink"] = f"{link}?token={since}&skip={skip + self.page_size}"
+        else:
+            body["@odata.deltaLink"] = f"{link}?token={self.change_no}"
+        return _json(200, body)
+
+    def _delta_json(self, item: Item) -> dict[str, Any]:
+        data = self._item_json(item, set())
+        data.pop("cTag", None)
+        data["parentReference"].pop("path", None)
+        return data
+
+    def _under(self, item_id: str, scope: Item) -> bool:
+        node = self.items.get(item_id)
+        while node is not None:
+            if node.id == scope.id:
+                return True
+            node = self.items.get(node.parent or "")
+        return False
+
     # -- tree helpers ----------------------------------------------------------------------
+
+    def _touch(self, item: Item) -> None:
+        self.change_no += 1
+        item.changed = self.change_no
 
     def _new_id(self) -> str:
         return base64.b32encode(secrets.token_bytes(21)).decode()[:34]
@@ -941,6 +1032,7 @@ class FakeGraph:
             if found is None:
                 found = Item(self._new_id(), name, drive, item.id, folder=True)
                 self.items[found.id] = found
+                self._touch(found)
             item = found
         return item
 
@@ -1024,6 +1116,47 @@ def _drop(h: BaseHTTPRequestHandler) -> None:
     h.close_connection = True
     with contextlib.suppress(OSError):
         h.request.shutdown(socket.SHUT_RDWR)
+
+
+_DEMOTION_PARTS = {
+    "customXml/item1.xml": b"<p:properties>SharePoint</p:properties>",
+    "customXml/itemProps1.xml": b"<ds:datastoreItem/>",
+}
+
+
+def _demote(data: bytes) -> bytes:
+    """What SharePoint's property demotion does to a stored package: new document properties,
+    a customXml part related from the main part, other content types; the document is kept."""
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return data
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename in _DEMOTION_PARTS:
+                continue
+            body = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/customXml/itemProps1.xml" ContentType='
+                    b'"application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/>'
+                    b"</Types>",
+                )
+            elif info.filename.endswith("document.xml.rels"):
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdSp1" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/customXml" '
+                    b'Target="../customXml/item1.xml"/></Relationships>',
+                )
+            elif info.filename == "docProps/core.xml":
+                body = body.replace(b"</cp:coreProperties>", b"<!--sp--></cp:coreProperties>")
+            target.writestr(info.filename, body)
+        for name, body in _DEMOTION_PARTS.items():
+            target.writestr(name, body)
+    return out.getvalue()
 
 
 def _split(path: str) -> list[str]:

@@ -16,20 +16,47 @@ def snapshot(tenant: Tenant) -> tuple[int, int]:
 
 
 def test_all_good_reports_each_step_and_writes_nothing(tenant: Tenant) -> None:
-    """Sign-in, site, library, register and write access pass; no file appears anywhere."""
+    """Every step says ok with what it found; no file appears anywhere."""
     settings = tenant.settings("certificate")
     before = snapshot(tenant)
     lines: list[str] = []
     assert check(settings, echo=lines.append) == []
-    assert [line.split(":")[0] for line in lines] == [
-        "Certifikat " + settings.sharepoint.certificate_path,
-        f"Inloggning (certificate) för appen {CLIENT_ID}",
-        'Webbplats "contoso.sharepoint.com',
-        'Register "Styrelsen/Register 2021.xlsx"',
-        'Utmapp "Dokument från docautomation"',
+    assert lines[0].startswith(f"Certifikat: ok ({settings.sharepoint.certificate_path}, giltigt")
+    assert lines[1:] == [
+        f"Inloggning: ok (certificate, appen {CLIENT_ID})",
+        "Webbplats: ok (contoso.sharepoint.com:/sites/castor)",
+        "Bibliotek: ok (Dokument)",
+        "Registerfil: ok (Styrelsen/Register 2021.xlsx: Register 2021.xlsx, 23 byte)",
+        (
+            "Utmapp: ok (Dokument från docautomation finns inte ännu och skapas vid första "
+            "uppladdningen)"
+        ),
+        "Skrivbehörighet: ok",
+        "Klocka: ok",
     ]
-    assert lines[-1].endswith("(mappen finns inte ännu och skapas vid första uppladdningen)")
     assert snapshot(tenant) == before and not settings.outbox.exists()
+
+
+def test_a_failed_step_is_named_and_the_steps_that_need_it_are_not_checked(
+    tenant: Tenant,
+) -> None:
+    """A wrong library: site ok, library with the reason, the rest "inte kontrollerad"."""
+    lines: list[str] = []
+    (problem,) = check(tenant.settings(library="Dokumnet"), echo=lines.append)
+    assert [line.split(":")[0] for line in lines] == [
+        "Inloggning",
+        "Webbplats",
+        "Bibliotek",
+        "Registerfil",
+        "Utmapp",
+        "Skrivbehörighet",
+        "Klocka",
+    ]
+    assert lines[2] == f"Bibliotek: {problem}" and "Bibliotek som finns: Arkiv, Dokument" in problem
+    assert lines[3:6] == [
+        f"{step}: inte kontrollerad (bibliotek gick inte)"
+        for step in ("Registerfil", "Utmapp", "Skrivbehörighet")
+    ]
 
 
 def test_wrong_secret_is_the_only_problem_reported(tenant: Tenant) -> None:
@@ -50,12 +77,23 @@ def test_read_only_grant_fails_only_the_write_check(tenant: Tenant) -> None:
     tenant.fake.grant(CLIENT_ID, tenant.site_id, "read")
     lines: list[str] = []
     (problem,) = check(tenant.settings(), echo=lines.append)
-    assert "har inte skrivbehörighet" in problem and lines[-1].startswith('Register "')
+    assert "har inte skrivbehörighet" in problem
+    assert lines[3:6] == [
+        "Registerfil: ok (Styrelsen/Register 2021.xlsx: Register 2021.xlsx, 23 byte)",
+        (
+            "Utmapp: ok (Dokument från docautomation finns inte ännu och skapas vid första "
+            "uppladdningen)"
+        ),
+        f"Skrivbehörighet: {problem}",
+    ]
 
 
 def test_wrong_register_path_is_named(tenant: Tenant) -> None:
-    """A register path that does not exist names the setting."""
-    (problem,) = check(tenant.settings(register_path="Styrelsen/Registr.xlsx"))
+    """A register path that does not exist names the setting; the output folder and write
+    access are still checked."""
+    lines: list[str] = []
+    (problem,) = check(tenant.settings(register_path="Styrelsen/Registr.xlsx"), echo=lines.append)
+    assert lines[3] == f"Registerfil: {problem}" and lines[5] == "Skrivbehörighet: ok"
     assert 'Registret "Styrelsen/Registr.xlsx" finns inte' in problem
     assert "sharepoint.register_path" in problem
 

@@ -10,66 +10,20 @@ from pathlib import Path
 import pytest
 
 from docautomation.errors import AuthError, SyncError
-from docautomation.sharepoint.auth import TokenProvider
 from docautomation.sharepoint.drive import (
     ETagMismatchError,
     LockedError,
     NameRefusedError,
     NameTakenError,
 )
-from docautomation.sharepoint.graph import GraphDriveClient, site_address
-from docautomation.sharepoint.runner import permission_hint
+from docautomation.sharepoint.graph import site_address
 from docautomation.sharepoint.transport import (
-    GraphTransport,
     RetryPolicy,
-    make_session,
     parse_retry_after,
 )
 from docautomation.sharepoint.upload import FRAGMENT_UNIT
 from tests.sharepoint.conftest import CLIENT_ID, REGISTER_BYTES, REGISTER_PATH, Tenant
-
-OUT = "Dokument från docautomation/"
-
-
-class Clock:
-    """An injected sleep that records the waits instead of waiting."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-def make_client(
-    tenant: Tenant,
-    *,
-    auth: str = "secret",
-    fragment: int = 16 * FRAGMENT_UNIT,
-    policy: RetryPolicy | None = None,
-    clock: Clock | None = None,
-    **changes: object,
-) -> GraphDriveClient:
-    sp = tenant.settings(auth, **changes).sharepoint
-    session = make_session(sp.ca_bundle, sp.timeout)
-    tokens = TokenProvider(sp, session, cache_path=None)
-    transport = GraphTransport(
-        session,
-        sp.graph_url,
-        tokens,
-        sleep=clock or Clock(),
-        policy=policy or RetryPolicy(),
-        permission_hint=permission_hint(sp),
-    )
-    return GraphDriveClient(transport, sp, fragment_size=fragment)
-
-
-def write(tmp: Path, name: str, data: bytes) -> Path:
-    path = tmp / "src" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
+from tests.sharepoint.graphclient import OUT, Clock, make_client, write
 
 # -- resolution -------------------------------------------------------------------------------
 
@@ -283,12 +237,22 @@ def test_412_on_our_own_last_write_is_retried_with_the_new_etag(
     assert tenant.output("Plan.docx").data == b"v3"
 
 
-def test_create_only_refuses_an_existing_file(tenant: Tenant, tmp_path: Path) -> None:
-    """if_match=None never overwrites: 409 nameAlreadyExists."""
+def test_create_only_refuses_a_file_a_person_put_there(tenant: Tenant, tmp_path: Path) -> None:
+    """if_match=None never overwrites someone else's file: 409 nameAlreadyExists."""
+    tenant.fake.put_file(tenant.drive_id, OUT + "Plan.docx", b"Annas plan")
     client = make_client(tenant)
-    client.upload(write(tmp_path, "p.docx", b"v1"), "Plan.docx", if_match=None)
     with pytest.raises(NameTakenError):
         client.upload(write(tmp_path, "p.docx", b"v2"), "Plan.docx", if_match=None)
+    assert tenant.output("Plan.docx").data == b"Annas plan"
+
+
+def test_create_over_our_own_older_copy_replaces_it(tenant: Tenant, tmp_path: Path) -> None:
+    """A 409 on a copy our app wrote last (other content, a state file lost) is replaced
+    under its current eTag: nobody's edit is in it."""
+    client = make_client(tenant)
+    client.upload(write(tmp_path, "p.docx", b"v1"), "Plan.docx", if_match=None)
+    client.upload(write(tmp_path, "p.docx", b"v2"), "Plan.docx", if_match=None)
+    assert tenant.output("Plan.docx").data == b"v2" and tenant.output("Plan.docx").uploads == 2
 
 
 def test_locked_file_raises_locked(tenant: Tenant, tmp_path: Path) -> None:

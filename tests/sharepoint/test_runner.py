@@ -47,25 +47,27 @@ def sync(settings: Settings, build: FakeBuild | None = None, **kw: Any) -> tuple
 
 
 def synced(tenant: Tenant, build: FakeBuild | None = None) -> Settings:
-    """Settings after the two runs that download, build and upload the first time."""
+    """Settings after the run that downloads, builds and uploads the first time."""
     settings = tenant.settings()
-    sync(settings, build)
     sync(settings, build)
     return settings
 
 
-def test_first_poll_waits_second_downloads_builds_and_uploads(tenant: Tenant) -> None:
-    """A new cTag waits one run; then the register lands in the inbox, is built once, and the
-    outputs are mirrored into the output folder."""
-    settings, build = tenant.settings(), FakeBuild()
-    code, lines = sync(settings, build)
-    assert code == 0 and build.calls == [] and not list(settings.inbox.glob("*"))
-    assert lines[0] == (
-        "Register 2021.xlsx har ändrats i SharePoint; hämtas vid nästa körning "
-        "om ändringen är klar då."
-    )
-    code, lines = sync(settings, build)
+def test_first_run_looks_twice_then_downloads_builds_and_uploads(tenant: Tenant) -> None:
+    """A new cTag is looked at again after stable_wait; holding still, the register lands in
+    the inbox, is built once, and the outputs are mirrored into the output folder, all in one
+    run."""
+    settings, build = tenant.settings(stable_wait=2.5), FakeBuild()
+    waits: list[float] = []
+    lines: list[str] = []
+    code = run_sync(settings, build=build, echo=lines.append, sleep=waits.append)
     assert code == 0 and build.calls == [settings.inbox / "Register 2021.xlsx"]
+    looks = [
+        r
+        for r in tenant.fake.graph_calls("GET")
+        if r.path.endswith((tenant.register().id, "Register%202021.xlsx"))
+    ]
+    assert waits == [2.5] and len(looks) == 2
     assert (settings.inbox / "Register 2021.xlsx").read_bytes() == REGISTER_BYTES
     assert lines[0].startswith("Hämtade Register 2021.xlsx (nytt, 23 byte)")
     assert lines[1:] == [
@@ -78,42 +80,76 @@ def test_first_poll_waits_second_downloads_builds_and_uploads(tenant: Tenant) ->
     assert not tenant.fake.download_auth_seen
 
 
-def test_unchanged_register_costs_one_metadata_get_and_no_download(tenant: Tenant) -> None:
-    """Nothing changed: one GET of the register by id, no content request, no upload."""
+def test_stable_wait_zero_takes_a_change_at_first_sight(tenant: Tenant) -> None:
+    """sharepoint.stable_wait = 0: no second look, no wait; the run still builds."""
+    settings, build = tenant.settings(stable_wait=0), FakeBuild()
+    waits: list[float] = []
+    assert run_sync(settings, build=build, echo=lambda _l: None, sleep=waits.append) == 0
+    assert waits == [] and len(build.calls) == 1
+
+
+def test_unchanged_library_costs_two_requests_after_sign_in(tenant: Tenant) -> None:
+    """Nothing changed: one GET of the register by id and one delta query of the output
+    folder; no download, no listing, no upload, no build. (The run after the one that created
+    the output folder finds it and reads it whole once.)"""
     settings, build = synced(tenant), FakeBuild()
-    before = len(tenant.fake.requests)
-    code, lines = sync(settings, build)
-    calls = [
-        (r.method, r.path) for r in tenant.fake.requests[before:] if r.path.startswith("/v1.0")
-    ]
-    register_calls = [c for c in calls if tenant.register().id in c[1]]
-    assert code == 0 and build.calls == [] and len(register_calls) == 1
-    assert not any(m == "PUT" or p.endswith("/content") for m, p in calls)
-    assert lines == ["SharePoint: inget nytt att hämta eller ladda upp."]
+    sync(settings, build)
+    for _ in range(2):
+        before = len(tenant.fake.requests)
+        code, lines = sync(settings, build)
+        calls = [
+            (r.method, r.path.rsplit("/", 1)[-1])
+            for r in tenant.fake.requests[before:]
+            if r.path.startswith(("/v1.0", "/_"))
+        ]
+        assert (
+            code == 0
+            and build.calls == []
+            and calls
+            == [
+                ("GET", tenant.register().id),
+                ("GET", "delta"),
+            ]
+        )
+        assert lines == ["SharePoint: inget nytt att hämta eller ladda upp."]
 
 
-def test_edited_register_is_built_once_after_it_settles(tenant: Tenant) -> None:
-    """A co-author's save is seen, waited out for one run, then downloaded and built once."""
+def test_edited_register_is_built_once_in_the_run_that_sees_it(tenant: Tenant) -> None:
+    """A co-author's save is seen, looked at again, downloaded and built once; the next run
+    has nothing to do."""
     settings = synced(tenant)
     build = FakeBuild()
     tenant.fake.edit_by_user(tenant.register(), b"PK version 2")
     sync(settings, build)
-    assert build.calls == []
-    sync(settings, build)
-    sync(settings, build)
     assert len(build.calls) == 1 and tenant.output(PLAN).data == b"plan:PK version 2"
+    assert sync(settings, build) == (0, ["SharePoint: inget nytt att hämta eller ladda upp."])
+    assert len(build.calls) == 1
 
 
-def test_register_still_being_edited_is_not_processed(tenant: Tenant) -> None:
-    """Each poll sees a newer cTag (autosave in progress): nothing is downloaded meanwhile."""
+def test_register_still_being_edited_waits_for_the_next_run(tenant: Tenant) -> None:
+    """Every second look sees a newer cTag (autosave in progress): nothing is downloaded in
+    that run; the next run finds the last version unchanged and builds it without waiting."""
     settings = synced(tenant)
     build = FakeBuild()
-    for n in range(3):
-        tenant.fake.edit_by_user(tenant.register(), b"autosave %d" % n)
-        sync(settings, build)
-    assert (
-        build.calls == [] and (settings.inbox / "Register 2021.xlsx").read_bytes() == REGISTER_BYTES
-    )
+    saves = iter(range(10))
+
+    def autosave(_seconds: float) -> None:
+        tenant.fake.edit_by_user(tenant.register(), b"autosave %d" % next(saves))
+
+    tenant.fake.edit_by_user(tenant.register(), b"first save")
+    lines: list[str] = []
+    assert run_sync(settings, build=build, echo=lines.append, sleep=autosave) == 0
+    assert build.calls == [] and next(saves) == 3
+    assert (settings.inbox / "Register 2021.xlsx").read_bytes() == REGISTER_BYTES
+    assert lines == [
+        (
+            "Register 2021.xlsx har ändrats i SharePoint; hämtas vid nästa körning om "
+            "ändringen är klar då."
+        )
+    ]
+    waits: list[float] = []
+    run_sync(settings, build=build, echo=lines.append, sleep=waits.append)
+    assert waits == [] and tenant.output(PLAN).data == b"plan:autosave 2"
 
 
 def test_metadata_only_change_downloads_nothing(tenant: Tenant) -> None:
@@ -146,7 +182,6 @@ def test_document_edited_in_sharepoint_gets_the_new_version_beside_it(tenant: Te
     settings = synced(tenant)
     tenant.fake.edit_by_user(tenant.output(PLAN), b"Annas kommentarer")
     tenant.fake.edit_by_user(tenant.register(), b"PK version 2")
-    sync(settings)
     code, lines = sync(settings)
     beside = "2021/Verksamhetsplan 2021 (ny version).docx"
     assert code == 0 and tenant.output(PLAN).data == b"Annas kommentarer"
@@ -162,7 +197,6 @@ def test_locked_document_is_skipped_and_uploaded_on_a_later_run(tenant: Tenant) 
     settings = synced(tenant)
     tenant.output(PLAN).locked = True
     tenant.fake.edit_by_user(tenant.register(), b"PK version 2")
-    sync(settings)
     code, lines = sync(settings)
     assert (
         code == 0
@@ -217,8 +251,8 @@ def test_dry_run_on_a_fresh_folder_writes_nothing_locally(tenant: Tenant) -> Non
     """A first dry run resolves everything read-only and leaves no state folder behind."""
     settings = tenant.settings()
     code, lines = sync(settings, dry_run=True)
-    assert code == 0 and not settings.outbox.exists() and not settings.inbox.exists()
-    assert lines[0].startswith("Väntar: Register 2021.xlsx har ändrats i SharePoint")
+    assert code == 1 and not settings.outbox.exists() and not settings.inbox.exists()
+    assert lines == ["Hämta: Register 2021.xlsx (nytt)"]
 
 
 def test_missing_grant_stops_with_the_permission_to_ask_for(tenant: Tenant) -> None:
@@ -234,7 +268,7 @@ def test_throttled_run_waits_and_completes(tenant: Tenant) -> None:
     waits: list[float] = []
     tenant.fake.throttle("root:/Styrelsen", retry_after="3", times=2)
     code = run_sync(settings, build=FakeBuild(), echo=lambda _l: None, sleep=waits.append)
-    assert code == 0 and waits == [3.0, 3.0]
+    assert code == 0 and waits == [3.0, 3.0, settings.sharepoint.stable_wait]
 
 
 def test_build_exit_code_is_returned_and_outputs_still_pushed(tenant: Tenant) -> None:
@@ -247,9 +281,8 @@ def test_build_exit_code_is_returned_and_outputs_still_pushed(tenant: Tenant) ->
         report.write_bytes(b"rapport")
         return types.SimpleNamespace(exit_code=1, message="Register 2021.xlsx: 2 fel.")
 
-    run_sync(settings, build=failing, echo=lambda _l: None)
     lines: list[str] = []
-    assert run_sync(settings, build=failing, echo=lines.append) == 1
+    assert run_sync(settings, build=failing, echo=lines.append, sleep=lambda _s: None) == 1
     assert "Register 2021.xlsx: 2 fel." in lines
     assert tenant.output("2021/Valideringsrapport.xlsx").data == b"rapport"
 
@@ -314,8 +347,7 @@ def test_real_pipeline_end_to_end(tenant: Tenant) -> None:
     settings = tenant.settings()
     shutil.copytree(SHIPPED_TEMPLATES, settings.templates)
     lines: list[str] = []
-    run_sync(settings, echo=lines.append)
-    assert run_sync(settings, echo=lines.append) == 0
+    assert run_sync(settings, echo=lines.append, sleep=lambda _s: None) == 0
     local = sorted(
         p.relative_to(settings.outbox).as_posix()
         for p in settings.outbox.rglob("*")
@@ -332,7 +364,6 @@ def test_the_watchers_status_json_is_never_uploaded(tenant: Tenant) -> None:
     settings = tenant.settings()
     settings.outbox.mkdir(parents=True, exist_ok=True)
     (settings.outbox / "status.json").write_text('{"watcher": {"host": "srv-castor"}}')
-    sync(settings)
     code, lines = sync(settings)
     assert code == 0 and f"Laddade upp {PLAN} (ny)." in lines
     assert not any("status.json" in line for line in lines)

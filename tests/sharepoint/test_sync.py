@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from docautomation.sharepoint.apply import apply
 from docautomation.sharepoint.drive import RemoteFile, RemoteRegister
 from docautomation.sharepoint.state import OutputState, RegisterState, SyncState
 from docautomation.sharepoint.sync import (
@@ -16,7 +17,6 @@ from docautomation.sharepoint.sync import (
     Download,
     LocalFile,
     Upload,
-    apply,
     describe,
     plan,
 )
@@ -107,7 +107,33 @@ def test_remote_file_last_written_by_us_is_replaced_after_lost_state(tmp_path: P
     """Without a state record, a copy SharePoint says our app wrote last is ours to replace."""
     remote = {REL.upper(): RemoteFile(REL.upper(), "ID1", '"e5"', modified_by_us=True)}
     (upload,) = plan({REL: local_file(tmp_path, REL, b"v1")}, remote, SyncState()).uploads
-    assert upload.if_match == '"e5"'
+    assert upload.if_match == '"e5"' and upload.check_first
+
+
+@pytest.mark.parametrize(("stored", "puts"), [(b"v1", 0), (b"v0", 1)])
+def test_our_unrecorded_copy_is_checked_before_uploading(
+    tmp_path: Path, stored: bytes, puts: int
+) -> None:
+    """The same document already there (an earlier answer lost) is recorded, not sent again;
+    another one of ours is replaced."""
+    client = FakeDriveClient(enrichment=b"+meta")
+    client.upload(local_file(tmp_path / "old", REL, stored).path, REL, if_match=None)
+    lf = local_file(tmp_path, REL, b"v1")
+    lines: list[str] = []
+    result = apply(
+        plan({REL: lf}, client.list_outputs(), SyncState()),
+        client,
+        state=SyncState(),
+        echo=lines.append,
+    )
+    assert len([c for c in client.calls if c.startswith("upload")]) == 1 + puts
+    assert result.state.outputs[REL].etag == client.files[REL].etag
+    assert (result.adopted, result.uploaded) == (((REL,), ()) if not puts else ((), (REL,)))
+    assert lines == (
+        [f"{REL} finns redan i SharePoint (vår tidigare uppladdning)."]
+        if not puts
+        else [f"Laddade upp {REL} (ny)."]
+    )
 
 
 def test_foreign_file_with_our_name_is_never_overwritten(tmp_path: Path) -> None:
