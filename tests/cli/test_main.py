@@ -177,7 +177,8 @@ ENGLISH = re.compile(
     r"\b(Usage|Options|Commands|Arguments|Error|Show|message|exit|Missing|argument|option|"
     r"Invalid|value|such|the|and|for|with|not|default|file|folder|directory|Print|Build|Check|"
     r"Rank|Watch|Set|Pull|Run|Repeat|Verify|Fix|Also|every|register\(s\)|Try|help|Got|"
-    r"unexpected|extra|Did|you|mean|requires|is|are|was|valid|integer|float|range|does|exist)\b"
+    r"unexpected|extra|Did|you|mean|requires|is|are|was|valid|integer|float|range|does|exist|"
+    r"OPTIONS|COMMAND|ARGS|TEXT|INTEGER|FLOAT|PATH|FILE|DIRECTORY)\b"
 )
 COMMANDS = (
     ["init"], ["validate"], ["rank"], ["build"], ["templates"], ["templates", "check"],

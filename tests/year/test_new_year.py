@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from docautomation.build import validate_file
 from docautomation.cli.main import cli
 from docautomation.config import Settings
-from docautomation.register.new_year import choose_source, roll_over
+from docautomation.year.new_year import choose_source, roll_over
 
 AKTIVITETER = ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar")
 

@@ -12,7 +12,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docautomation.config import Limits
 from docautomation.errors import UnreadableFileError
 from docautomation.register.scaffold import example_content, write_register
-from docautomation.register.wordplan import Grid, Para, read_plan
+from docautomation.year.wordplan import Grid, Para, read_plan
 from tests.support.wordplans import add_table, fill_cell, heading, list_item, merge_down
 
 

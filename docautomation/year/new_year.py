@@ -15,11 +15,12 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from ..config import Settings
 from ..errors import ConfigError, DocAutomationError
 from ..models import ActivityStatus, CellValue, Problem, RawRegister, RawRow, RawSheet, Register
+from ..register.files import find_registers, read_workbook_file
+from ..register.scaffold import register_bytes
+from ..register.values import cell_text
+from ..register.workbook import clean_value, normalise_header, read_register
+from ..swedish import count
 from ..validation.rules import validate
-from .files import find_registers, read_workbook_file
-from .scaffold import register_bytes
-from .values import cell_text
-from .workbook import clean_value, normalise_header, read_register
 from .yearfile import free_target, write_new, year_of
 
 _DONE = (ActivityStatus.KLAR, ActivityStatus.INSTALLD)
@@ -220,15 +221,11 @@ def summary_lines(result: NewYear, target_shown: str) -> list[str]:
     notes = len(result.problems) - errors
     if result.problems:
         found = [
-            _count(errors, "fel", "fel") if errors else "",
-            _count(notes, "varning", "varningar") if notes else "",
+            count(errors, "fel") if errors else "",
+            count(notes, "varning") if notes else "",
         ]
         lines.append(
             f"Det nya registret har {' och '.join(f for f in found if f)} (t.ex. Klart som "
             f'nämner förra året): kör docautomation validate "{target_shown}".'
         )
     return lines
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"

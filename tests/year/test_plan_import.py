@@ -17,8 +17,8 @@ from docautomation.config import Settings
 from docautomation.errors import UnreadableFileError
 from docautomation.models import DEFAULT_CATEGORIES
 from docautomation.outbox.pdf import convert, soffice_path
-from docautomation.register.plan_import import TABLE_COLUMNS, import_plan
 from docautomation.register.scaffold import SHEETS, example_content, write_register
+from docautomation.year.plan_import import TABLE_COLUMNS, import_plan
 from tests.support.wordplans import add_table, heading, list_item, merge_down, seed_plan
 
 FIELDS = ("Föreningens namn", "Verksamhetsår", "Vision", "Syfte", "Verksamhet enligt stadgarna")

@@ -7,9 +7,9 @@ from pathlib import Path
 from .. import fileio
 from ..config import Limits
 from ..errors import ConfigError, DocAutomationError
-from .association import read_association
-from .files import find_registers, read_workbook_file
-from .workbook import read_register
+from ..register.association import read_association
+from ..register.files import find_registers, read_workbook_file
+from ..register.workbook import read_register
 
 
 def register_name(year: int) -> str:

@@ -17,7 +17,7 @@ from docx.text.paragraph import Paragraph
 
 from ..config import Limits
 from ..errors import UnreadableFileError
-from .files import check_zip_directory
+from ..register.files import check_zip_directory
 
 _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

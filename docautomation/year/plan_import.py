@@ -11,9 +11,9 @@ from typing import Any
 from ..config import Settings
 from ..errors import UnreadableFileError
 from ..models import DEFAULT_CATEGORIES
-from .scaffold import forening_rows, register_bytes
+from ..register.scaffold import forening_rows, register_bytes
+from ..register.workbook import normalise_header
 from .wordplan import Grid, Para, WordPlan, read_plan
-from .workbook import normalise_header
 from .yearfile import free_target, without_year, write_new
 
 AREA, ACTION = "Verksamhetsområde", "Aktivitet/åtgärd"
