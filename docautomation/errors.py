@@ -18,6 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# What each exit code means, in the words the CLI's help, the watcher's log and `status` use.
+EXIT_MEANINGS = {
+    0: "klart",
+    1: "registret har fel",
+    2: "inställnings- eller mallfel",
+    3: "filen går inte att läsa",
+}
+
 
 class DocAutomationError(Exception):
     """Base class: a problem the user can act on, reported as one line without a traceback."""

@@ -10,16 +10,20 @@ from typing import Any
 import click
 
 from ..config import Settings, load_settings
-from ..errors import DocAutomationError
+from ..errors import EXIT_MEANINGS, DocAutomationError
 from . import catalogue
 from . import console as output
 
-EXIT_CODES = """\b
-Slutkoder:
-  0  klart (varningar tillåtna)
-  1  registret har fel (eller ett dokument eller en synkronisering kunde inte slutföras)
-  2  fel i användning, inställningar eller mallar
-  3  en fil gick inte att läsa (ingen arbetsbok, skadad, lösenordsskyddad, för stor)"""
+# The details the help adds to each exit code's common meaning (errors.EXIT_MEANINGS).
+_EXIT_DETAILS = {
+    0: "varningar tillåtna",
+    1: "eller ett dokument eller en synkronisering kunde inte slutföras",
+    2: "eller fel i användningen",
+    3: "ingen arbetsbok, skadad, lösenordsskyddad, för stor",
+}
+EXIT_CODES = "\b\nSlutkoder:\n" + "\n".join(
+    f"  {code}  {meaning} ({_EXIT_DETAILS[code]})" for code, meaning in EXIT_MEANINGS.items()
+)
 
 
 class Command(click.Command):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import EXIT_MEANINGS
 from ..models import Problem
 from ..swedish import count
 from . import status as state
@@ -73,21 +74,13 @@ def failed_record(
     )
 
 
-RESULT = {
-    0: "klart",
-    1: "registret har fel, inga nya dokument",
-    2: "inställnings- eller mallfel",
-    3: "filen går inte att läsa",
-}
-
-
 def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, took: float) -> None:
     level = logging.INFO if rec.exit_code == 0 else logging.WARNING
     log.log(
         level,
         "%s: %s (kod %s): %s skrivna, %d oförändrade, %s, %s; bygget tog %.2f s%s.%s",
         rec.file,
-        RESULT.get(rec.exit_code or 0, "fel"),
+        EXIT_MEANINGS.get(rec.exit_code or 0, "fel"),
         rec.exit_code,
         count(rec.written, "dokument"),
         rec.unchanged,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import DocAutomationError
+from ..errors import EXIT_MEANINGS, DocAutomationError
 from ..register.files import open_shared
 from . import buildlog
 from . import status as state
@@ -307,7 +307,7 @@ class Intake:
             self._log.error(
                 "%s: %s (kod %s): 0 dokument skrivna; bygget tog %.2f s. %s",
                 name,
-                buildlog.RESULT.get(exc.exit_code, "fel"),
+                EXIT_MEANINGS.get(exc.exit_code, "fel"),
                 exc.exit_code,
                 time.monotonic() - started,
                 exc,

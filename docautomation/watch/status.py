@@ -14,7 +14,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from ..errors import AlreadyRunningError, ConfigError
+from ..errors import EXIT_MEANINGS, AlreadyRunningError, ConfigError
 from ..fileio import STATE_DIR, read_json, write_json
 from ..outbox.results import read_results
 from ..swedish import count, local_moment
@@ -285,12 +285,6 @@ def _moment(stamp: object) -> datetime:
 
 
 _SAME_BUILD = 5.0  # seconds
-_RESULTS = {
-    0: "klart",
-    1: "registret har fel",
-    2: "inställnings- eller mallfel",
-    3: "oläslig fil",
-}
 _NAMED_DOCUMENTS = 12  # listed by name; the rest are counted
 
 
@@ -319,7 +313,7 @@ def format_status(status: Mapping[str, Any]) -> str:
 
 def _format_register(name: str, rec: Mapping[str, Any]) -> list[str]:
     code = rec.get("exit_code")
-    result = _RESULTS.get(code, "kraschade") if isinstance(code, int) else "kraschade"
+    result = EXIT_MEANINGS.get(code, "kraschade") if isinstance(code, int) else "kraschade"
     by = f" ({rec['by']})" if rec.get("by") else ""
     documents = [str(d) for d in rec.get("documents", [])]
     written = int(rec.get("written", 0))
