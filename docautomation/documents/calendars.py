@@ -175,14 +175,20 @@ class CalendarWriter:
 
     def _zone(self, first: int, last: int) -> bytes:
         if (first, last) not in self._zones:
-            zone = icalendar.Timezone.from_tzid(
-                TIMEZONE, first_date=date(first, 1, 1), last_date=date(last, 1, 1)
-            )
-            # icalendar notes the covered years in English; the secretary may open the file.
-            zone.pop("COMMENT", None)
-            zone.add("comment", f"Tidszonen gäller för mötena {first}–{last - 1}.")
+            zone = stockholm_zone(first, last)
             self._zones[first, last] = bytes(zone.to_ical())
         return self._zones[first, last]
+
+
+def stockholm_zone(first: int, last: int) -> icalendar.Timezone:
+    """Europe/Stockholm as a VTIMEZONE covering the years first up to (not including) last."""
+    zone = icalendar.Timezone.from_tzid(
+        TIMEZONE, first_date=date(first, 1, 1), last_date=date(last, 1, 1)
+    )
+    # icalendar notes the covered years in English; the secretary may open the file.
+    zone.pop("COMMENT", None)
+    zone.add("comment", f"Tidszonen gäller för mötena {first}–{last - 1}.")
+    return zone
 
 
 _CALENDAR_END = b"END:VCALENDAR\r\n"

@@ -1,5 +1,8 @@
 """The last build of each register, whoever made it (a person, the watcher, the sync), for status.
 
+A rebuild with the same result as the recorded one is not recorded again: an unchanged
+register's rebuild touches no file, so status shows when the outbox last changed.
+
 `<outbox>/.docautomation/results.json` keeps, per register file, when its last build finished,
 who ran it, its exit code, its documents and its problem counts, so `docautomation status` can
 tell the secretary what the outbox holds without knowing how it got there.
@@ -49,8 +52,10 @@ def _record(outbox: Path, outcomes: Iterable[BuildOutcome], by: str, now: dateti
     registers = doc.get("registers") if doc.get("version") == _VERSION else None
     entries: dict[str, Any] = dict(registers) if isinstance(registers, dict) else {}
     finished = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-    for outcome in outcomes:
-        entries[outcome.source.name] = _entry(outbox, outcome, by, finished)
+    fresh = {o.source.name: _entry(outbox, o, by, finished) for o in outcomes}
+    if all(_same(entries.get(name), entry) for name, entry in fresh.items()):
+        return  # a rebuild that changed nothing touches no file, this one included
+    entries.update(fresh)
     try:
         write_json(path, {"version": _VERSION, "registers": entries})
     except OSError as exc:  # status is a convenience: a build never fails for it
@@ -64,6 +69,16 @@ def read_results(outbox: Path) -> dict[str, Mapping[str, Any]]:
     if not isinstance(registers, dict):
         return {}
     return {str(k): v for k, v in registers.items() if isinstance(v, dict)}
+
+
+def _same(old: Any, new: Mapping[str, Any]) -> bool:
+    """The same result (documents, problems, message), whenever and by whom it was built."""
+    if not isinstance(old, dict):
+        return False
+    ignored = ("finished", "by", "written", "unchanged")
+    return {k: v for k, v in old.items() if k not in ignored} == {
+        k: v for k, v in new.items() if k not in ignored
+    }
 
 
 def _entry(outbox: Path, outcome: BuildOutcome, by: str, finished: str) -> dict[str, Any]:

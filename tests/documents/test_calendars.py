@@ -258,10 +258,7 @@ def _whole_calendar(events: tuple[calendars.CalendarEvent, ...], name: str | Non
         calendar.add("x-wr-timezone", calendars.TIMEZONE)
     if any(e.start is not None for e in events):
         years = [e.day.year for e in events]
-        first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
-        calendar.add_component(
-            icalendar.Timezone.from_tzid(calendars.TIMEZONE, first_date=first, last_date=last)
-        )
+        calendar.add_component(calendars.stockholm_zone(min(years), max(years) + 1))
     for event in events:
         calendar.add_component(calendars._vevent(event))
     return bytes(calendar.to_ical())
