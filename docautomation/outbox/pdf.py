@@ -210,21 +210,29 @@ def _put(data: bytes, target: Path) -> Path:
 def convert_to_pdf(
     paths: Sequence[Path], outdir: Path, *, timeout: float | None = None
 ) -> list[Path]:
-    """PDF copies of `paths` under `outdir`, made by as few soffice runs as names allow.
+    """PDF copies of `paths` under `outdir`; see convert."""
+    return convert(paths, outdir, "pdf", timeout=timeout)
 
-    Each PDF has its document's stem; documents that share a stem are converted in runs of
-    their own, each run's files in a numbered folder under `outdir` (the first run's in
+
+def convert(
+    paths: Sequence[Path], outdir: Path, fmt: str, *, timeout: float | None = None
+) -> list[Path]:
+    """Convert documents under `outdir`, with as few soffice runs as their names allow.
+
+    Each new file has its document's stem; documents that share a stem are converted in runs
+    of their own, each run's files in a numbered folder under `outdir` (the first run's in
     `outdir` itself). One private LibreOffice profile serves every run: it lives in the
     system's temp folder, so a desktop LibreOffice the user has open does not clash, and is
     removed before this returns.
 
     Args:
         paths: the documents (.docx) to convert.
-        outdir: where the PDFs go (created if needed).
+        outdir: where the new files go (created if needed).
+        fmt: LibreOffice's --convert-to target, e.g. "pdf" or "doc:MS Word 97".
         timeout: seconds for each soffice run; default 120 s plus 30 s per document.
 
     Returns:
-        The PDFs, in the order of `paths`.
+        The new files, in the order of `paths`.
 
     Raises:
         ConfigError: LibreOffice is not installed.
@@ -236,13 +244,14 @@ def convert_to_pdf(
     if soffice is None:
         raise ConfigError(_INSTALL_HINT)
     results: dict[Path, Path] = {}
+    suffix = fmt.split(":")[0]
     profile = Path(tempfile.mkdtemp(prefix="docautomation-lo-"))
     try:
         for number, batch in enumerate(_batches(paths)):
             target = outdir / str(number) if number else outdir
             target.mkdir(parents=True, exist_ok=True)
-            _run(soffice, profile, batch, target, timeout or 120 + 30 * len(batch))
-            results.update((path, target / f"{path.stem}.pdf") for path in batch)
+            _run(soffice, profile, batch, target, fmt, timeout or 120 + 30 * len(batch))
+            results.update((path, target / f"{path.stem}.{suffix}") for path in batch)
     finally:
         _remove(profile)
     missing = [p.name for p in paths if not results[p].is_file()]
@@ -262,7 +271,9 @@ def _batches(paths: Sequence[Path]) -> list[list[Path]]:
     return batches
 
 
-def _run(soffice: str, profile: Path, batch: list[Path], outdir: Path, timeout: float) -> None:
+def _run(
+    soffice: str, profile: Path, batch: list[Path], outdir: Path, fmt: str, timeout: float
+) -> None:
     command = [
         soffice,
         f"-env:UserInstallation={profile.resolve().as_uri()}",
@@ -271,7 +282,7 @@ def _run(soffice: str, profile: Path, batch: list[Path], outdir: Path, timeout: 
         "--nologo",
         "--nolockcheck",
         "--convert-to",
-        "pdf",
+        fmt,
         "--outdir",
         str(outdir),
         *[str(p) for p in batch],
