@@ -75,18 +75,19 @@ def build(
 
     Two registers for the same Verksamhetsår are refused together, naming both files. A
     register whose bytes, templates and tool match its last successful build, and whose
-    outputs are as that build left them, is not read again (see outbox.buildrecord).
+    outputs are as that build left them, is not read again (see outbox.buildrecord). `pdf`
+    (or `pdf = true` in the settings) also writes a checked PDF beside each document.
     """
     if not registers and not settings.inbox.is_dir():
         raise ConfigError(_NO_INBOX.format(inbox=settings.inbox))
     paths = list(registers) if registers else files.find_registers(settings.inbox)
     if not paths:
         return BuildSummary(message=f"Inga register (.xlsx, .xlsm) i {settings.inbox}.")
-    options = BuildOptions(today or date.today(), pdf, progress)
+    options = BuildOptions(today or date.today(), pdf or settings.pdf, progress)
     if options.pdf:
-        from .outbox.pdf import require_soffice
+        from .outbox.pdf import require_pdf_tools
 
-        require_soffice()
+        require_pdf_tools()
     loaded: list[_Loaded] = []
     outcomes: list[BuildOutcome] = []
     inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
@@ -113,7 +114,8 @@ def build_file(
     by: str = "bevakningen",
 ) -> BuildOutcome:
     """Build one register; `data` lets the watcher pass the bytes it already read and checked."""
-    outcome = _build_one(path, settings, BuildOptions(today or date.today(), by=by), data)
+    options = BuildOptions(today or date.today(), settings.pdf, by=by)
+    outcome = _build_one(path, settings, options, data)
     _record([outcome], settings, by)
     return outcome
 
@@ -311,7 +313,6 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
             report=target, message="Registret har fel: inga nya dokument skapades.",
         )  # fmt: skip
     outcome, outputs = _render_and_write(item, settings, options)
-    outcome = _with_pdfs(outcome, settings, options)
     if report.problems:
         feedback.write_validation_report(item.data, report.problems, target)
         outcome = replace(outcome, report=target)
@@ -323,7 +324,7 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
         buildrecord.remember_build(
             settings.outbox, item.path, (item.sha256, item.inputs), outcome, outputs, target
         )
-    return outcome
+    return _with_pdfs(outcome, settings, options)  # last: a failing LibreOffice spares the rest
 
 
 def _render_and_write(
@@ -385,8 +386,10 @@ def _progress(progress: Progress | None, total: int) -> Iterator[Callable[[int],
 def _with_pdfs(outcome: BuildOutcome, settings: Settings, options: BuildOptions) -> BuildOutcome:
     if not options.pdf:
         return outcome
-    from .fileio import STATE_DIR
     from .outbox.pdf import pdf_copies
 
-    documents = (*outcome.written, *outcome.unchanged)
-    return replace(outcome, pdfs=pdf_copies(documents, settings.outbox / STATE_DIR))
+    done = pdf_copies(settings.outbox, (*outcome.written, *outcome.unchanged))
+    if not done.lost:
+        return replace(outcome, pdfs=done.written)
+    message = " ".join(filter(None, (outcome.message, done.lost_message(settings.outbox))))
+    return replace(outcome, pdfs=done.written, exit_code=max(outcome.exit_code, 1), message=message)

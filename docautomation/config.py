@@ -89,6 +89,7 @@ class Settings:
     inbox: Path = Path("inbox")
     outbox: Path = Path("outbox")
     templates: Path = Path("templates")
+    pdf: bool = False  # a checked PDF beside every document (build, watch and sync alike)
     limits: Limits = Limits()
     watch: WatchSettings = WatchSettings()
     sharepoint: SharePointSettings = SharePointSettings()
@@ -103,6 +104,9 @@ _SECTIONS: dict[str, type] = {
     "sharepoint": SharePointSettings,
 }
 _PATH_KEYS = ("inbox", "outbox", "templates")
+_SWITCH_KEYS = ("pdf",)
+# How a switch may be written in an environment variable (TOML has true and false itself).
+_SWITCH_WORDS = {"true": True, "1": True, "ja": True, "false": False, "0": False, "nej": False}
 # Smallest sensible value per numeric key: 0 for a limit or a poll would refuse every file or
 # spin the watcher at full CPU. (bound, True when the value must lie strictly above it)
 _BOUNDS: dict[str, tuple[float, bool]] = {
@@ -219,7 +223,7 @@ def _from_environ(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
         section = next((s for s in _SECTIONS if key.startswith(s + "_")), None)
         if section:
             found.append((name, {section: {key[len(section) + 1 :]: value}}))
-        elif key in _PATH_KEYS:
+        elif key in (*_PATH_KEYS, *_SWITCH_KEYS):
             found.append((name, {key: value}))
         else:
             _refuse_near_miss(name)
@@ -227,7 +231,8 @@ def _from_environ(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _known_environ() -> list[str]:
-    names = [ENV_PREFIX + key.upper() for key in _PATH_KEYS] + [SECRET_ENV, CERT_PASSWORD_ENV]
+    names = [ENV_PREFIX + key.upper() for key in (*_PATH_KEYS, *_SWITCH_KEYS)]
+    names += [SECRET_ENV, CERT_PASSWORD_ENV]
     for section, kind in _SECTIONS.items():
         names += [
             f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}"
@@ -261,12 +266,14 @@ def _apply(settings: Settings, data: Mapping[str, Any], base: Path, *, source: s
     for key, value in data.items():
         if key in _PATH_KEYS:
             changes[key] = _resolve_path(value, base, key, source)
+        elif key in _SWITCH_KEYS:
+            changes[key] = _switch(value, key, source)
         elif key in _SECTIONS:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{source}: [{key}] ska vara en sektion med nycklar.")
             changes[key] = _apply_section(getattr(settings, key), value, key, source)
         else:
-            raise ConfigError(_unknown(key, [*_PATH_KEYS, *_SECTIONS], source))
+            raise ConfigError(_unknown(key, [*_PATH_KEYS, *_SWITCH_KEYS, *_SECTIONS], source))
     return replace(settings, **changes)
 
 
@@ -323,6 +330,15 @@ def _check_bound(value: float, key: str, source: str) -> None:
     raise ConfigError(f"{source}: {key} ska vara {wanted}, fick {value:g}.")
 
 
+def _switch(value: Any, key: str, source: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _SWITCH_WORDS.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if word is None:
+        raise ConfigError(f"{source}: {key} ska vara true eller false, fick {value!r}.")
+    return word
+
+
 def _resolve_path(value: Any, base: Path, key: str, source: str) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
         raise ConfigError(f"{source}: {key} ska vara en sökväg, fick {value!r}.")
@@ -361,6 +377,8 @@ _DEFAULT_TOML = """\
 inbox = "inbox"
 outbox = "outbox"
 templates = "templates"
+# true: en PDF bredvid varje dokument, för build, watch och sync (kräver LibreOffice och pdftotext).
+pdf = false
 
 [limits]
 max_file_mb = 50

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from docx import Document
 from docautomation.build import build
 from docautomation.config import Settings
 from docautomation.outbox.pdf import soffice_path
+from docautomation.outbox.pdfcheck import read_pdf_pages
 
 DAY = date(2021, 1, 10)
 
@@ -151,16 +155,54 @@ def test_progress_is_reported_per_rendered_document(
 
 
 @pytest.mark.office
-@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    soffice_path() is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or pdftotext is not installed",
+)
 def test_pdf_copies_are_written_beside_the_documents(
     settings: Settings, example_register: Path
 ) -> None:
-    """--pdf writes a PDF beside every Word document, and only redoes the changed ones."""
+    """--pdf writes a checked PDF beside every Word document; an unchanged build converts
+    nothing; a rewritten document gets its new PDF in the same build, and only it."""
     outcome = build(None, settings, today=DAY, pdf=True).outcomes[0]
+    assert outcome.exit_code == 0
     docs = sorted(settings.outbox.rglob("*.docx"))
     assert sorted(p.with_suffix(".docx") for p in outcome.pdfs) == docs
     assert all(p.read_bytes().startswith(b"%PDF") for p in outcome.pdfs)
     assert build(None, settings, today=DAY, pdf=True).outcomes[0].pdfs == ()
+    _edit(example_register, "Möten", "B3", time(9, 0))  # the second meeting (2021-02-23)
+    moved = build(None, settings, today=DAY, pdf=True).outcomes[0]
+    notice = settings.outbox / "2021" / "Kallelser" / "2021-02-23 Styrelsemöte.pdf"
+    assert (moved.exit_code, moved.pdfs) == (0, (notice,))
+    assert "kl. 9.00–15.00" in " ".join(read_pdf_pages(notice)[0].split())
+
+
+def test_pdfs_on_in_the_settings_reach_every_build_and_lost_text_fails_it(
+    settings: Settings, example_register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pdf = true` (settings.pdf) makes build and the watcher's build_file write PDFs, like
+    --pdf; a PDF that lost text makes the build exit 1 naming the document."""
+    from docautomation.build import build_file
+    from docautomation.outbox import pdf
+
+    asked: list[int] = []
+
+    def pdf_copies(outbox: Path, documents: Sequence[Path]) -> pdf.PdfResult:
+        asked.append(len(documents))
+        return pdf.PdfResult(lost=(pdf.LostText(outbox / "2021" / "Plan.docx", "ÖNS-027"),))
+
+    monkeypatch.setattr(pdf, "pdf_copies", pdf_copies)
+    monkeypatch.setattr(pdf, "require_pdf_tools", lambda: None)
+    assert build(None, settings, today=DAY).outcomes[0].exit_code == 0
+    assert asked == []
+    on = replace(settings, pdf=True)
+    for outcome in (build(None, on, today=DAY).outcomes[0], build_file(example_register, on)):
+        assert outcome.exit_code == 1
+        assert outcome.message == (
+            'PDF:en av "2021/Plan.docx" tappade text (saknas: "ÖNS-027") och sparades inte; '
+            "nästa bygge konverterar den igen."
+        )
+    assert asked == [19, 19]
 
 
 def test_build_file_refuses_a_conflict_copy_for_the_same_year(

@@ -209,3 +209,31 @@ def test_windows_backslashes_get_a_hint(tmp_path: Path) -> None:
         load_settings(environ={}, cwd=tmp_path)
     _write(tmp_path, "outbox = 'D:\\Castor\\utkorg'\n")
     assert load_settings(environ={}, cwd=tmp_path).outbox.name.endswith("utkorg")
+
+
+def test_pdf_switch_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    """`pdf = true` at the top of the file turns PDFs on; the environment may turn it off."""
+    assert load_settings(environ={}, cwd=tmp_path).pdf is False
+    _write(tmp_path, 'pdf = true\noutbox = "ut"\n')
+    assert load_settings(environ={}, cwd=tmp_path).pdf is True
+    for word, expected in (("false", False), ("Nej", False), ("1", True), ("ja", True)):
+        settings = load_settings(environ={"DOCAUTOMATION_PDF": word}, cwd=tmp_path)
+        assert settings.pdf is expected, word
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "message"),
+    [
+        ('pdf = "kanske"\n', {}, r"pdf ska vara true eller false, fick 'kanske'"),
+        ("pdf = 1\n", {}, r"pdf ska vara true eller false, fick 1"),
+        ("", {"DOCAUTOMATION_PDF": "kanske"}, r"DOCAUTOMATION_PDF: pdf ska vara true eller false"),
+        ("pfd = true\n", {}, r"okänd nyckel pfd\. Menade du pdf\?"),
+    ],
+)
+def test_a_pdf_switch_that_is_no_switch_is_refused(
+    tmp_path: Path, text: str, environ: dict[str, str], message: str
+) -> None:
+    """A value that is neither true nor false, or a misspelt key, is a one-line error."""
+    _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ=environ, cwd=tmp_path)

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
-from docx.table import Table, _Cell, _Row
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -146,7 +146,13 @@ def _cell_text(cell: _Cell, text: str, style: str | None = None, *, bold: bool =
 def _table(
     where: DocxDocument, headers: Sequence[str], widths_mm: Sequence[int], rows: int
 ) -> Table:
-    """A Table Grid table with a bold, shaded header row that repeats on every page."""
+    """A Table Grid table with a bold, shaded header row that repeats on every page.
+
+    Its rows may break across pages (no w:cantSplit): in a table whose heading repeats,
+    LibreOffice drops rows marked not to break, or the end of such a row, when they meet a
+    page end, so its PDF would silently lose wishes. A broken row continues on the next page
+    under the repeated heading, in Word and LibreOffice alike.
+    """
     table: Table = where.add_table(rows=1 + rows, cols=len(headers))
     table.style = where.styles["Table Grid"]
     table.autofit = False
@@ -162,11 +168,6 @@ def _table(
     tr_pr = header._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:tblHeader"))
     return table
-
-
-def _keep_together(row: _Row) -> None:
-    """Do not split this row across pages (w:cantSplit)."""
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _shade(cell: _Cell, fill: str) -> None:
@@ -224,7 +225,6 @@ def build_plan() -> DocxDocument:
     _loop_rows(
         table, 1, ("{%tr for group in groups %}", "{%tr for activity in group.activities %}")
     )
-    _keep_together(table.rows[3])
     cells = table.rows[3].cells
     _cell_text(cells[0], "{% vm %}{{ group.area }}", bold=True)
     for cell, name in zip(cells[1:4], ("action", "responsible", "klart"), strict=True):
@@ -352,7 +352,6 @@ def _ranked_section(doc: DocxDocument) -> None:
     table = _table(doc, [c[0] for c in columns], [c[2] for c in columns], rows=7)
     _loop_rows(table, 1, ("{%tr for wish in ranked %}", "{%tr if wish.pilot %}"))
     for row, shaded in ((table.rows[3], True), (table.rows[5], False)):
-        _keep_together(row)
         for cell, (_, name, _) in zip(row.cells, columns, strict=True):
             _cell_text(cell, f"{{{{ wish.{name} }}}}", bold=shaded)
             if shaded:
@@ -384,7 +383,6 @@ def _closed_section(doc: DocxDocument, heading: str, name: str, empty: str) -> N
         doc, ("ID", "Rubrik", "Leverantörens ärende", "Återkoppling"), (25, 80, 35, 117), rows=3
     )
     _loop_rows(table, 1, (f"{{%tr for wish in {name} %}}",))
-    _keep_together(table.rows[2])
     for cell, field in zip(
         table.rows[2].cells, ("id", "title", "supplier_ref", "feedback"), strict=True
     ):

@@ -148,7 +148,12 @@ def rank(ctx: click.Context, register: Path, as_json: bool) -> None:
     help='Bestäm "i dag" (samma register och datum ger samma dokument).',
 )
 @click.option(
-    "--pdf", is_flag=True, help="Skriv också en PDF av varje dokument (kräver LibreOffice)."
+    "--pdf",
+    is_flag=True,
+    help=(
+        "Skriv också en kontrollerad PDF av varje dokument (kräver LibreOffice och "
+        "pdftotext; pdf = true i docautomation.toml gör detsamma)."
+    ),
 )
 @click.pass_context
 def build(

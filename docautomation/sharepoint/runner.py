@@ -113,6 +113,10 @@ def run_sync(
         ConfigError, AuthError, SyncError, AlreadyRunningError: for a single cycle.
     """
     validate_settings(settings.sharepoint)
+    if build is None and settings.pdf:
+        from ..outbox.pdf import require_pdf_tools
+
+        require_pdf_tools()
     if every is not None and every <= 0:
         raise ConfigError("--every ska vara större än 0.")
     paths = SyncPaths(settings.outbox)

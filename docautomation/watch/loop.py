@@ -101,7 +101,8 @@ def watch(
 
     Raises:
         ConfigError: the inbox does not exist, or is the outbox; the templates folder the
-            pipeline would build from does not exist.
+            pipeline would build from does not exist; PDFs are on and LibreOffice or
+            pdftotext is missing.
         AlreadyRunningError: another watcher serves this outbox.
     """
     inbox, outbox = settings.inbox, settings.outbox
@@ -115,6 +116,10 @@ def watch(
             f"Mallmappen {settings.templates.absolute()} finns inte; sätt templates i "
             "docautomation.toml (eller DOCAUTOMATION_TEMPLATES), eller kör docautomation init."
         )
+    if build is None and settings.pdf:
+        from ..outbox.pdf import require_pdf_tools
+
+        require_pdf_tools()
     logger = log or logging.getLogger(__name__)
     with state.hold_instance_lock(outbox) as instance:
         interval = settings.watch.poll_interval

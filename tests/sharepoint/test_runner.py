@@ -321,6 +321,19 @@ def test_missing_settings_are_named(tenant: Tenant) -> None:
         sync(tenant.settings(site="", register_path=""))
 
 
+def test_pdfs_on_without_libreoffice_stops_the_sync_at_start(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `pdf = true` the sync's builds need LibreOffice; without it nothing is synced."""
+    from dataclasses import replace
+
+    from docautomation.outbox import pdf
+
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    with pytest.raises(ConfigError, match=r"LibreOffice \(soffice\) saknas"):
+        run_sync(replace(tenant.settings(), pdf=True), echo=lambda _line: None)
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("30s", 30), ("15m", 900), ("1h", 3600), ("90", 90), ("1.5m", 90), (" 2H ", 7200)],

@@ -102,12 +102,15 @@ def test_templates_use_only_built_in_styles(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "count"), [(PLAN_TEMPLATE, 1), (REPORT_TEMPLATE, 4)])
-def test_every_table_header_row_repeats(name: str, count: int) -> None:
-    """The first row of every table is marked to repeat on each page (w:tblHeader)."""
+def test_every_table_header_row_repeats_and_rows_may_break(name: str, count: int) -> None:
+    """The first row of every table is marked to repeat on each page (w:tblHeader), and no
+    row is kept from breaking across pages (w:cantSplit): under a repeated heading,
+    LibreOffice drops such rows from the PDF when they meet a page end."""
     tables = _part(name, "word/document.xml").findall(".//w:tbl", NS)
     assert len(tables) == count
     for table in tables:
         assert table.find("w:tr/w:trPr/w:tblHeader", NS) is not None
+        assert table.find("w:tr/w:trPr/w:cantSplit", NS) is None
 
 
 def test_plan_template_has_the_sections_and_columns() -> None:

@@ -403,6 +403,22 @@ def test_missing_templates_folder_stops_the_watcher_at_start(tmp_path: Path) -> 
     assert not status.is_running(settings.outbox)
 
 
+def test_pdfs_on_without_libreoffice_stops_the_watcher_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `pdf = true` every build needs LibreOffice; without it the watcher does not start."""
+    from dataclasses import replace
+
+    from docautomation.outbox import pdf
+
+    settings = replace(make_settings(tmp_path), pdf=True)
+    settings.templates.mkdir()
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    with pytest.raises(ConfigError, match=r"LibreOffice \(soffice\) saknas"):
+        watch.watch(settings, stop_event=threading.Event())
+    assert not status.is_running(settings.outbox)
+
+
 def test_own_reads_do_not_wake_the_watcher_but_every_other_event_does(tmp_path: Path) -> None:
     """opened/closed_no_write (our own read) are dropped; a move names the register only as dest."""
     from watchdog.events import (
