@@ -133,9 +133,9 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 
 def test_init_config_file_loads_cleanly(tmp_path: Path) -> None:
     """The file `init` writes is accepted as it stands."""
-    from docautomation.config import render_default_config
+    from docautomation.register.scaffold import DEFAULT_CONFIG
 
-    _write(tmp_path, render_default_config(tmp_path))
+    _write(tmp_path, DEFAULT_CONFIG)
     (tmp_path / "templates").mkdir()
     settings = load_settings(environ={}, cwd=tmp_path)
     assert settings.templates == tmp_path / "templates"

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES, render_default_config
+from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES
 from ..errors import ConfigError
 from ..fileio import write_atomically
 from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
@@ -214,7 +214,7 @@ def _init_folder(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CONFIG_FILE_NAME
     if not config.exists():
-        config.write_text(render_default_config(directory), encoding="utf-8")
+        config.write_text(DEFAULT_CONFIG, encoding="utf-8")
         created.append(config)
     for sub in ("inbox", "outbox", "templates"):
         (directory / sub).mkdir(exist_ok=True)
@@ -330,3 +330,38 @@ def _parse_json_value(key: str, value: Any) -> Any:
         hours, minutes = value.split(".")
         return time(int(hours), int(minutes))
     return value
+
+
+# The commented config file `init` writes; paths are relative, so the folder can be moved.
+DEFAULT_CONFIG = """\
+# docautomation – inställningar. Sökvägar är relativa till den här filen.
+# Flaggor går före miljövariabler (DOCAUTOMATION_*), som går före den här filen.
+inbox = "inbox"
+outbox = "outbox"
+templates = "templates"
+# true: en PDF bredvid varje dokument, för build, watch och sync (kräver LibreOffice och pdftotext).
+pdf = false
+
+[limits]
+max_file_mb = 50
+max_unpacked_mb = 250
+max_parts = 10000
+
+[watch]
+debounce = 0.3
+stable_gap = 0.25
+poll_interval = 1.0
+rescan_interval = 60.0
+
+[sharepoint]
+# Hemligheten läses bara från miljövariabeln DOCAUTOMATION_CLIENT_SECRET,
+# certifikatets lösenord från DOCAUTOMATION_CERT_PASSWORD.
+tenant_id = ""
+client_id = ""
+site = ""                # t.ex. "kommun.sharepoint.com:/sites/castor"
+library = "Dokument"
+register_path = ""       # t.ex. "Styrelsen/Register.xlsx"
+output_folder = "Dokument från docautomation"
+auth = "certificate"     # certificate | secret | device
+certificate_path = ""
+"""
