@@ -265,15 +265,17 @@ def read_status(outbox: Path) -> dict[str, Any]:
 def _newest(result: Mapping[str, Any] | None, watched: Mapping[str, Any]) -> dict[str, Any]:
     """The later of a register's recorded result and the watcher's record of it.
 
-    The watcher records a build just after the build recorded its result: within a few seconds
-    they are one build, and the watcher adds what only it knows (time since the save).
+    The watcher records a build just after the build recorded its result (a result that did
+    not change is not recorded again): within a few seconds they are one build, and each adds
+    what only it knows (the watcher the time since the save, the result the documents).
     """
     if result is None:
         return dict(watched)
     gap = (_moment(watched.get("finished")) - _moment(result.get("finished"))).total_seconds()
+    older, newer = (result, watched) if gap >= 0 else (watched, result)
     if abs(gap) <= _SAME_BUILD:
-        return {**watched, **result}
-    return dict(watched if gap > 0 else result)
+        return {**older, **newer}  # one build: each record adds what the other lacks
+    return dict(newer)
 
 
 def _moment(stamp: object) -> datetime:
