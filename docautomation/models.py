@@ -257,6 +257,8 @@ class Association:
     agm_notice_earliest_weeks: int = 6
     agm_notice_latest_weeks: int = 2
     board_notice_days: int = 7
+    place: str = ""  # Ort: the town above the signatures
+    running_numbers: bool = False  # Löpande paragrafnumrering through the year's board meetings
     cells: Mapping[str, CellRef] = field(
         default_factory=_cells, compare=False
     )  # Fält → its Värde cell
@@ -299,7 +301,7 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class CommentBlock:
-    """One line of an activity's Kommentar: plain text or a list item (marker removed)."""
+    """A line of an activity's Kommentar or Uppföljning: plain text or a list item (no marker)."""
 
     text: str
     is_list_item: bool
@@ -316,6 +318,8 @@ class Activity:
     comment: str = ""
     comment_blocks: tuple[CommentBlock, ...] = ()
     status: ActivityStatus | None = None
+    follow_up: str = ""  # Uppföljning: what was done
+    follow_up_blocks: tuple[CommentBlock, ...] = ()
     row: int = 0
     cells: Mapping[str, CellRef] = field(default_factory=_cells, compare=False)
 

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
-from ..models import DEFAULT_CATEGORIES, Association, Category, Problem, RawSheet, error, warning
+from ..models import (
+    DEFAULT_CATEGORIES,
+    Association,
+    Category,
+    CellValue,
+    Problem,
+    RawSheet,
+    error,
+    warning,
+)
 from .rows import RowReader, read_rows
-from .values import match_choice, parse_whole_number, parse_year, show_value, split_items
+from .values import (
+    Reading,
+    is_blank,
+    match_choice,
+    parse_whole_number,
+    parse_year,
+    parse_yes_no,
+    show_value,
+    split_items,
+)
 
 __all__ = ["DEFAULT_CATEGORIES", "FORENING_FIELDS", "read_association", "read_categories"]
 
@@ -21,8 +41,11 @@ FORENING_FIELDS = (
     "Kallelse årsmöte tidigast",
     "Kallelse årsmöte senast",
     "Kallelse styrelsemöte senast",
+    "Ort",
+    "Löpande paragrafnumrering",
 )
 _DEFAULTS = Association(name="", year=None)
+T = TypeVar("T")
 
 
 def _field_rows(sheet: RawSheet, problems: list[Problem]) -> dict[str, RowReader]:
@@ -76,10 +99,12 @@ def read_association(sheet: RawSheet | None, problems: list[Problem]) -> Associa
         row = rows.get(field)
         return row.text("Värde") if row else ""
 
-    def number(field: str, largest: int, default: int) -> int:
+    def read(field: str, parse: Callable[[CellValue], Reading[T]]) -> T | None:
         row = rows.get(field)
-        parse = partial(parse_whole_number, minimum=0, maximum=largest)
-        found = row.read("Värde", parse, label=field) if row else None
+        return row.read("Värde", parse, label=field) if row else None
+
+    def number(field: str, largest: int, default: int) -> int:
+        found = read(field, partial(parse_whole_number, minimum=0, maximum=largest))
         return default if found is None else found
 
     return Association(
@@ -99,8 +124,21 @@ def read_association(sheet: RawSheet | None, problems: list[Problem]) -> Associa
             "Kallelse årsmöte senast", 52, _DEFAULTS.agm_notice_latest_weeks
         ),
         board_notice_days=number("Kallelse styrelsemöte senast", 365, _DEFAULTS.board_notice_days),
+        place=read("Ort", parse_place) or "",
+        running_numbers=read("Löpande paragrafnumrering", parse_yes_no) is True,
         cells={f: ref for f, row in rows.items() if (ref := row.raw.ref("Värde")) is not None},
     )
+
+
+def parse_place(value: CellValue) -> Reading[str]:
+    """Ort: a town's name on one line, written above the signatures as "<Ort> den ____"."""
+    if is_blank(value):
+        return Reading()
+    if not isinstance(value, str):
+        return Reading(None, "är inget ortnamn: skriv orten, t.ex. Sollentuna.")
+    if "\n" in value.strip():
+        return Reading(None, "ska stå på en rad: skriv bara orten, t.ex. Sollentuna.")
+    return Reading(value.strip())
 
 
 def read_categories(

@@ -83,6 +83,8 @@ _SENT_TO = re.compile(r"skicka(?:d|t|de)\s+till\s+\S.*")
 _ACTIVITY_STATUSES = {s.value: s for s in ActivityStatus}
 _ACTIVITY_ALIASES = {
     "planerat": ActivityStatus.PLANERAD,
+    "ej påbörjad": ActivityStatus.PLANERAD,  # the Verksamhetsberättelse's word for it
+    "ej påbörjat": ActivityStatus.PLANERAD,
     "pågående": ActivityStatus.PAGAR,
     "klart": ActivityStatus.KLAR,
     "genomförd": ActivityStatus.KLAR,
@@ -134,7 +136,7 @@ def _contacts(sheet: RawSheet | None, problems: list[Problem]) -> tuple[Contact,
     return tuple(contacts)
 
 
-_ACTIVITY_DETAILS = ("Ansvarig", "Klart", "Kommentar", "Status")
+_ACTIVITY_DETAILS = ("Ansvarig", "Klart", "Kommentar", "Status", "Uppföljning")
 
 
 def _activities(
@@ -169,7 +171,7 @@ def _activities(
 
 
 def _activity(row: RowReader, area: str, year: int | None) -> Activity:
-    comment = row.text("Kommentar")
+    comment, follow_up = row.text("Kommentar"), row.text("Uppföljning")
     return Activity(
         area=area,
         action=row.text("Aktivitet/åtgärd"),
@@ -178,6 +180,8 @@ def _activity(row: RowReader, area: str, year: int | None) -> Activity:
         comment=comment,
         comment_blocks=comment_blocks(comment),
         status=row.read("Status", _activity_status),
+        follow_up=follow_up,
+        follow_up_blocks=comment_blocks(follow_up),
         row=row.raw.number,
         cells=row.cells(),
     )

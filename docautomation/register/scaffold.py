@@ -79,6 +79,12 @@ SHEETS: dict[str, tuple[Column, ...]] = {
             "Planerad, Pågår, Klar eller Inställd (valfritt).",
             choices=("Planerad", "Pågår", "Klar", "Inställd"),
         ),
+        _c(
+            "Uppföljning",
+            50,
+            "Vad som gjordes (till verksamhetsberättelsen). Rader som börjar med - blir "
+            "punktlista.",
+        ),
     ),
     "Önskemål": (
         _c("ID", 10, "Unikt id, t.ex. ÖNS-001."),
@@ -148,7 +154,17 @@ _FORENING_FIELDS = (
     ),
     ("Kallelse årsmöte senast", "Veckor före årsmötet som kallelsen senast ska skickas. Tomt: 2."),
     ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
+    ("Ort", 'Orten i "<Ort> den ____" ovanför underskrifterna. Tomt: en tom linje.'),
+    (
+        "Löpande paragrafnumrering",
+        (
+            "Ja: protokollens §-nummer löper vidare genom årets styrelsemöten. "
+            "Nej eller tomt: varje protokoll börjar på § 1."
+        ),
+    ),
 )
+# Förening's Värde cells that take one of a few values get the same dropdown as a column.
+_FORENING_CHOICES = {"Löpande paragrafnumrering": _YES_NO}
 
 # Which columns are required is the reader's knowledge; the layout here only adds looks.
 _REQUIRED = {spec.name: set(spec.required) for spec in READER_SHEETS}
@@ -180,6 +196,7 @@ def register_bytes(content: Mapping[str, Rows] | None = None) -> bytes:
     for name, columns in SHEETS.items():
         rows = content.get(name, ())
         _write_sheet(wb.create_sheet(name), columns + _extra_columns(columns, rows), rows)
+    _add_field_dropdowns(wb["Förening"])
     wb.active = 1
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -287,13 +304,27 @@ def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
     ws.add_data_validation(dv)
 
 
+def _add_field_dropdowns(ws: Worksheet) -> None:
+    for field, value in ws.iter_rows(min_row=2, max_col=2):
+        choices = _FORENING_CHOICES.get(str(field.value or ""))
+        if choices:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                errorStyle="information",
+            )  # fmt: skip
+            dv.error = f"Välj {' eller '.join(choices)} för {field.value}."
+            dv.add(value.coordinate)
+            ws.add_data_validation(dv)
+
+
 def _write_instructions(ws: Worksheet) -> None:
     ws.title = "Instruktioner"
     ws.append(["Registret för föreningens verksamhetsplan, önskemål och möten"])
     ws["A1"].font = Font(bold=True, size=14)
     intro = (
         "Fyll i bladen nedan. docautomation läser arbetsboken när den sparas och skapar "
-        "verksamhetsplanen, kallelserna och rapporten till leverantören."
+        "verksamhetsplanen, kallelserna, rapporten till leverantören, verksamhetsberättelsen "
+        "och ett protokollsutkast per möte."
     )
     ws.append([intro])
     ws.append([])

@@ -45,7 +45,15 @@ SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Kontakter", ("Namn", "Roll", "Kommun", "E-post"), ("Namn", "Roll")),
     SheetSpec(
         "Aktiviteter",
-        ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart", "Kommentar", "Status"),
+        (
+            "Verksamhetsområde",
+            "Aktivitet/åtgärd",
+            "Ansvarig",
+            "Klart",
+            "Kommentar",
+            "Status",
+            "Uppföljning",
+        ),
         ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart"),
     ),
     SheetSpec(

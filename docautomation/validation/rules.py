@@ -32,6 +32,7 @@ OPTIONAL_SHEETS = frozenset({"Prioritering"})
 
 _ANSVARIG_SEPARATORS = re.compile(r"\s*(?:,|\n)\s*|\s+och\s+", re.IGNORECASE)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
+_EMPTY_ITEM = re.compile(r"\s*[-–•*]\s*")
 _MAX_NAMED = 5  # other cells named in one message
 
 
@@ -311,6 +312,24 @@ def _unknown_responsible(part: str, known: tuple[str, ...], register: Register) 
     )
 
 
+def _activity_follow_up(ctx: _Context) -> Iterator[Problem]:
+    # A list line with nothing after its marker shows as an empty bullet in the
+    # verksamhetsberättelse: most likely the rest of the line was lost.
+    for activity in ctx.register.activities:
+        ref = activity.cells.get("Uppföljning")
+        if ref is None or (ref.sheet, ref.cell) in ctx.interpreted:
+            continue
+        lines = activity.follow_up.splitlines()
+        empty = [n for n, line in enumerate(lines, start=1) if _EMPTY_ITEM.fullmatch(line)]
+        if empty:
+            yield warning(
+                ref,
+                f"Uppföljning har en tom punkt på rad {empty[0]} i cellen (bara ett "
+                f'"{lines[empty[0] - 1].strip()}"): skriv vad som gjordes efter tecknet eller '
+                "ta bort raden.",
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # Önskemål
 # ---------------------------------------------------------------------------------------------
@@ -355,6 +374,7 @@ _RULES: tuple[Rule, ...] = (
     _association_year,
     _activity_deadlines,
     _activity_responsible,
+    _activity_follow_up,
     _wish_ids,
     _wish_pilots,
 )

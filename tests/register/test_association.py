@@ -234,3 +234,27 @@ def test_order_numbering_errors() -> None:
             "kategorierna 1, 2, 3 … utan luckor.",
         ),
     ]
+
+
+def test_ort_and_running_numbers() -> None:
+    """Ort is read as written (trimmed); Löpande paragrafnumrering takes Ja/Nej in any form."""
+    a, problems = association(forening(Ort=" Sollentuna ", **{"Löpande paragrafnumrering": "JA"}))
+    assert (a.place, a.running_numbers, problems) == ("Sollentuna", True, [])
+    a, _ = association(forening(**{"Löpande paragrafnumrering": "nej"}))
+    assert (a.place, a.running_numbers) == ("", False)
+    a, _ = association(forening())
+    assert a.running_numbers is False  # the default: each protokoll starts at § 1
+
+
+def test_bad_ort_and_running_numbers_are_errors_at_the_cell() -> None:
+    """A number or two lines is no Ort; anything but Ja/Nej is no Löpande paragrafnumrering."""
+    a, problems = association(forening(Ort=2021, **{"Löpande paragrafnumrering": "ibland"}))
+    assert (a.place, a.running_numbers) == ("", False)
+    assert problems == [
+        err("Förening", "B4", 'Ort "2021" är inget ortnamn: skriv orten, t.ex. Sollentuna.'),
+        err("Förening", "B5", 'Löpande paragrafnumrering "ibland" är inte Ja eller Nej.'),
+    ]
+    _, problems = association(forening(Ort="Sollentuna\nStockholm"))
+    assert [p.message for p in problems] == [
+        'Ort "Sollentuna Stockholm" ska stå på en rad: skriv bara orten, t.ex. Sollentuna.'
+    ]

@@ -244,6 +244,37 @@ def test_comment_mixes_text_and_every_marker() -> None:
     )
 
 
+def test_follow_up_keeps_its_text_and_list_lines() -> None:
+    """Uppföljning is kept as written and split like Kommentar; "Ej påbörjad" is Planerad."""
+    rows: Rows = [
+        {
+            "Verksamhetsområde": "A",
+            "Aktivitet/åtgärd": "B",
+            "Status": "Ej påbörjad",
+            "Uppföljning": "Hölls i juni.\n- 40 deltagare\n• Nöjda",
+        },
+        {"Aktivitet/åtgärd": "C", "Status": "Klar"},
+    ]
+    register, problems = run({"Aktiviteter": rows})
+    assert problems == ()
+    first, second = register.activities
+    assert first.status is ActivityStatus.PLANERAD
+    assert first.follow_up == "Hölls i juni.\n- 40 deltagare\n• Nöjda"
+    assert first.follow_up_blocks == (
+        CommentBlock("Hölls i juni.", False),
+        CommentBlock("40 deltagare", True),
+        CommentBlock("Nöjda", True),
+    )
+    assert (second.follow_up, second.follow_up_blocks) == ("", ())
+
+
+def test_a_row_with_only_follow_up_is_an_error() -> None:
+    """Uppföljning without Aktivitet/åtgärd is a detail without its activity."""
+    rows: Rows = [{"Verksamhetsområde": "A", "Aktivitet/åtgärd": "B"}, {"Uppföljning": "Gjort"}]
+    _, problems = run({"Aktiviteter": rows})
+    assert [p.cell for p in problems] == ["B3"]
+
+
 def test_group_header_without_activities_and_repeated_area() -> None:
     """A header row with no activities still makes a group; a repeated area (merged cell) continues."""
     rows: Rows = [

@@ -83,6 +83,20 @@ def test_empty_register_names_every_forening_field(tmp_path: Path) -> None:
     assert "Kallelse styrelsemöte senast" in fields
 
 
+def test_empty_register_offers_ort_and_running_numbers(tmp_path: Path) -> None:
+    """Ort and Löpande paragrafnumrering are rows to fill in; the latter has a Ja/Nej list."""
+    wb = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))
+    ws = wb["Förening"]
+    rows = {row[0].value: row[1].coordinate for row in ws.iter_rows(min_row=2, max_col=2)}
+    assert {"Ort", "Löpande paragrafnumrering"} <= set(rows)
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists == {rows["Löpande paragrafnumrering"]: '"Ja,Nej"'}
+    explained = {r[1]: r[2] for r in wb["Instruktioner"].iter_rows(min_row=5, values_only=True)}
+    assert "§ 1" in explained["Fält: Löpande paragrafnumrering"]
+    assert "underskrifterna" in explained["Fält: Ort"]
+    assert "verksamhetsberättelsen" in explained["Uppföljning"]
+
+
 def test_instructions_explain_every_column_in_swedish(tmp_path: Path) -> None:
     """The Instruktioner sheet has one explained line per column of every sheet."""
     ws = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))["Instruktioner"]

@@ -45,6 +45,7 @@ HEADERS: Mapping[str, tuple[str, ...]] = {
         "Klart",
         "Kommentar",
         "Status",
+        "Uppföljning",
     ),
     "Önskemål": (
         "ID",
@@ -89,6 +90,8 @@ def clean_rows() -> Rows:
             {"Fält": "Kallelse årsmöte tidigast", "Värde": 6},
             {"Fält": "Kallelse årsmöte senast", "Värde": 2},
             {"Fält": "Kallelse styrelsemöte senast", "Värde": 7},
+            {"Fält": "Ort", "Värde": "Sollentuna"},
+            {"Fält": "Löpande paragrafnumrering", "Värde": "Ja"},
         ],
         "Kontakter": [
             {
@@ -200,6 +203,8 @@ def clean_rows() -> Rows:
 def planted_rows() -> Rows:
     """The clean register plus one planted problem for every validation rule (see PLANTED)."""
     rows = copy.deepcopy(clean_rows())
+    rows["Förening"][6]["Värde"] = date(2021, 1, 1)  # B8: Ort
+    rows["Förening"][7]["Värde"] = "Kanske"  # B9: Löpande paragrafnumrering
     rows["Kontakter"][2]["E-post"] = "anna.berg(at)example.org"  # D4
     rows["Aktiviteter"] += [
         {
@@ -210,6 +215,13 @@ def planted_rows() -> Rows:
         },  # row 7
         {"Aktivitet/åtgärd": "Ny webbsida", "Ansvarig": "Per Lind", "Klart": "Mars 2020"},  # 8
         {"Aktivitet/åtgärd": "Enkät", "Ansvarig": "Ordförande och Kasör", "Klart": "Maj 2021"},
+        {
+            "Aktivitet/åtgärd": "Medlemsmöte",
+            "Ansvarig": "Styrelsen",
+            "Klart": "Juni 2021",
+            "Status": "Färdig",
+            "Uppföljning": "Hölls i juni.\n- 40 deltagare\n –  ",
+        },  # row 10
     ]
     rows["Önskemål"][1]["Pilot"] = "Ja"  # O3, a second active pilot beside O2
     rows["Önskemål"] += [
@@ -246,10 +258,14 @@ def planted_rows() -> Rows:
 
 # (severity, sheet, cell) → words the message must contain; every planted problem.
 PLANTED: Mapping[tuple[str, str, str], tuple[str, ...]] = {
+    ("error", "Förening", "B8"): ("Ort", "ortnamn"),
+    ("error", "Förening", "B9"): ("Löpande paragrafnumrering", '"Kanske"', "Ja eller Nej"),
     ("error", "Kontakter", "D4"): ("anna.berg(at)example.org",),
     ("warning", "Aktiviteter", "D7"): ("när tiden finns", "som den är skriven"),
     ("warning", "Aktiviteter", "D8"): ("Mars 2020", "2020", "2021"),
     ("warning", "Aktiviteter", "C9"): ('"Kasör"', 'Menade du "Kassör"'),
+    ("error", "Aktiviteter", "F10"): ('Status "Färdig" är okänd', "Planerad, Pågår, Klar"),
+    ("warning", "Aktiviteter", "G10"): ("Uppföljning", "tom punkt på rad 3", '"–"'),
     ("warning", "Önskemål", "O2"): ("Pilot", "Önskemål!O3"),
     ("warning", "Önskemål", "O3"): ("Pilot", "Önskemål!O2"),
     ("error", "Önskemål", "A6"): ("ÖNS-2", "Önskemål!A3"),
