@@ -93,7 +93,7 @@ def build(
     inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
     for path in paths:
         try:
-            loaded.append(_load(path, settings, inputs=inputs))
+            loaded.append(_load(path, settings, inputs=inputs, today=options.today))
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
@@ -125,10 +125,10 @@ def _build_one(
 ) -> BuildOutcome:
     try:
         inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
-        item = _load(path, settings, data, inputs=inputs)
+        item = _load(path, settings, data, inputs=inputs, today=options.today)
     except UnreadableFileError as exc:
         return BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc))
-    rivals = _same_year_beside(item, settings)
+    rivals = _same_year_beside(item, settings, options.today)
     if rivals:
         return _conflict([item, *rivals])[0]
     return _assemble(item, settings, options)
@@ -188,20 +188,26 @@ def _example_register(settings: Settings) -> Register:
 
 
 def _load(
-    path: Path, settings: Settings, data: bytes | None = None, *, inputs: str = ""
+    path: Path,
+    settings: Settings,
+    data: bytes | None = None,
+    *,
+    inputs: str = "",
+    today: date | None = None,
 ) -> _Loaded:
     """Check and hash the register's bytes; read and validate them unless a recorded build
-    of the same bytes and `inputs` may still hold (checked again under the lock).
+    of the same bytes and `inputs`, standing on `today`, may still hold (checked again under
+    the lock).
 
     Bytes a recorded build was made from passed the file checks then, under the same limits
     (they are part of `inputs`), so they are not checked again: the zip's CRC check would be
     most of an unchanged rebuild's time.
     """
-    if inputs:
+    if inputs and today:
         known = data if data is not None else _read_known(path, settings)
         if known is not None:
             sha256 = hashlib.sha256(known).hexdigest()
-            record = buildrecord.find(settings.outbox, path, sha256, inputs)
+            record = buildrecord.find(settings.outbox, path, sha256, inputs, today)
             if record is not None:
                 return _Loaded(path, known, sha256, inputs, record=record)
     if data is None:
@@ -227,7 +233,7 @@ def _read_known(path: Path, settings: Settings) -> bytes | None:
         return None
 
 
-def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
+def _same_year_beside(item: _Loaded, settings: Settings, today: date) -> list[_Loaded]:
     """Other registers in the same folder for the same year (a sync client's conflict copy).
 
     `build` sees every register at once; the watcher builds one file at a time, so it asks
@@ -240,7 +246,7 @@ def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
         if other.resolve() == item.path.resolve():
             continue
         try:
-            loaded = _load(other, settings, inputs=item.inputs)
+            loaded = _load(other, settings, inputs=item.inputs, today=today)
         except UnreadableFileError:
             continue  # reported when that file itself is built
         if loaded.year == item.year:
@@ -321,9 +327,12 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
         # …and the one written beside the outbox while the year could not be read
         feedback.remove_stale_report(feedback.report_path(settings.outbox, None, item.path.name))
     if item.inputs:
+        from .documents.annual import unchanged_between
+
         buildrecord.remember_build(
-            settings.outbox, item.path, (item.sha256, item.inputs), outcome, outputs, target
-        )
+            settings.outbox, item.path, (item.sha256, item.inputs), outcome, outputs, target,
+            days=unchanged_between(report.register, options.today),
+        )  # fmt: skip
     return _with_pdfs(outcome, settings, options)  # last: a failing LibreOffice spares the rest
 
 
@@ -332,7 +341,7 @@ def _render_and_write(
 ) -> tuple[BuildOutcome, tuple[Path, ...]]:
     """Write the register's documents; returns the outcome and the documents' paths."""
     from . import ranking
-    from .documents import calendars, jobs
+    from .documents import annual, calendars, jobs
     from .outbox import history
 
     assert item.report is not None
@@ -345,9 +354,12 @@ def _render_and_write(
     content_key = history.content_key(snapshot, reg)
     baseline, report_date = history.baseline_for(state, content_key)
     report_date = report_date or options.today
+    annual_key = annual.annual_content_key(reg, options.today)
+    annual_date = history.annual_date(settings.outbox, year, annual_key, options.today)
     work = jobs.document_jobs(
         reg, ranked, templates_dir=settings.templates, today=options.today,
         report_date=report_date, changes=history.compare(baseline, snapshot),
+        annual_date=annual_date,
     )  # fmt: skip
     work += calendars.calendar_jobs(reg, today=options.today)
     with _progress(options.progress, len(work)) as step:
@@ -356,6 +368,7 @@ def _render_and_write(
         )
     history.keep_register_version(settings.outbox, year, item.data, item.path.name)
     history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
+    history.record_annual(settings.outbox, year, annual_key, annual_date)
     outcome = BuildOutcome(
         source=item.path, year=year, problems=item.report.problems, written=result.written,
         unchanged=result.unchanged,

@@ -1,4 +1,4 @@
-"""Builds the three shipped Word templates: `python -m tools.template_builder [DIR]`.
+"""Builds the shipped Word templates: `python -m tools.template_builder [DIR]`.
 
 The templates use only Word's built-in styles (Title, Subtitle, Heading 1/2, List Bullet,
 List Number, Table Grid, Header, Footer) so the secretary can restyle them in Word. The
@@ -27,6 +27,8 @@ from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]
 
 from docautomation.documents.contexts import (
+    ANNUAL_TEMPLATE,
+    MINUTES_TEMPLATE,
     NOTICE_TEMPLATE,
     PLAN_TEMPLATE,
     REPORT_TEMPLATE,
@@ -193,7 +195,7 @@ def _list_block(where: Container, loop: str, item: str, style: str, empty: str) 
 
 
 # ---------------------------------------------------------------------------------------------
-# The three templates
+# The plan, the kallelse and the report
 # ---------------------------------------------------------------------------------------------
 
 
@@ -397,17 +399,26 @@ def _closed_section(doc: DocxDocument, heading: str, name: str, empty: str) -> N
 # Writing
 # ---------------------------------------------------------------------------------------------
 
-BUILDERS: dict[str, Callable[[], DocxDocument]] = {
-    PLAN_TEMPLATE: build_plan,
-    NOTICE_TEMPLATE: build_notice,
-    REPORT_TEMPLATE: build_report,
-}
+
+def builders() -> dict[str, Callable[[], DocxDocument]]:
+    """Each shipped template's builder, by file name."""
+    # The year's other templates are built from this module's blocks in a module of their
+    # own, which imports this one; importing it here, not at the top, keeps that one-way.
+    from tools.year_templates import build_annual_report, build_minutes
+
+    return {
+        PLAN_TEMPLATE: build_plan,
+        NOTICE_TEMPLATE: build_notice,
+        REPORT_TEMPLATE: build_report,
+        ANNUAL_TEMPLATE: build_annual_report,
+        MINUTES_TEMPLATE: build_minutes,
+    }
 
 
 def template_bytes(name: str) -> bytes:
     """The bytes of the shipped template `name`, built afresh (byte-stable)."""
     buffer = io.BytesIO()
-    BUILDERS[name]().save(buffer)
+    builders()[name]().save(buffer)
     with zipfile.ZipFile(buffer) as zf:
         entries = [
             (i.filename, zf.read(i)) for i in zf.infolist() if i.filename not in _DROPPED_PARTS
@@ -432,7 +443,7 @@ def _without_dropped(name: str, data: bytes) -> bytes:
 
 
 def write_templates(directory: Path) -> list[Path]:
-    """Write the three shipped templates into `directory` (created if needed); returns the paths."""
+    """Write the shipped templates into `directory` (created if needed); returns the paths."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name in TEMPLATE_NAMES:

@@ -25,6 +25,8 @@ Kallelse.docx
             supplier_ref, pilot (bool: the shaded row variant), description, submitted, reason,
             feedback}
     delivered, rejected: lists of {id, title, status, supplier_ref, feedback}
+Verksamhetsberättelse.docx, Protokoll.docx
+    see annual.py and minutes.py
 Every template's header may use association.name.
 """
 
@@ -53,12 +55,20 @@ from ..models import (
 from ..register.agenda import effective_agenda, effective_recipients, notice_date
 from .formatting import iso_date, long_date, text_date, time_range
 
-# The three template files in the templates folder; their names are part of the contract with
-# the secretary (and of `docautomation init`), so they never change.
+# The template files in the templates folder; their names are part of the contract with the
+# secretary (and of `docautomation init`), so they never change.
 PLAN_TEMPLATE = "Verksamhetsplan.docx"
 NOTICE_TEMPLATE = "Kallelse.docx"
 REPORT_TEMPLATE = "Önskemål till leverantör.docx"
-TEMPLATE_NAMES = (PLAN_TEMPLATE, NOTICE_TEMPLATE, REPORT_TEMPLATE)
+ANNUAL_TEMPLATE = "Verksamhetsberättelse.docx"
+MINUTES_TEMPLATE = "Protokoll.docx"
+TEMPLATE_NAMES = (
+    PLAN_TEMPLATE,
+    NOTICE_TEMPLATE,
+    REPORT_TEMPLATE,
+    ANNUAL_TEMPLATE,
+    MINUTES_TEMPLATE,
+)
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
@@ -101,7 +111,7 @@ def plan_context(register: Register) -> dict[str, Any]:
                 "tasks": [t for t in (_LIST_MARKER.sub("", line).strip() for line in a.tasks) if t],
             },
             "categories": [_category(c) for c in register.categories],
-            "groups": [_group(g) for g in _groups(register) if g.activities],
+            "groups": [_group(g) for g in activity_groups(register) if g.activities],
         }
     )
     return context
@@ -117,7 +127,8 @@ def _category(category: Category) -> dict[str, str]:
     }
 
 
-def _groups(register: Register) -> tuple[ActivityGroup, ...]:
+def activity_groups(register: Register) -> tuple[ActivityGroup, ...]:
+    """The activities by area as in the plan (from the activities alone when no groups are given)."""
     if register.groups or not register.activities:
         return register.groups
     groups: list[ActivityGroup] = []  # no groups given: consecutive activities of one area

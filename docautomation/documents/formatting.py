@@ -1,4 +1,4 @@
-"""Swedish dates and times for documents (babel), and file names Windows and SharePoint accept."""
+"""Swedish dates, times and counts for documents, and file names Windows and SharePoint accept."""
 
 from __future__ import annotations
 
@@ -49,6 +49,11 @@ def time_range(start: time, end: time | None = None) -> str:
     if end is None:
         return f"kl. {text_time(start)}"
     return f"kl. {text_time(start)}{EN_DASH}{text_time(end)}"
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """A number with its noun in the right form: counted(1, "möte", "möten") → "1 möte"."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def safe_filename(name: str, replacement: str = "_") -> str:

@@ -4,6 +4,8 @@ Outbox layout, relative to the outbox, "/"-separated:
     <år>/Verksamhetsplan <år>.docx
     <år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.docx       (one per meeting)
     <år>/Önskemål till <Leverantör> <år>.docx
+    <år>/Verksamhetsberättelse <år>.docx
+    <år>/Protokoll/<YYYY-MM-DD> <Mötestyp>.docx       (a draft per meeting)
 
 Each job's key is the SHA-256 of exactly what its document is made from: the variables it
 shows (template_context), the template file's bytes, the date written into its properties and
@@ -30,8 +32,11 @@ from ..models import (
     ReportChanges,
     WishStatus,
 )
+from .annual import annual_context
 from .check import unknown_variables
 from .contexts import (
+    ANNUAL_TEMPLATE,
+    MINUTES_TEMPLATE,
     NOTICE_TEMPLATE,
     PLAN_TEMPLATE,
     REPORT_TEMPLATE,
@@ -43,6 +48,7 @@ from .contexts import (
 )
 from .engine import WordTemplate, make_environment
 from .formatting import kallelse_names, safe_filename
+from .minutes import minutes_context, paragraph_starts
 
 # Bump whenever the rendering code changes what a document looks like, so every key changes.
 RENDER_VERSION = "docautomation-render/1"
@@ -129,16 +135,20 @@ def document_jobs(
     today: date,
     report_date: date | None = None,
     changes: ReportChanges | None = None,
+    annual_date: date | None = None,
 ) -> list[DocumentJob]:
-    """The Word documents for one register: plan, one kallelse per meeting, supplier report.
+    """The Word documents for one register: plan, one kallelse per meeting, supplier report,
+    Verksamhetsberättelse, one protokoll draft per meeting.
 
     Args:
         register: the validated register (no errors); its Verksamhetsår must be known.
         ranking: the ranked önskemål of that register.
-        templates_dir: folder holding the three templates (template_context.TEMPLATE_NAMES).
-        today: the build's date; the report's date when `report_date` is not given.
+        templates_dir: folder holding the templates (contexts.TEMPLATE_NAMES).
+        today: the build's date; the report's and the Verksamhetsberättelse's date when
+            `report_date` or `annual_date` is not given.
         report_date: the date the report's current version was written (history decides).
         changes: what changed since the previous report; None when there is no earlier report.
+        annual_date: the date the Verksamhetsberättelse's current version was written.
 
     Returns:
         Jobs in a stable order; nothing is rendered until a job's `render` is called.
@@ -190,7 +200,40 @@ def document_jobs(
             ),
         )
     )
+    renders += _year_renders(register, templates, annual_date or today)
     return [DocumentJob(path=path, key=render.key(), render=render) for path, render in renders]
+
+
+def _year_renders(
+    register: Register, templates: TemplateSet, annual_date: date
+) -> list[tuple[str, _Render]]:
+    """The Verksamhetsberättelse and a protokoll draft per meeting (§ numbers from the year)."""
+    year = register.association.year
+    renders = [
+        (
+            f"{year}/Verksamhetsberättelse {year}.docx",
+            _Render(
+                templates,
+                ANNUAL_TEMPLATE,
+                annual_context(register, annual_date),
+                f"Verksamhetsberättelse {year}",
+                annual_date,
+            ),
+        )
+    ]
+    named = kallelse_names(register.meetings)
+    starts = paragraph_starts([m for m, _ in named], register.association.running_numbers)
+    for (meeting, stem), first in zip(named, starts, strict=True):
+        assert meeting.date is not None
+        context = minutes_context(register, meeting, first)
+        title = f"Protokoll {context['meeting']['type'].lower()} {context['meeting']['date_iso']}"
+        renders.append(
+            (
+                f"{year}/Protokoll/{stem}.docx",
+                _Render(templates, MINUTES_TEMPLATE, context, title, meeting.date),
+            )
+        )
+    return renders
 
 
 def _notice_day(register: Register, meeting: Meeting) -> date:
@@ -236,11 +279,20 @@ def _check_contexts(
         None, ("Exempel",), (("Exempel", WishStatus.NY, WishStatus.PAGAR),), (("Exempel", 1, 2),)
     )
     report_day = date(year, 1, 1)
+    starts = paragraph_starts(meetings, register.association.running_numbers)
     return {
         PLAN_TEMPLATE: [plan_context(register)],
         NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
         REPORT_TEMPLATE: [
             report_context(register, ranking, report_day, None),
             report_context(register, ranking, report_day, sample_changes),
+        ],
+        # Early in the year nothing is held yet, at its end everything is: both branches.
+        ANNUAL_TEMPLATE: [
+            annual_context(register, report_day),
+            annual_context(register, date(year, 12, 31)),
+        ],
+        MINUTES_TEMPLATE: [
+            minutes_context(register, m, first) for m, first in zip(meetings, starts, strict=True)
         ],
     }

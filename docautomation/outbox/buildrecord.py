@@ -7,9 +7,10 @@ state, the Valideringsrapport, the warnings). When all of that still holds, a re
 render the same bytes and leave every file alone, so the pipeline returns the recorded outcome
 without reading, validating or rendering (an unchanged rebuild must take at most 0.1 s).
 
-The build date is deliberately not an input: documents depend on it only through the report
-to the supplier, whose date history keeps for as long as its content is unchanged, and the
-report's state file is among the things checked.
+The build date is not an input as such: the reports keep their dates for as long as their
+content is unchanged (their state files are among the things checked), and the
+Verksamhetsberättelse depends on it only through the meetings held by then, so a record stands
+for the days between two meeting dates (`days`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from .manifest import MANIFEST_NAME, ManifestEntry, load_manifest
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = "builds.json"
-_VERSION = 2
+_VERSION = 3
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package, not this stage
 
 Stat = tuple[int, int] | None  # (size, mtime_ns); None: the file does not exist
@@ -55,6 +57,14 @@ class Record:
     problems: tuple[Problem, ...] = ()
     report: str | None = None  # the Valideringsrapport written (warnings), relative
     manifest: str = ""  # SHA-256 of the manifest file as the build left it
+    days: tuple[str, str] = ("", "")  # the build stands from the first day up to the second
+    # (ISO dates; "" leaves that side open)
+
+    def stands_on(self, day: date) -> bool:
+        """Whether a build on `day` would write what this one did (see module docstring)."""
+        first, until = self.days
+        iso = day.isoformat()
+        return (not first or first <= iso) and (not until or iso < until)
 
 
 def inputs_digest(templates: Path, limits: Limits) -> str:
@@ -98,12 +108,13 @@ def _tool_identity() -> str:
     return "\n".join(parts)
 
 
-def find(outbox: Path, source: Path, sha256: str, inputs: str) -> Record | None:
-    """The source's record when it was made from exactly these register bytes and inputs."""
+def find(outbox: Path, source: Path, sha256: str, inputs: str, today: date) -> Record | None:
+    """The source's record when it was made from exactly these register bytes and inputs,
+    and stands for a build on `today`."""
     record = _load(outbox).get(_source_key(source))
     if record is None or record.sha256 != sha256 or record.inputs != inputs:
         return None
-    return record
+    return record if record.stands_on(today) else None
 
 
 def still_current(outbox: Path, record: Record) -> bool:
@@ -136,6 +147,7 @@ def remember(
     watched: Iterable[Path] = (),
     problems: Sequence[Problem] = (),
     report: Path | None = None,
+    days: tuple[date | None, date | None] = (None, None),
 ) -> None:
     """Record a successful build (call it under the outbox lock, after everything was written).
 
@@ -149,6 +161,7 @@ def remember(
             Valideringsrapport names); all paths lie inside the outbox.
         problems: the warnings shown (kept so a skipped rebuild still shows them).
         report: the Valideringsrapport written for the warnings, or None.
+        days: the first day the build stands for and the day it no longer does (None: open).
     """
     root = Path(outbox)
     sha256, inputs, year = made_from
@@ -162,10 +175,15 @@ def remember(
     record = Record(
         sha256, inputs, year, tuple(rels), files, state,
         tuple(problems), _relative(root, report) if report else None, _manifest_digest(root),
+        (_iso(days[0]), _iso(days[1])),
     )  # fmt: skip
     records = _load(root)
     records[_source_key(source)] = record
     _save(root, records)
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _manifest_digest(root: Path) -> str:
@@ -236,6 +254,7 @@ def _to_json(record: Record) -> dict[str, Any]:
         "problems": [p.as_json() for p in record.problems],
         "report": record.report,
         "manifest": record.manifest,
+        "days": list(record.days),
     }
 
 
@@ -259,6 +278,7 @@ def _from_json(raw: Mapping[str, Any]) -> Record:
         ),
         report=None if raw["report"] is None else str(raw["report"]),
         manifest=str(raw["manifest"]),
+        days=(str(raw["days"][0]), str(raw["days"][1])),
     )
 
 
@@ -276,6 +296,7 @@ def remember_build(
     outcome: BuildOutcome,
     outputs: Sequence[Path],
     report: Path,
+    days: tuple[date | None, date | None] = (None, None),
 ) -> None:
     """Record a successful build so an unchanged register is not read again.
 
@@ -283,9 +304,10 @@ def remember_build(
         made_from: (register SHA-256, inputs_digest).
         outputs: the build's documents, in job order.
         report: where the register's Valideringsrapport goes (written or not).
+        days: the first day the build stands for and the day it no longer does (None: open).
     """
     from ..validation.report import report_path
-    from .history import report_state_path
+    from .history import annual_state_path, report_state_path
     from .writer import DivertReason, office_lock_files
 
     if outcome.year is None:
@@ -303,9 +325,10 @@ def remember_build(
     # The Valideringsrapports (also the one for an unreadable year) and the name one is written
     # under when Excel holds it open: their appearing or changing means the build no longer stands.
     reports = (report, report_path(outbox, None, source.name))
-    watched = [report_state_path(outbox, outcome.year), *locks,
+    watched = [report_state_path(outbox, outcome.year), annual_state_path(outbox, outcome.year),
+               *locks,
                *(r.with_name(name) for r in reports for name in (r.name, new_version_name(r.name)))]  # fmt: skip
     remember(
         outbox, source, (*made_from, outcome.year), outputs, beside=sorted(beside),
-        watched=watched, problems=outcome.problems, report=outcome.report,
+        watched=watched, problems=outcome.problems, report=outcome.report, days=days,
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Memory of past builds: kept register versions (audit) and the supplier report's change baseline.
+"""Memory of past builds: kept register versions, the supplier report's baseline, report dates.
 
 The report to the supplier lists "Förändringar sedan förra rapporten": the wishes are
 compared with how they stood when the previous version of the report was written. The state in
@@ -7,6 +7,9 @@ wish snapshot, and the previous version's snapshot and date. A rebuild whose con
 unchanged compares against that previous version and keeps the date, so it reproduces the
 same document byte for byte; a changed content key compares against the current version, and
 the new report is dated today.
+
+The Verksamhetsberättelse, too, is dated the day its current version was written: the state in
+`<outbox>/.docautomation/berattelse-<år>.json` holds that version's content key and date.
 """
 
 from __future__ import annotations
@@ -245,6 +248,39 @@ def compare(baseline: Baseline | None, current: Sequence[WishSnapshot]) -> Repor
         category_changed=tuple(category),
         removed=tuple(dict.fromkeys(removed)),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The Verksamhetsberättelse's date
+# ---------------------------------------------------------------------------------------------
+
+
+def annual_date(outbox: Path, year: int, content_key: str, today: date) -> date:
+    """The Verksamhetsberättelse's date: its current version's when `content_key` is that
+    version's (so an unchanged one is reproduced byte for byte), otherwise `today`."""
+    doc = read_json(annual_state_path(outbox, year))
+    try:
+        if doc.get("key") == content_key:
+            return date.fromisoformat(doc["date"])
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("Ignoring unreadable state %s: %s", annual_state_path(outbox, year), exc)
+    return today
+
+
+def record_annual(outbox: Path, year: int, content_key: str, written: date) -> None:
+    """After the Verksamhetsberättelse was written: remember its content key and date.
+
+    Nothing is written when they are already recorded (a recorded build watches the file).
+    """
+    path = annual_state_path(outbox, year)
+    doc = {"version": _STATE_VERSION, "year": year, "key": content_key, "date": written.isoformat()}
+    if read_json(path) != doc:
+        _write_state(path, doc)
+
+
+def annual_state_path(outbox: Path, year: int) -> Path:
+    """Where the Verksamhetsberättelse's state for `year` is kept (lastbuild watches it)."""
+    return Path(outbox) / STATE_DIR / f"berattelse-{year}.json"
 
 
 # ---------------------------------------------------------------------------------------------

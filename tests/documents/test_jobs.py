@@ -53,6 +53,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 TODAY = date(2021, 3, 15)
 PLAN = "2021/Verksamhetsplan 2021.docx"
 REPORT = "2021/Önskemål till Prosona 2021.docx"
+ANNUAL = "2021/Verksamhetsberättelse 2021.docx"
 FIRST = "2021/Kallelser/2021-02-09 Styrelsemöte.docx"
 
 
@@ -100,7 +101,8 @@ def _style_numbering(data: bytes, style: str) -> str:
 
 
 def test_jobs_follow_the_outbox_layout(docs: dict[str, bytes]) -> None:
-    """Plan, one kallelse per meeting named "<datum> <Mötestyp>", and the supplier report."""
+    """Plan, one kallelse per meeting named "<datum> <Mötestyp>", the supplier report, the
+    Verksamhetsberättelse and one protokoll draft per meeting, named like its kallelse."""
     kallelser = [
         "2021-02-09 Styrelsemöte",
         "2021-03-09 Styrelsemöte",
@@ -111,7 +113,13 @@ def test_jobs_follow_the_outbox_layout(docs: dict[str, bytes]) -> None:
         "2021-10-13 Användarträff",
         "2021-11-16 Workshop",
     ]
-    assert list(docs) == [PLAN, *[f"2021/Kallelser/{k}.docx" for k in kallelser], REPORT]
+    assert list(docs) == [
+        PLAN,
+        *[f"2021/Kallelser/{k}.docx" for k in kallelser],
+        REPORT,
+        ANNUAL,
+        *[f"2021/Protokoll/{k}.docx" for k in kallelser],
+    ]
 
 
 def test_every_document_is_valid_word(docs: dict[str, bytes]) -> None:
@@ -429,8 +437,9 @@ def test_report_without_active_wishes() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_changing_one_meeting_changes_only_its_kallelse_key() -> None:
-    """An unchanged meeting's kallelse (and the plan and report) keep their keys."""
+def test_changing_one_meeting_changes_only_its_kallelse_and_protokoll_keys() -> None:
+    """An unchanged meeting's kallelse and protokoll (and the plan and reports) keep their keys;
+    the Verksamhetsberättelse does too while the meeting is not yet held."""
     register = make_register()
     before = _keys(register)
     meetings = (
@@ -440,16 +449,22 @@ def test_changing_one_meeting_changes_only_its_kallelse_key() -> None:
     )
     after = _keys(replace(register, meetings=meetings))
     changed = [path for path in before if before[path] != after[path]]
-    assert changed == ["2021/Kallelser/2021-05-18 Styrelsemöte.docx"]
+    assert changed == [
+        "2021/Kallelser/2021-05-18 Styrelsemöte.docx",
+        "2021/Protokoll/2021-05-18 Styrelsemöte.docx",
+    ]
 
 
 def test_changing_a_wish_or_the_vision_changes_only_its_document() -> None:
-    """A wish touches only the report's key; the vision only the plan's."""
+    """A delivered wish touches only the reports' keys (the Verksamhetsberättelse lists it);
+    the vision only the plan's."""
     register = make_register()
     before = _keys(register)
+    assert register.wishes[0].status is WishStatus.LEVERERAD
     wishes = (replace(register.wishes[0], title="Ny rubrik"), *register.wishes[1:])
     assert [p for p, k in _keys(replace(register, wishes=wishes)).items() if before[p] != k] == [
-        REPORT
+        REPORT,
+        ANNUAL,
     ]
     assert [p for p, k in _keys(make_register(vision="Ny")).items() if before[p] != k] == [PLAN]
 
@@ -464,6 +479,7 @@ def test_report_key_follows_the_report_date_not_today() -> None:
         templates_dir=SHIPPED,
         today=date(2021, 9, 9),
         report_date=date(2021, 2, 1),
+        annual_date=TODAY,
     )
     assert {j.path: j.key for j in jobs} == fixed
     assert _keys(register)[REPORT] != fixed[REPORT]
@@ -528,7 +544,7 @@ def _hostile_docs() -> dict[str, bytes]:
 
 def test_hostile_text_keeps_documents_valid(hostile_docs: dict[str, bytes]) -> None:
     """& < > quotes, emoji, fake tags, CR/LF and control characters leave every part valid XML."""
-    assert len(hostile_docs) == 10
+    assert len(hostile_docs) == 19
     for data in hostile_docs.values():
         strict_parse_all(data)
         open_docx(data)

@@ -102,12 +102,27 @@ def test_unchanged_register_is_not_read_and_no_file_is_touched(
 def test_a_new_build_date_alone_changes_nothing(
     reg: Path, settings: Settings, reads: list[str]
 ) -> None:
-    """--date only dates a report whose content changed: another day is still a skipped rebuild."""
+    """--date only dates a report whose content changed: another day before the next meeting
+    is still a skipped rebuild."""
     _build(reg, settings, date(2021, 3, 1))
     before = _tree(settings.outbox)
-    again = _build(reg, settings, date(2021, 6, 30))
+    again = _build(reg, settings, date(2021, 3, 24))  # the årsmöte is on 25 March
     assert len(reads) == 1 and again.written == ()
     assert _tree(settings.outbox) == before
+
+
+def test_a_build_date_past_a_meeting_rewrites_the_verksamhetsberattelse(
+    reg: Path, settings: Settings, reads: list[str]
+) -> None:
+    """The meetings held by the build's date are in the Verksamhetsberättelse: a date past the
+    next meeting reads the register again and writes that document alone, dated that day."""
+    _build(reg, settings, date(2021, 3, 1))
+    again = _build(reg, settings, date(2021, 3, 25))
+    annual = settings.outbox / "2021" / "Verksamhetsberättelse 2021.docx"
+    assert len(reads) == 2 and again.written == (annual,)
+    text = "\n".join(p.text for p in docx.Document(str(annual)).paragraphs)
+    assert "25 mars 2021" in text and "1 årsmöte" in text
+    assert _build(reg, settings, date(2021, 3, 26)).written == ()  # nothing new held
 
 
 def test_warnings_are_shown_again_and_their_report_kept(
@@ -180,7 +195,8 @@ def test_a_touched_output_is_checked_again(reg: Path, settings: Settings, reads:
 def test_one_changed_meeting_rewrites_only_its_kallelse_and_calendars(
     reg: Path, settings: Settings
 ) -> None:
-    """Moving one meeting re-renders that meeting's kallelse, its .ics and Möten <år>.ics only."""
+    """Moving one meeting re-renders that meeting's kallelse, .ics and protokoll draft and
+    Möten <år>.ics only."""
     first = _build(reg, settings)
     before = _tree(settings.outbox)
     _write(reg, _move_first_meeting)
@@ -188,10 +204,11 @@ def test_one_changed_meeting_rewrites_only_its_kallelse_and_calendars(
     expected = {
         "2021/Kallelser/2021-01-26 Styrelsemöte.docx",
         "2021/Kallelser/2021-01-26 Styrelsemöte.ics",
+        "2021/Protokoll/2021-01-26 Styrelsemöte.docx",
         "2021/Möten 2021.ics",
     }
     assert _rels(again.written, settings.outbox) == expected
-    assert len(again.unchanged) == len(first.written) - 3
+    assert len(again.unchanged) == len(first.written) - 4
     after = _tree(settings.outbox)
     documents = {rel for rel in before if not rel.startswith(STATE_DIR)}
     assert {rel for rel in documents if after[rel] != before[rel]} == expected

@@ -272,6 +272,8 @@ def _write_documents(register: Register, folder: Path) -> list[Path]:
     )
     for job in jobs:
         path = folder / job.path
+        if path.parent.name == "Protokoll":  # converted in one batch beside its kallelse
+            path = path.with_name(f"Protokoll {path.name}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(job.render())
         written.append(path)

@@ -9,6 +9,8 @@ from lxml import etree
 
 from tests.support.rendering import NS, W, parts
 from tools.template_builder import (
+    ANNUAL_TEMPLATE,
+    MINUTES_TEMPLATE,
     NOTICE_TEMPLATE,
     PLAN_TEMPLATE,
     REPORT_TEMPLATE,
@@ -47,8 +49,8 @@ def test_builder_is_byte_stable() -> None:
     assert template_bytes(PLAN_TEMPLATE) == template_bytes(PLAN_TEMPLATE)
 
 
-def test_main_writes_the_three_templates(tmp_path: Path) -> None:
-    """`python -m tools.template_builder DIR` writes the three templates into DIR."""
+def test_main_writes_every_template(tmp_path: Path) -> None:
+    """`python -m tools.template_builder DIR` writes the five templates into DIR."""
     assert main([str(tmp_path / "mallar")]) == 0
     assert sorted(p.name for p in (tmp_path / "mallar").iterdir()) == sorted(TEMPLATE_NAMES)
 
@@ -73,10 +75,16 @@ def test_header_names_the_association_and_footer_has_page_fields(name: str) -> N
 
 @pytest.mark.parametrize(
     ("name", "landscape"),
-    [(PLAN_TEMPLATE, True), (NOTICE_TEMPLATE, False), (REPORT_TEMPLATE, True)],
+    [
+        (PLAN_TEMPLATE, True),
+        (NOTICE_TEMPLATE, False),
+        (REPORT_TEMPLATE, True),
+        (ANNUAL_TEMPLATE, False),
+        (MINUTES_TEMPLATE, False),
+    ],
 )
 def test_page_is_a4_in_the_right_orientation(name: str, landscape: bool) -> None:
-    """The plan and the report are A4 landscape, the kallelse A4 portrait."""
+    """The plan and the report are A4 landscape; the kallelse, berättelse, protokoll portrait."""
     size = _part(name, "word/document.xml").find(".//w:sectPr/w:pgSz", NS)
     width, height = int(size.get(f"{W}w")), int(size.get(f"{W}h"))
     assert sorted((width, height)) == [11906, 16838]  # A4 in twentieths of a point
