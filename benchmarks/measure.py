@@ -94,7 +94,9 @@ def plain_documents(register: Path, templates: Path, today: date) -> list[tuple[
     from docautomation.build import validate_file
     from docautomation.config import Settings
     from docautomation.documents import contexts as template_context
+    from docautomation.documents.annual import annual_context
     from docautomation.documents.formatting import kallelse_names
+    from docautomation.documents.minutes import minutes_context, paragraph_starts
 
     settings = Settings(inbox=register.parent, outbox=register.parent, templates=templates)
     reg = validate_file(register, settings).register
@@ -106,6 +108,13 @@ def plain_documents(register: Path, templates: Path, today: date) -> list[tuple[
                      template_context.notice_context(reg, meeting)))  # fmt: skip
     docs.append((template_context.REPORT_TEMPLATE, "Önskemål.docx",
                  template_context.report_context(reg, ranked, today, None)))  # fmt: skip
+    docs.append((template_context.ANNUAL_TEMPLATE, "Verksamhetsberättelse.docx",
+                 annual_context(reg, today)))  # fmt: skip
+    named = kallelse_names(reg.meetings)
+    starts = paragraph_starts([m for m, _ in named], reg.association.running_numbers)
+    for (meeting, stem), first in zip(named, starts, strict=True):
+        docs.append((template_context.MINUTES_TEMPLATE, f"Protokoll {stem}.docx",
+                     minutes_context(reg, meeting, first)))  # fmt: skip
     return docs
 
 

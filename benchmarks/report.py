@@ -46,9 +46,12 @@ class Case:
     warm: int  # full builds in a warm process
 
     def expected_rewrites(self) -> list[str]:
-        """What one moved meeting may rewrite: its kallelse, its .ics and Möten <år>.ics."""
+        """What one moved meeting may rewrite: its kallelse, .ics, protokoll, Möten <år>.ics."""
         year = self.moved.split("/", 1)[0]
-        return sorted([f"{self.moved}.docx", f"{self.moved}.ics", f"{year}/Möten {year}.ics"])
+        draft = self.moved.replace("/Kallelser/", "/Protokoll/", 1)
+        return sorted(
+            [f"{self.moved}.docx", f"{self.moved}.ics", f"{draft}.docx", f"{year}/Möten {year}.ics"]
+        )
 
 
 @dataclass(slots=True)
@@ -211,7 +214,7 @@ def _rewritten(m: Measured) -> str:
     written = m.rewritten()
     if written == m.case.expected_rewrites():
         year = m.case.moved.split("/", 1)[0]
-        return f"3: its kallelse and .ics, Möten {year}.ics"
+        return f"4: its kallelse, .ics and protokoll, Möten {year}.ics"
     return f"{len(written)}: " + ", ".join(Path(w).name for w in written)
 
 
@@ -263,7 +266,7 @@ def checks(results: Sequence[Measured], commands: Commands) -> list[str]:
     for m in results:
         mark = "✓" if m.rewritten() == m.case.expected_rewrites() else "✗"
         lines.append(f"{mark} {m.case.name}: one changed meeting rewrites only its kallelse, "
-                     f"its .ics and the year's .ics")  # fmt: skip
+                     f"its .ics, its protokoll draft and the year's .ics")  # fmt: skip
     lines += _large_checks(by_size)
     for m in results:
         plain = _median(m.plain)

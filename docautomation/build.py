@@ -93,7 +93,7 @@ def build(
     inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
     for path in paths:
         try:
-            loaded.append(_load(path, settings, inputs=inputs, today=options.today))
+            loaded.append(_load(path, settings, inputs=inputs))
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
@@ -125,10 +125,10 @@ def _build_one(
 ) -> BuildOutcome:
     try:
         inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
-        item = _load(path, settings, data, inputs=inputs, today=options.today)
+        item = _load(path, settings, data, inputs=inputs)
     except UnreadableFileError as exc:
         return BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc))
-    rivals = _same_year_beside(item, settings, options.today)
+    rivals = _same_year_beside(item, settings)
     if rivals:
         return _conflict([item, *rivals])[0]
     return _assemble(item, settings, options)
@@ -188,26 +188,20 @@ def _example_register(settings: Settings) -> Register:
 
 
 def _load(
-    path: Path,
-    settings: Settings,
-    data: bytes | None = None,
-    *,
-    inputs: str = "",
-    today: date | None = None,
+    path: Path, settings: Settings, data: bytes | None = None, *, inputs: str = ""
 ) -> _Loaded:
     """Check and hash the register's bytes; read and validate them unless a recorded build
-    of the same bytes and `inputs`, standing on `today`, may still hold (checked again under
-    the lock).
+    of the same bytes and `inputs` may still hold (checked again under the lock).
 
     Bytes a recorded build was made from passed the file checks then, under the same limits
     (they are part of `inputs`), so they are not checked again: the zip's CRC check would be
     most of an unchanged rebuild's time.
     """
-    if inputs and today:
+    if inputs:
         known = data if data is not None else _read_known(path, settings)
         if known is not None:
             sha256 = hashlib.sha256(known).hexdigest()
-            record = buildrecord.find(settings.outbox, path, sha256, inputs, today)
+            record = buildrecord.find(settings.outbox, path, sha256, inputs)
             if record is not None:
                 return _Loaded(path, known, sha256, inputs, record=record)
     if data is None:
@@ -233,7 +227,7 @@ def _read_known(path: Path, settings: Settings) -> bytes | None:
         return None
 
 
-def _same_year_beside(item: _Loaded, settings: Settings, today: date) -> list[_Loaded]:
+def _same_year_beside(item: _Loaded, settings: Settings) -> list[_Loaded]:
     """Other registers in the same folder for the same year (a sync client's conflict copy).
 
     `build` sees every register at once; the watcher builds one file at a time, so it asks
@@ -246,7 +240,7 @@ def _same_year_beside(item: _Loaded, settings: Settings, today: date) -> list[_L
         if other.resolve() == item.path.resolve():
             continue
         try:
-            loaded = _load(other, settings, inputs=item.inputs, today=today)
+            loaded = _load(other, settings, inputs=item.inputs)
         except UnreadableFileError:
             continue  # reported when that file itself is built
         if loaded.year == item.year:
@@ -285,7 +279,8 @@ def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> Build
         if _saved_again(item, settings):
             return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
         if item.record is not None:
-            if buildrecord.still_current(settings.outbox, item.record):
+            current = buildrecord.still_current(settings.outbox, item.record)
+            if current and item.record.stands_on(options.today):  # the meetings held by then
                 return _with_pdfs(_recorded(item, item.record, settings), settings, options)
             item = _parse(item, settings)
         return _build_parsed(item, settings, options)
@@ -354,12 +349,11 @@ def _render_and_write(
     content_key = history.content_key(snapshot, reg)
     baseline, report_date = history.baseline_for(state, content_key)
     report_date = report_date or options.today
-    annual_key = annual.annual_content_key(reg, options.today)
-    annual_date = history.annual_date(settings.outbox, year, annual_key, options.today)
+    version = annual.annual_version(reg, options.today)
+    version = version.dated(history.annual_date(settings.outbox, year, version.key, version.day))
     work = jobs.document_jobs(
         reg, ranked, templates_dir=settings.templates, today=options.today,
-        report_date=report_date, changes=history.compare(baseline, snapshot),
-        annual_date=annual_date,
+        report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
     )  # fmt: skip
     work += calendars.calendar_jobs(reg, today=options.today)
     with _progress(options.progress, len(work)) as step:
@@ -368,7 +362,7 @@ def _render_and_write(
         )
     history.keep_register_version(settings.outbox, year, item.data, item.path.name)
     history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
-    history.record_annual(settings.outbox, year, annual_key, annual_date)
+    history.record_annual(settings.outbox, year, version.key, version.day)
     outcome = BuildOutcome(
         source=item.path, year=year, problems=item.report.problems, written=result.written,
         unchanged=result.unchanged,

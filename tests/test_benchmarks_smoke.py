@@ -75,7 +75,8 @@ def test_one_tiny_build_and_plain_run(bench: dict[str, ModuleType], tmp_path: Pa
     again = measure.measure_build(reg, tmp_path / "out", SHIPPED_TEMPLATES, DAY, warm=True)
     assert again["written"] == [] and again["unchanged"] == len(full["written"])
     plain = measure.measure_plain(reg, tmp_path / "plain", SHIPPED_TEMPLATES, DAY)
-    assert plain["documents"] == 1 + 1 + 1  # plan, one kallelse, report
+    # plan, one kallelse, report, Verksamhetsberättelse, one protokoll
+    assert plain["documents"] == 1 + 1 + 1 + 1 + 1
     assert len(list((tmp_path / "plain").glob("*.docx"))) == plain["documents"]
 
 
@@ -128,7 +129,7 @@ def test_report_renders_the_tables_and_the_checks(
     commands = report.Commands([0.8, 0.7], [0.3], {"watch": [0.6, 0.7]})
     text = report.markdown([measured], commands, "python benchmarks/bench.py --quick")
     assert text.count("| Exempel (2021)") == 3 and "Machine:" in text
-    assert "3: its kallelse and .ics, Möten 2021.ics" in text
+    assert "4: its kallelse, .ics and protokoll, Möten 2021.ics" in text
     lines = report.checks([measured], commands)
     assert lines and all(line[0] in "✓✗" for line in lines)
     assert all(line.startswith("✓") for line in lines)

@@ -280,3 +280,85 @@ def test_a_build_that_read_an_older_version_does_not_overwrite_a_newer_one(
     outcome = build_file(example_register, settings, today=DAY, data=old)
     assert outcome.exit_code == 0 and outcome.written == () and "sparades igen" in outcome.message
     assert not (settings.outbox / "2021").exists()
+
+
+def test_an_edited_protokoll_is_kept_and_the_new_draft_goes_beside_it(
+    settings: Settings, example_register: Path
+) -> None:
+    """The secretary writes in a protokoll draft; the board then changes that meeting: the
+    written protokoll stays as it is and the new draft is "(ny version)" beside it."""
+    build(None, settings, today=DAY)
+    draft = settings.outbox / "2021" / "Protokoll" / "2021-01-26 Styrelsemöte.docx"
+    document = Document(str(draft))
+    document.add_paragraph("Beslut: att godkänna den ekonomiska rapporten.")
+    document.save(str(draft))
+    written = draft.read_bytes()
+    _edit(example_register, "Möten", "C2", time(16, 30))  # the same meeting ends later
+    outcome = build(None, settings, today=DAY).outcomes[0]
+    beside = draft.with_name("2021-01-26 Styrelsemöte (ny version).docx")
+    assert draft.read_bytes() == written
+    assert (draft, beside) in {(i, w) for i, w, _ in outcome.diverted}
+    assert "kl. 13.00–16.30" in _text(beside) and "ekonomiska rapporten" not in _text(beside)
+    assert build(None, settings, today=DAY).outcomes[0].written == ()
+
+
+def test_the_verksamhetsberattelse_is_dated_the_day_its_content_changed(
+    settings: Settings, example_register: Path
+) -> None:
+    """Another day with the same meetings held reproduces it byte for byte (also without the
+    build record); a meeting held since makes a new version dated that day."""
+    annual = settings.outbox / "2021" / "Verksamhetsberättelse 2021.docx"
+    build(None, settings, today=date(2021, 1, 10))
+    first = annual.read_bytes()
+    assert "10 januari 2021" in _text(annual)
+    build(None, settings, today=date(2021, 1, 20))
+    (settings.outbox / ".docautomation" / "builds.json").unlink()
+    build(None, settings, today=date(2021, 1, 25))
+    assert annual.read_bytes() == first
+    build(None, settings, today=date(2021, 1, 26))  # the first styrelsemöte is held
+    text = _text(annual)
+    assert "26 januari 2021" in text and "1 protokollfört sammanträde" in text
+
+
+@pytest.mark.office
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_the_years_other_documents(
+    settings: Settings, example_register: Path
+) -> None:
+    """The example's Verksamhetsberättelse and protokoll drafts become PDFs holding their text."""
+    import shutil
+    import subprocess
+
+    build(None, settings, today=date(2022, 1, 15), pdf=True)
+    year = settings.outbox / "2021"
+    pdfs = {
+        "annual": year / "Verksamhetsberättelse 2021.pdf",
+        "board": year / "Protokoll" / "2021-11-30 Styrelsemöte.pdf",
+        "agm": year / "Protokoll" / "2021-03-25 Årsmöte.pdf",
+    }
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs.values())
+    if shutil.which("pdftotext") is None:
+        return  # the build's own check compared the text already
+    text = {
+        name: " ".join(
+            subprocess.run(
+                ["pdftotext", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout.split()
+        )
+        for name, p in pdfs.items()
+    }
+    for expected in (
+        "Verksamhetsberättelse för verksamhetsåret 2021",
+        "Styrelsen har under året haft 6 protokollförda sammanträden.",
+        "5 styrelsemöten",
+        "Ej påbörjad",
+        "Sollentuna den",
+        "Maria Holmgren Ordförande",
+    ):
+        assert expected in text["annual"]
+    # Löpande paragrafnumrering: the year's last board meeting continues the numbers.
+    assert "Protokoll fört vid styrelsemöte i Användarföreningen Castor" in text["board"]
+    assert "§ 56 Mötets öppnande Maria Holmgren förklarade mötet öppnat." in text["board"]
+    assert "☐ Henrik Åberg, suppleant" in text["board"]
+    assert "Enligt bilagd röstlängd" in text["agm"]
+    assert "Mötessekreterare Justeras" in text["agm"]

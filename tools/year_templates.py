@@ -142,6 +142,7 @@ def _signature_section(doc: DocxDocument) -> None:
     # Two signatures side by side, in a table without borders, kept on one page.
     _keep_with_next(_p(doc, "Underskrifter", "Heading 1"))
     _keep_with_next(_p(doc, "{{ signatures.place_line }}"))
+    _p(doc, "{%p if signatures.rows %}")  # a table must keep a row: none without signers
     table = doc.add_table(rows=3, cols=2)
     table.autofit = False
     for row in table.rows:
@@ -151,7 +152,7 @@ def _signature_section(doc: DocxDocument) -> None:
     for cell, index in zip(table.rows[1].cells, (0, 1), strict=True):
         _signature(cell, f"pair[{index}]")
     _loop_rows(table, 2, ("{%tr endfor %}",))
-    _p(doc)
+    _p(doc, "{%p endif %}")
 
 
 def _signature(cell: _Cell, person: str) -> None:

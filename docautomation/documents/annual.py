@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
@@ -49,14 +50,36 @@ _TYPE_NOUNS = {
 }
 
 
-def annual_context(register: Register, day: date) -> dict[str, Any]:
-    """Variables of Verksamhetsberättelse.docx for the version written on `day`."""
+@dataclass(frozen=True, slots=True)
+class AnnualVersion:
+    """A version of the Verksamhetsberättelse: what it says apart from its date, and its date."""
+
+    body: Mapping[str, Any]
+    day: date
+
+    @property
+    def key(self) -> str:
+        """A hash of the content apart from the date: equal keys, the same version."""
+        blob = json.dumps(self.body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def dated(self, day: date) -> AnnualVersion:
+        """The same content as the version written on `day`."""
+        return AnnualVersion(self.body, day)
+
+    def context(self) -> dict[str, Any]:
+        """Variables of Verksamhetsberättelse.docx."""
+        report = {"date": text_date(self.day), "date_iso": iso_date(self.day)}
+        return {**self.body, "report": report}
+
+
+def annual_version(register: Register, day: date) -> AnnualVersion:
+    """The Verksamhetsberättelse as written on `day` (the meetings held by then)."""
     a = register.association
-    context: dict[str, Any] = normalise(
+    body: dict[str, Any] = normalise(
         {
             "year": str(a.year or ""),
             "association": {"name": a.name},
-            "report": {"date": text_date(day), "date_iso": iso_date(day)},
             "board": [person(c) for c in people(register, BOARD_ROLES)],
             "auditors": [person(c) for c in people(register, AUDIT_ROLES)],
             "nominating": [person(c) for c in people(register, NOMINATING_ROLES)],
@@ -66,14 +89,12 @@ def annual_context(register: Register, day: date) -> dict[str, Any]:
             "signatures": _signatures(register),
         }
     )
-    return context
+    return AnnualVersion(body, day)
 
 
-def annual_content_key(register: Register, day: date) -> str:
-    """A hash of what the Verksamhetsberättelse written on `day` says, apart from its date."""
-    content = {k: v for k, v in annual_context(register, day).items() if k != "report"}
-    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+def annual_context(register: Register, day: date) -> dict[str, Any]:
+    """Variables of Verksamhetsberättelse.docx for the version written on `day`."""
+    return annual_version(register, day).context()
 
 
 def held(register: Register, day: date) -> list[Meeting]:

@@ -32,7 +32,7 @@ from ..models import (
     ReportChanges,
     WishStatus,
 )
-from .annual import annual_context
+from .annual import AnnualVersion, annual_context, annual_version
 from .check import unknown_variables
 from .contexts import (
     ANNUAL_TEMPLATE,
@@ -135,7 +135,7 @@ def document_jobs(
     today: date,
     report_date: date | None = None,
     changes: ReportChanges | None = None,
-    annual_date: date | None = None,
+    annual: AnnualVersion | None = None,
 ) -> list[DocumentJob]:
     """The Word documents for one register: plan, one kallelse per meeting, supplier report,
     Verksamhetsberättelse, one protokoll draft per meeting.
@@ -144,11 +144,11 @@ def document_jobs(
         register: the validated register (no errors); its Verksamhetsår must be known.
         ranking: the ranked önskemål of that register.
         templates_dir: folder holding the templates (contexts.TEMPLATE_NAMES).
-        today: the build's date; the report's and the Verksamhetsberättelse's date when
-            `report_date` or `annual_date` is not given.
+        today: the build's date; the report's date when `report_date` is not given, and
+            the Verksamhetsberättelse's when `annual` is not.
         report_date: the date the report's current version was written (history decides).
         changes: what changed since the previous report; None when there is no earlier report.
-        annual_date: the date the Verksamhetsberättelse's current version was written.
+        annual: the Verksamhetsberättelse's current version (history decides its date).
 
     Returns:
         Jobs in a stable order; nothing is rendered until a job's `render` is called.
@@ -200,12 +200,12 @@ def document_jobs(
             ),
         )
     )
-    renders += _year_renders(register, templates, annual_date or today)
+    renders += _year_renders(register, templates, annual or annual_version(register, today))
     return [DocumentJob(path=path, key=render.key(), render=render) for path, render in renders]
 
 
 def _year_renders(
-    register: Register, templates: TemplateSet, annual_date: date
+    register: Register, templates: TemplateSet, annual: AnnualVersion
 ) -> list[tuple[str, _Render]]:
     """The Verksamhetsberättelse and a protokoll draft per meeting (§ numbers from the year)."""
     year = register.association.year
@@ -215,9 +215,9 @@ def _year_renders(
             _Render(
                 templates,
                 ANNUAL_TEMPLATE,
-                annual_context(register, annual_date),
+                annual.context(),
                 f"Verksamhetsberättelse {year}",
-                annual_date,
+                annual.day,
             ),
         )
     ]

@@ -108,13 +108,12 @@ def _tool_identity() -> str:
     return "\n".join(parts)
 
 
-def find(outbox: Path, source: Path, sha256: str, inputs: str, today: date) -> Record | None:
-    """The source's record when it was made from exactly these register bytes and inputs,
-    and stands for a build on `today`."""
+def find(outbox: Path, source: Path, sha256: str, inputs: str) -> Record | None:
+    """The source's record when it was made from exactly these register bytes and inputs."""
     record = _load(outbox).get(_source_key(source))
     if record is None or record.sha256 != sha256 or record.inputs != inputs:
         return None
-    return record if record.stands_on(today) else None
+    return record
 
 
 def still_current(outbox: Path, record: Record) -> bool:

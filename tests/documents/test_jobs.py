@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from docautomation.documents.annual import annual_version
 from docautomation.documents.contexts import normalise, notice_context
 from docautomation.documents.engine import WordTemplate
 from docautomation.documents.formatting import kallelse_names
@@ -479,7 +480,7 @@ def test_report_key_follows_the_report_date_not_today() -> None:
         templates_dir=SHIPPED,
         today=date(2021, 9, 9),
         report_date=date(2021, 2, 1),
-        annual_date=TODAY,
+        annual=annual_version(register, TODAY),
     )
     assert {j.path: j.key for j in jobs} == fixed
     assert _keys(register)[REPORT] != fixed[REPORT]
