@@ -134,8 +134,10 @@ def test_meetings_held_by_the_date_are_counted_per_type_and_listed(doc: bytes) -
     plural, and a table of date, type and place."""
     texts = _texts(doc)
     assert "Styrelsen har under året haft 4 protokollförda sammanträden." in texts
-    assert ["3 styrelsemöten", "1 konstituerande styrelsemöte", "1 årsmöte"] == [
-        t for s, t in body_paragraphs(doc) if s == "ListBullet"
+    assert [t for s, t in body_paragraphs(doc) if s == "ListBullet"] == [
+        "3 styrelsemöten",
+        "1 konstituerande styrelsemöte",
+        "1 årsmöte",
     ]
     held_rows = rows(tables(doc)[3])
     assert held_rows == [

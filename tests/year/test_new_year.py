@@ -30,6 +30,8 @@ def _followed_up(register: Path) -> Path:
     and the board's own Anteckning column, and the first row of Styrelsearbete done."""
     wb = openpyxl.load_workbook(register)
     ws = wb["Aktiviteter"]
+    for row in range(2, ws.max_row + 1):  # only the statuses planted below (not the example's)
+        ws[f"F{row}"] = ws[f"G{row}"] = None
     ws["G1"], ws["H1"] = "Uppföljning", "Anteckning"
     ws["F2"], ws["G2"] = "Klar", "Alla möten hölls på distans."  # Styrelsearbete's first row
     ws["F7"] = " inställd "  # Ekonomi's only activity, typed loosely
