@@ -57,6 +57,19 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert register.read_bytes() == b"the board's own file"
 
 
+def test_init_adds_the_new_templates_to_an_older_working_folder(tmp_path: Path) -> None:
+    """A folder set up before the Verksamhetsberättelse and Protokoll templates existed gets
+    them from init; the secretary's own copies of the others stay."""
+    init_folder(tmp_path)
+    templates = tmp_path / "templates"
+    for name in ("Verksamhetsberättelse.docx", "Protokoll.docx"):
+        (templates / name).unlink()
+    (templates / "Kallelse.docx").write_bytes(b"the secretary's own template")
+    created = init_folder(tmp_path)
+    assert sorted(p.name for p in created) == ["Protokoll.docx", "Verksamhetsberättelse.docx"]
+    assert (templates / "Kallelse.docx").read_bytes() == b"the secretary's own template"
+
+
 def test_empty_register_has_every_sheet_header_and_dropdown(tmp_path: Path) -> None:
     """The empty register has every §2 sheet and header, dropdowns, frozen headers, widths."""
     wb = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))
