@@ -39,23 +39,12 @@ class SheetSpec:
     required: tuple[str, ...]
 
 
+_PLANNED = ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart")  # all required
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Förening", ("Fält", "Värde"), ("Fält", "Värde")),
     SheetSpec("Prioritering", ("Nr", "Kategori", "Beskrivning"), ("Nr", "Kategori")),
     SheetSpec("Kontakter", ("Namn", "Roll", "Kommun", "E-post"), ("Namn", "Roll")),
-    SheetSpec(
-        "Aktiviteter",
-        (
-            "Verksamhetsområde",
-            "Aktivitet/åtgärd",
-            "Ansvarig",
-            "Klart",
-            "Kommentar",
-            "Status",
-            "Uppföljning",
-        ),
-        ("Verksamhetsområde", "Aktivitet/åtgärd", "Ansvarig", "Klart"),
-    ),
+    SheetSpec("Aktiviteter", (*_PLANNED, "Kommentar", "Status", "Uppföljning"), _PLANNED),
     SheetSpec(
         "Önskemål",
         (
