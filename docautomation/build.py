@@ -279,8 +279,7 @@ def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> Build
         if _saved_again(item, settings):
             return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
         if item.record is not None:
-            current = buildrecord.still_current(settings.outbox, item.record)
-            if current and item.record.stands_on(options.today):  # the meetings held by then
+            if buildrecord.still_current(settings.outbox, item.record, options.today):
                 return _with_pdfs(_recorded(item, item.record, settings), settings, options)
             item = _parse(item, settings)
         return _build_parsed(item, settings, options)
@@ -349,8 +348,7 @@ def _render_and_write(
     content_key = history.content_key(snapshot, reg)
     baseline, report_date = history.baseline_for(state, content_key)
     report_date = report_date or options.today
-    version = annual.annual_version(reg, options.today)
-    version = version.dated(history.annual_date(settings.outbox, year, version.key, version.day))
+    version = history.dated_annual(settings.outbox, year, annual.annual_version(reg, options.today))
     work = jobs.document_jobs(
         reg, ranked, templates_dir=settings.templates, today=options.today,
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,

@@ -175,7 +175,8 @@ def test_pdf_copies_are_written_beside_the_documents(
     _edit(example_register, "Möten", "B3", time(9, 0))  # the second meeting (2021-02-23)
     moved = build(None, settings, today=DAY, pdf=True).outcomes[0]
     notice = settings.outbox / "2021" / "Kallelser" / "2021-02-23 Styrelsemöte.pdf"
-    assert (moved.exit_code, moved.pdfs) == (0, (notice,))
+    draft = settings.outbox / "2021" / "Protokoll" / "2021-02-23 Styrelsemöte.pdf"
+    assert (moved.exit_code, moved.pdfs) == (0, (notice, draft))
     assert "kl. 9.00–15.00" in " ".join(read_pdf_pages(notice)[0].split())
 
 
@@ -204,7 +205,7 @@ def test_pdfs_on_in_the_settings_reach_every_build_and_lost_text_fails_it(
             'PDF:en av "2021/Plan.docx" tappade text (saknas: "ÖNS-027") och sparades inte; '
             "nästa bygge konverterar den igen."
         )
-    assert asked == [19, 19]
+    assert asked == [28, 28]
 
 
 def test_build_file_refuses_a_conflict_copy_for_the_same_year(

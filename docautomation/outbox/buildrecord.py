@@ -116,12 +116,15 @@ def find(outbox: Path, source: Path, sha256: str, inputs: str) -> Record | None:
     return record
 
 
-def still_current(outbox: Path, record: Record) -> bool:
-    """True when every file the record depends on is as the build left it.
+def still_current(outbox: Path, record: Record, today: date) -> bool:
+    """True when every file the record depends on is as the build left it, and it stands on
+    `today` (the same meetings held).
 
     Call it while holding the outbox lock. A file that was edited, replaced, removed or touched
     (other mtime), a changed manifest entry, or a changed report state means: build again.
     """
+    if not record.stands_on(today):
+        return False
     root = Path(outbox)
     if _manifest_digest(root) != record.manifest:
         # Another build wrote the manifest since: compare the entries this build depends on.

@@ -22,12 +22,15 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import OutboxError
 from ..fileio import STATE_DIR, read_json, write_json
 from ..models import Ranking, Register, ReportChanges, Wish, WishStatus
 from .manifest import write_atomically
+
+if TYPE_CHECKING:
+    from ..documents.annual import AnnualVersion
 
 log = logging.getLogger(__name__)
 
@@ -255,16 +258,16 @@ def compare(baseline: Baseline | None, current: Sequence[WishSnapshot]) -> Repor
 # ---------------------------------------------------------------------------------------------
 
 
-def annual_date(outbox: Path, year: int, content_key: str, today: date) -> date:
-    """The Verksamhetsberättelse's date: its current version's when `content_key` is that
-    version's (so an unchanged one is reproduced byte for byte), otherwise `today`."""
+def dated_annual(outbox: Path, year: int, version: AnnualVersion) -> AnnualVersion:
+    """The Verksamhetsberättelse written on `version.day`, dated as its current version when it
+    says the same (so an unchanged one is reproduced byte for byte)."""
     doc = read_json(annual_state_path(outbox, year))
     try:
-        if doc.get("key") == content_key:
-            return date.fromisoformat(doc["date"])
+        if doc.get("key") == version.key:
+            return version.dated(date.fromisoformat(doc["date"]))
     except (KeyError, TypeError, ValueError) as exc:
         log.warning("Ignoring unreadable state %s: %s", annual_state_path(outbox, year), exc)
-    return today
+    return version
 
 
 def record_annual(outbox: Path, year: int, content_key: str, written: date) -> None:
