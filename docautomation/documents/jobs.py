@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from ..config import SHIPPED_TEMPLATES
 from ..errors import TemplateError
 from ..models import (
     DocumentJob,
@@ -53,13 +55,11 @@ from .minutes import minutes_context, paragraph_starts
 # Bump whenever the rendering code changes what a document looks like, so every key changes.
 RENDER_VERSION = "docautomation-render/1"
 
+log = logging.getLogger(__name__)
+
 
 class TemplateSet:
-    """The build's templates: bytes read once, each compiled on first use and shared by all jobs.
-
-    Pickling keeps only the bytes (compiled Jinja templates cannot be pickled), so job render
-    callables can be sent to a process pool; each process compiles once more on first use.
-    """
+    """The build's templates: bytes read once, each compiled on first use and shared by all jobs."""
 
     def __init__(self, sources: Mapping[str, bytes]) -> None:
         self._sources = dict(sources)
@@ -67,10 +67,24 @@ class TemplateSet:
 
     @classmethod
     def read(cls, directory: Path, names: Sequence[str] = TEMPLATE_NAMES) -> TemplateSet:
-        """Read the templates `names` from `directory`; TemplateError when one is missing."""
+        """Read the templates `names` from `directory`; TemplateError when one is missing.
+
+        A template the tool gained after the working folder was set up (the folder has the
+        others) is taken from the shipped ones, with a warning, so an upgrade does not stop
+        every build until someone runs `init`.
+        """
         sources = {}
+        set_up = any((directory / name).is_file() for name in names)
         for name in names:
             path = directory / name
+            if set_up and not path.exists() and (SHIPPED_TEMPLATES / name).is_file():
+                log.warning(
+                    'Mallen "%s" saknas i %s; den medföljande används. Kör "docautomation init" '
+                    "för att lägga till den.",
+                    name,
+                    directory,
+                )
+                path = SHIPPED_TEMPLATES / name
             try:
                 sources[name] = path.read_bytes()
             except FileNotFoundError as exc:
@@ -94,9 +108,6 @@ class TemplateSet:
                 name, self._sources[name], make_environment()
             )
         return self._compiled[name]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (TemplateSet, (self._sources,))
 
 
 @dataclass(frozen=True, slots=True)

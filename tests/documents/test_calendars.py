@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -172,7 +171,6 @@ def test_calendar_jobs_name_files_after_the_kallelse() -> None:
     ]
     assert jobs[0].render() == meeting_calendar(reg, BOARD)
     assert jobs[3].render() == all_meetings_calendar(reg)
-    assert pickle.loads(pickle.dumps(jobs[0].render))() == jobs[0].render()  # ProcessPool-ready
     assert (
         calendar_jobs(register(BOARD, association=replace(CASTOR, year=None)), today=date.today())
         == []
