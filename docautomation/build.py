@@ -1,9 +1,8 @@
 """The build: register file → read → validate → rank → render → outbox, one register at a time.
 
-The one orchestrator the CLI, the watcher and the sync call: which registers to build, reading
-and checking them, refusing conflict copies, and (holding the outbox lock) writing either the
-Valideringsrapport or the documents, then recording the build so an unchanged register is not
-read again.
+The one orchestrator the CLI, the watcher and the sync call: which registers to build, reading and
+checking them, refusing conflict copies, and (under the outbox lock) writing the Valideringsrapport
+or the documents, then recording the build so an unchanged register is not read again.
 """
 
 from __future__ import annotations
@@ -335,7 +334,7 @@ def _render_and_write(
 ) -> tuple[BuildOutcome, tuple[Path, ...]]:
     """Write the register's documents; returns the outcome and the documents' paths."""
     from . import ranking
-    from .documents import annual, calendars, jobs
+    from .documents import annual, calendars, jobs, properties
     from .outbox import history
 
     assert item.report is not None
@@ -354,6 +353,7 @@ def _render_and_write(
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
     )  # fmt: skip
     work += calendars.calendar_jobs(reg, today=options.today)
+    work = properties.with_provenance(work, item.path.name, item.sha256, options.today)
     with _progress(options.progress, len(work)) as step:
         result = outbox.write_outputs(
             settings.outbox, work, source=item.path.name, source_sha256=item.sha256, progress=step

@@ -471,14 +471,16 @@ class DocumentJob:
     """One output to produce: where it goes, a key of everything it is made from, how to make it.
 
     `path` is relative to the outbox, with "/" separators (e.g. "2021/Kallelser/2021-02-09
-    Styrelsemöte.docx"). `key` changes whenever the bytes `render()` returns could change
-    (register data used, template bytes, --date where used, tool version), so an unchanged key
-    lets the outbox skip rendering altogether. `render` must be deterministic.
+    Styrelsemöte.docx"). `key` changes whenever the content `render()` returns could change
+    (register data, template, --date where used, tool version; not the provenance stamped into a
+    .docx), so an unchanged key skips rendering. `template`, `template_sha256`: its Word template.
     """
 
     path: str
     key: str
     render: Callable[[], bytes] = field(compare=False)
+    template: str = ""
+    template_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ from .formatting import kallelse_names, safe_filename
 from .minutes import minutes_context, paragraph_starts
 
 # Bump whenever the rendering code changes what a document looks like, so every key changes.
-RENDER_VERSION = "docautomation-render/1"
+RENDER_VERSION = "docautomation-render/2"
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,10 @@ def document_jobs(
         )
     )
     renders += _year_renders(register, templates, annual or annual_version(register, today))
-    return [DocumentJob(path=path, key=render.key(), render=render) for path, render in renders]
+    return [
+        DocumentJob(path, render.key(), render, render.template, templates.digest(render.template))
+        for path, render in renders
+    ]
 
 
 def _year_renders(

@@ -30,6 +30,7 @@ class ManifestEntry:
     source_sha256: str
     written_at: str
     intended: str = ""  # for a "(ny version)" file: the relative path it stands beside
+    content: str = ""  # a .docx's content hash, without the properties stamped into it
 
 
 def load_manifest(outbox: Path) -> dict[str, ManifestEntry]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import logging
 import os
 import re
@@ -37,6 +36,7 @@ from ..fileio import (
     sha256_file,
 )
 from ..models import DocumentJob
+from .content import Digests, holds, same_on_disk
 from .manifest import ManifestEntry, load_manifest, save_manifest, write_atomically
 
 log = logging.getLogger(__name__)
@@ -248,11 +248,12 @@ class _Writer:
     def place(self, rel: str, key: str, data: bytes) -> _Placed:
         """Write `data` at `rel` when that is safe, else beside it."""
         state = self.state(rel)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = Digests.of(data)
         if state is _State.FOREIGN:
             kept = self._adopt_if_same(rel, key, digest, len(data))
             return kept or self._divert(rel, key, data, digest, DivertReason.EDITED)
-        if state is _State.OURS and self.entries[rel].sha256 == digest:
+        if state is _State.OURS and holds(self.entries[rel], digest):
+            # Same content (a .docx keeps the properties of the build that wrote it).
             self.entries[rel] = replace(self.entries[rel], key=key)
             return _Placed(self.root / rel, None)
         if state is _State.OURS and _is_open_in_office(self.root / rel):
@@ -265,7 +266,7 @@ class _Writer:
         return _Placed(self.root / rel, self.root / rel)
 
     def _divert(
-        self, rel: str, key: str, data: bytes, digest: str, reason: DivertReason
+        self, rel: str, key: str, data: bytes, digest: Digests, reason: DivertReason
     ) -> _Placed:
         """Write beside `rel`: the first "(ny version N)" name that is free or still ours."""
         for sibling in _sibling_names(rel):
@@ -277,7 +278,7 @@ class _Writer:
                     return kept
                 continue  # someone edited this one too
             if state is _State.OURS:
-                if self.entries[sibling].sha256 == digest:
+                if holds(self.entries[sibling], digest):
                     self.entries[sibling] = replace(self.entries[sibling], key=key)
                     return _Placed(path, None)
                 if _is_open_in_office(path):
@@ -294,24 +295,20 @@ class _Writer:
         )
 
     def _adopt_if_same(
-        self, rel: str, key: str, digest: str, size: int, *, intended: str = ""
+        self, rel: str, key: str, digest: Digests, size: int, *, intended: str = ""
     ) -> _Placed | None:
-        """A file we did not write that already holds our bytes is taken as ours, untouched."""
-        path = self.root / rel
-        try:
-            same = path.is_file() and path.stat().st_size == size and sha256_file(path) == digest
-        except OSError:
+        """A file we did not write that already holds our content is taken as ours, untouched."""
+        found = same_on_disk(self.root / rel, digest, size)
+        if found is None:
             return None
-        if not same:
-            return None
-        self._record(rel, key, digest, intended=intended)
-        return _Placed(path, None)
+        self._record(rel, key, digest._replace(sha256=found), intended=intended)
+        return _Placed(self.root / rel, None)
 
-    def _record(self, rel: str, key: str, digest: str, *, intended: str = "") -> None:
+    def _record(self, rel: str, key: str, digest: Digests, *, intended: str = "") -> None:
         st = (self.root / rel).stat()
         self.entries[rel] = ManifestEntry(
-            key, digest, st.st_size, st.st_mtime_ns,
-            self.source, self.source_sha256, self.written_at, intended,
+            key, digest.sha256, st.st_size, st.st_mtime_ns, self.source, self.source_sha256,
+            self.written_at, intended, digest.content if digest.stamped else "",
         )  # fmt: skip
 
 

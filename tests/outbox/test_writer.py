@@ -9,13 +9,18 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docautomation import fileio
+from docautomation.documents.engine import write_package
+from docautomation.documents.properties import Provenance, stamp
 from docautomation.models import DocumentJob
 from docautomation.outbox import writer as outbox
 from docautomation.outbox.writer import (
@@ -26,6 +31,7 @@ from docautomation.outbox.writer import (
     load_manifest,
     write_outputs,
 )
+from tests.support.rendering import parts
 
 PLAN = "2021/Verksamhetsplan 2021.docx"
 PLAN_NEW = "2021/Verksamhetsplan 2021 (ny version).docx"
@@ -462,3 +468,46 @@ def test_a_temp_file_left_by_a_killed_build_is_removed_by_the_next(tmp_path: Pat
     other.write_bytes(b"{}")
     report = build(tmp_path, counter.job(PLAN, "k1"))
     assert report.written == () and not any(p.exists() for p in stale) and other.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents stamped with their provenance: compared by content
+# ---------------------------------------------------------------------------------------------
+
+
+def _stamped(register: str, day: int, text: str = "") -> bytes:
+    """A small Word document with `text`, stamped as built from `register` on 2021-01-`day`."""
+    buffer = BytesIO()
+    doc = Document()
+    doc.add_paragraph(text)
+    doc.save(buffer)
+    # Byte-stable like the engine's output: fixed zip times, parts in order.
+    plain = write_package(parts(buffer.getvalue()).items())
+    return stamp(plain, Provenance(register, "ab" * 32, date(2021, 1, day)))
+
+
+def test_a_new_key_with_the_same_content_leaves_the_document_alone(tmp_path: Path) -> None:
+    """Other properties only (another register version, another day): the file keeps its own."""
+    counter = Counter()
+    build(tmp_path, counter.job(PLAN, "k1", _stamped("a.xlsx", 1, "Plan")))
+    before = ((tmp_path / PLAN).read_bytes(), (tmp_path / PLAN).stat().st_mtime_ns)
+    report = build(tmp_path, counter.job(PLAN, "k2", _stamped("b.xlsx", 2, "Plan")))
+    assert report.written == () and report.unchanged == (tmp_path / PLAN,)
+    assert ((tmp_path / PLAN).read_bytes(), (tmp_path / PLAN).stat().st_mtime_ns) == before
+    assert load_manifest(tmp_path)[PLAN].key == "k2"
+    report = build(tmp_path, counter.job(PLAN, "k3", _stamped("b.xlsx", 3, "Ny plan")))
+    assert report.written == (tmp_path / PLAN,)
+
+
+def test_a_lost_manifest_adopts_a_document_with_the_same_content(tmp_path: Path) -> None:
+    """Without the record, a file holding the same content is taken as ours, not diverted."""
+    build(tmp_path, Counter().job(PLAN, "k1", _stamped("a.xlsx", 1, "Plan")))
+    before = (tmp_path / PLAN).read_bytes()
+    (tmp_path / ".docautomation/manifest.json").unlink()
+    report = build(tmp_path, Counter().job(PLAN, "k2", _stamped("b.xlsx", 2, "Plan")))
+    assert report.written == () and report.diverted == ()
+    assert (tmp_path / PLAN).read_bytes() == before
+    assert load_manifest(tmp_path)[PLAN].sha256 == fileio.sha256_file(tmp_path / PLAN)
+    (tmp_path / ".docautomation/manifest.json").unlink()
+    report = build(tmp_path, Counter().job(PLAN, "k3", _stamped("b.xlsx", 2, "Annan plan")))
+    assert [d.reason for d in report.diverted] == [DivertReason.EDITED]
