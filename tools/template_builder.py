@@ -145,9 +145,7 @@ def _cell_text(cell: _Cell, text: str, style: str | None = None, *, bold: bool =
     _run(paragraph, text, bold=bold)
 
 
-def _table(
-    where: DocxDocument, headers: Sequence[str], widths_mm: Sequence[int], rows: int
-) -> Table:
+def _table(where: Container, headers: Sequence[str], widths_mm: Sequence[int], rows: int) -> Table:
     """A Table Grid table with a bold, shaded header row that repeats on every page.
 
     Its rows may break across pages (no w:cantSplit): in a table whose heading repeats,
@@ -156,7 +154,7 @@ def _table(
     under the repeated heading, in Word and LibreOffice alike.
     """
     table: Table = where.add_table(rows=1 + rows, cols=len(headers))
-    table.style = where.styles["Table Grid"]
+    table.style = "Table Grid"
     table.autofit = False
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
         col.set(qn("w:w"), str(int(Mm(width).twips)))
@@ -294,11 +292,7 @@ def build_report() -> DocxDocument:
     _labelled(doc, "Föreningens pilotönskemål", "{{ report.pilot }} (markerat i tabellen)")
     _p(doc, "{%p endif %}")
     _p(doc, "Sammanfattning per kategori", "Heading 1")
-    summary = _table(doc, ("Kategori", "Antal"), (120, 25), rows=3)
-    _loop_rows(summary, 1, ("{%tr for row in summary %}",))
-    _cell_text(summary.rows[2].cells[0], "{{ row.category }}")
-    _cell_text(summary.rows[2].cells[1], "{{ row.count }}")
-    _loop_rows(summary, 3, ("{%tr endfor %}",))
+    _summary_beside_chart(doc)
     _p(
         doc,
         "Rangordnade: {{ report.ranked_count }}. Levererade: {{ report.delivered_count }}. "
@@ -313,6 +307,25 @@ def build_report() -> DocxDocument:
     ):
         _closed_section(doc, heading, name, empty)
     return doc
+
+
+def _summary_beside_chart(doc: DocxDocument) -> None:
+    """The summary table and, to its right, the chart of the same counts (a borderless layout)."""
+    layout = doc.add_table(rows=1, cols=2)
+    layout.autofit = False
+    widths = (100, 157)
+    for col, width in zip(layout._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    left, right = layout.rows[0].cells
+    for cell, width in zip((left, right), widths, strict=True):
+        cell.width = Mm(width)
+    left._tc.remove(left.paragraphs[0]._p)  # the table comes first; Word adds a paragraph after
+    summary = _table(left, ("Kategori", "Antal"), (75, 20), rows=3)
+    _loop_rows(summary, 1, ("{%tr for row in summary %}",))
+    _cell_text(summary.rows[2].cells[0], "{{ row.category }}")
+    _cell_text(summary.rows[2].cells[1], "{{ row.count }}")
+    _loop_rows(summary, 3, ("{%tr endfor %}",))
+    _cell_text(right, "{{ summary_chart }}")
 
 
 def _changes_section(doc: DocxDocument) -> None:

@@ -20,6 +20,8 @@ Kallelse.docx
     association.name · supplier · report.date / .date_iso / .pilot / .ranked_count
         / .delivered_count / .rejected_count
     summary: list of {category, count}
+    summary_chart: the chart of the summary (active wishes per category and status), in a
+        paragraph of its own; empty when there are no active wishes
     changes.previous (bool) / .intro / .new / .status / .category / .removed (lists of lines)
     ranked: list of {rank, id, title, category, municipalities, effort, effect, status,
             supplier_ref, pilot (bool: the shaded row variant), description, submitted, reason,
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -51,8 +54,10 @@ from ..models import (
     ReportChanges,
     Role,
     Wish,
+    WishStatus,
 )
 from ..register.agenda import effective_agenda, effective_recipients, notice_date
+from .charts import StatusChart
 from .formatting import iso_date, long_date, text_date, time_range
 
 # The template files in the templates folder; their names are part of the contract with the
@@ -238,9 +243,13 @@ def _caller(register: Register) -> dict[str, str]:
 
 
 def report_context(
-    register: Register, ranking: Ranking, report_date: date, changes: ReportChanges | None
+    register: Register,
+    ranking: Ranking,
+    report_date: date,
+    changes: ReportChanges | None,
+    chart: StatusChart | None = None,
 ) -> dict[str, Any]:
-    """Variables of "Önskemål till leverantör.docx"."""
+    """Variables of "Önskemål till leverantör.docx"; `chart` is the one report_chart gives."""
     a = register.association
     day_text = functools.cache(text_date)  # thousands of wishes share a few hundred dates
     pilots = [f"{r.wish.id} {r.wish.title}" for r in ranking.ranked if r.wish.pilot]
@@ -263,26 +272,41 @@ def report_context(
             "rejected": [_closed(w) for w in ranking.rejected],
         }
     )
+    # Word XML, not text: the template's tag becomes the chart's drawing (charts.py).
+    context["summary_chart"] = chart.drawing() if chart else ""
     return context
 
 
 def _summary(categories: Sequence[Category], ranked: Sequence[RankedWish]) -> list[dict[str, str]]:
-    counts: dict[int | None, int] = {}
+    return [
+        {"category": label, "count": str(counts.total())}
+        for label, counts in summary_counts(categories, ranked)
+    ]
+
+
+def summary_counts(
+    categories: Sequence[Category], ranked: Sequence[RankedWish]
+) -> list[tuple[str, Counter[WishStatus]]]:
+    """The report's summary rows: each category's label and its active wishes per status.
+
+    Every category of the register in its order (also those without wishes), then categories
+    the register does not list, then the wishes not assessed. The table and the chart both
+    show these rows, so they cannot disagree.
+    """
+    by_category: dict[int | None, Counter[WishStatus]] = {}
     for r in ranked:
-        counts[r.category] = counts.get(r.category, 0) + 1
-    rows = [
-        {"category": f"{c.number} {c.name}", "count": str(counts.pop(c.number, 0))}
-        for c in categories
-    ]
-    unassessed = counts.pop(None, 0)
-    rows += [
-        {"category": f"{n} (okänd kategori)", "count": str(k)}
-        for n, k in sorted(counts.items())
-        if n is not None
-    ]
+        by_category.setdefault(r.category, Counter())[r.wish.status] += 1
+    rows = [(f"{c.number} {c.name}", by_category.pop(c.number, Counter())) for c in categories]
+    unassessed = by_category.pop(None, Counter())
+    rows += [(f"{n} (okänd kategori)", k) for n, k in sorted(by_category.items()) if n is not None]
     if unassessed:
-        rows.append({"category": "Ej bedömd", "count": str(unassessed)})
-    return rows
+        rows.append(("Ej bedömd", unassessed))
+    return [(normalise(label), counts) for label, counts in rows]
+
+
+def report_chart(register: Register, ranking: Ranking) -> StatusChart | None:
+    """The report's chart of its summary rows; None when there are no active wishes."""
+    return StatusChart.of(summary_counts(register.categories, ranking.ranked))
 
 
 def _changes(changes: ReportChanges | None) -> dict[str, Any]:

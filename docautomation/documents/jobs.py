@@ -35,6 +35,7 @@ from ..models import (
     WishStatus,
 )
 from .annual import AnnualVersion, annual_context, annual_version
+from .charts import StatusChart
 from .check import unknown_variables
 from .contexts import (
     ANNUAL_TEMPLATE,
@@ -45,6 +46,7 @@ from .contexts import (
     TEMPLATE_NAMES,
     notice_context,
     plan_context,
+    report_chart,
     report_context,
     sending_date,
 )
@@ -119,11 +121,13 @@ class _Render:
     context: Mapping[str, Any]
     title: str
     when: date
+    chart: StatusChart | None = None
 
     def __call__(self) -> bytes:
-        return self.templates.get(self.template).render(
+        data = self.templates.get(self.template).render(
             self.context, title=self.title, when=self.when
         )
+        return self.chart.attach(data, self.template) if self.chart else data
 
     def key(self) -> str:
         payload = [
@@ -133,6 +137,7 @@ class _Render:
             self.title,
             self.when.isoformat(),
             self.context,
+            self.chart.as_json() if self.chart else None,
         ]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -199,15 +204,17 @@ def document_jobs(
             )
         )
     when = report_date or today
+    chart = report_chart(register, ranking)
     renders.append(
         (
             f"{year}/Önskemål till {safe_filename(supplier)} {year}.docx",
             _Render(
                 templates,
                 REPORT_TEMPLATE,
-                report_context(register, ranking, when, changes),
+                report_context(register, ranking, when, changes, chart),
                 f"Önskemål till {supplier} {year}",
                 when,
+                chart,
             ),
         )
     )
@@ -294,12 +301,13 @@ def _check_contexts(
     )
     report_day = date(year, 1, 1)
     starts = paragraph_starts(meetings, register.association.running_numbers)
+    chart = report_chart(register, ranking)
     return {
         PLAN_TEMPLATE: [plan_context(register)],
         NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
         REPORT_TEMPLATE: [
-            report_context(register, ranking, report_day, None),
-            report_context(register, ranking, report_day, sample_changes),
+            report_context(register, ranking, report_day, None, chart),
+            report_context(register, ranking, report_day, sample_changes, chart),
         ],
         # Early in the year nothing is held yet, at its end everything is: both branches.
         ANNUAL_TEMPLATE: [

@@ -40,6 +40,7 @@ from tests.support.rendering import (
     make_ranking,
     make_register,
     open_docx,
+    parts,
     patch_template,
     root,
     rows,
@@ -327,7 +328,8 @@ def test_report_summary_and_ranked_table(docs: dict[str, bytes]) -> None:
     data = docs[REPORT]
     assert _texts(data, "Title") == ["Önskemål till Prosona"]
     assert _texts(data, "Subtitle") == ["Användarföreningen Castor, 15 mars 2021"]
-    summary, ranked, delivered, rejected = tables(data)
+    layout, ranked, delivered, rejected = tables(data)
+    summary = layout.find(".//w:tbl", NS)  # the summary table, with the chart beside it
     counts = {r[0]: int(r[1]) for r in rows(summary)[1:]}
     assert counts["1 Lagstiftning"] == sum(1 for r in ranking.ranked if r.category == 1)
     assert sum(counts.values()) == len(ranking.ranked) == 23
@@ -428,7 +430,8 @@ def test_report_without_active_wishes() -> None:
     register = replace(register, wishes=closed)
     data = _build(register, Ranking((), delivered=closed))[REPORT]
     assert "Det finns inga aktiva önskemål." in _texts(data)
-    assert len(tables(data)) == 2  # summary and delivered; no ranked or rejected table
+    assert len(tables(data)) == 2  # summary (beside the chart) and delivered; no ranked or rejected
+    assert "word/charts/chart1.xml" not in parts(data)  # no active wishes: no chart
     assert "Inga avvisade önskemål." in _texts(data)
 
 

@@ -113,12 +113,26 @@ def test_templates_use_only_built_in_styles(name: str) -> None:
 def test_every_table_header_row_repeats_and_rows_may_break(name: str, count: int) -> None:
     """The first row of every table is marked to repeat on each page (w:tblHeader), and no
     row is kept from breaking across pages (w:cantSplit): under a repeated heading,
-    LibreOffice drops such rows from the PDF when they meet a page end."""
-    tables = _part(name, "word/document.xml").findall(".//w:tbl", NS)
+    LibreOffice drops such rows from the PDF when they meet a page end. A table holding a
+    table only lays out what it holds (the summary beside its chart)."""
+    every = _part(name, "word/document.xml").findall(".//w:tbl", NS)
+    tables = [table for table in every if table.find(".//w:tbl", NS) is None]
     assert len(tables) == count
     for table in tables:
         assert table.find("w:tr/w:trPr/w:tblHeader", NS) is not None
         assert table.find("w:tr/w:trPr/w:cantSplit", NS) is None
+
+
+def test_report_template_puts_the_chart_beside_the_summary() -> None:
+    """One borderless row: the summary table on the left, {{ summary_chart }} on the right."""
+    body = _part(REPORT_TEMPLATE, "word/document.xml").find("w:body", NS)
+    (layout,) = [t for t in body.findall("w:tbl", NS) if t.find(".//w:tbl", NS) is not None]
+    assert layout.find("w:tblPr/w:tblStyle", NS) is None  # no grid: not a table to the eye
+    left, right = layout.findall("w:tr/w:tc", NS)
+    summary = left.find("w:tbl", NS)
+    assert "".join(summary.find("w:tr", NS).itertext()) == "KategoriAntal"
+    assert left[-1].tag == f"{{{NS['w']}}}p"  # Word needs a paragraph after a nested table
+    assert "".join(right.itertext()) == "{{ summary_chart }}"
 
 
 def test_plan_template_has_the_sections_and_columns() -> None:
