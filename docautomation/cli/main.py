@@ -177,6 +177,30 @@ def build(
     sys.exit(summary.exit_code)
 
 
+@cli.command()
+@click.argument("document", metavar="DOKUMENT", type=click.Path(path_type=Path))
+@out_opt
+@click.pass_context
+def explain(ctx: click.Context, document: Path, out: Path | None) -> None:
+    """Berätta var ett skapat dokument kommer ifrån och om det har ändrats sedan dess.
+
+    \b
+    Slutkoder: 0 klart · 1 dokumentet är inte skapat av docautomation · 3 inget läsbart
+    Worddokument.
+
+    \b
+    Exempel:
+      docautomation explain "outbox/2021/Verksamhetsplan 2021.docx"
+    """
+    from ..outbox.provenance import explain as explain_document
+
+    settings = settings_for(ctx, outbox=out)
+    found = explain_document(document, outbox=settings.outbox, inbox=settings.inbox)
+    for line in found.lines:
+        click.echo(line)
+    sys.exit(0 if found.ours else 1)
+
+
 @cli.group()
 def templates() -> None:
     """Arbeta med Wordmallarna."""

@@ -105,6 +105,13 @@ def keep_register_version(
     return target
 
 
+def kept_versions(outbox: Path, sha256: str) -> list[Path]:
+    """Kept register files (any year) whose name carries the start of `sha256`, oldest first."""
+    folder = Path(outbox) / STATE_DIR / VERSIONS_DIR
+    found = (p for suffix in (".xlsx", ".xlsm") for p in folder.glob(f"*/*_{sha256[:12]}{suffix}"))
+    return sorted(found, key=lambda p: p.name)
+
+
 # ---------------------------------------------------------------------------------------------
 # The report's change baseline
 # ---------------------------------------------------------------------------------------------

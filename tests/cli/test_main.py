@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -10,7 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx import Document
 
+from docautomation import __version__
 from docautomation.cli.main import cli
 
 SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
@@ -182,7 +185,7 @@ ENGLISH = re.compile(
 )
 COMMANDS = (
     ["init"], ["validate"], ["rank"], ["build"], ["templates"], ["templates", "check"],
-    ["watch"], ["status"], ["sync"], ["import"], ["new-year"],
+    ["watch"], ["status"], ["sync"], ["import"], ["new-year"], ["explain"],
 )  # fmt: skip
 
 
@@ -281,3 +284,31 @@ def test_status_after_a_manual_build_names_the_register_its_documents_and_local_
     assert re.search(r"(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag) \d{1,2} \w+", line)
     assert "  2021/Verksamhetsplan 2021.docx" in out
     assert "+00:00" not in out and "T" not in line.split("klart")[1].split("(")[0]
+
+
+def test_explain_names_the_origin_and_notices_an_edit(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """The example's plan: register, hash, template, version, date, unchanged; then edited."""
+    assert _invoke(runner, "build", "--date", "2021-01-10")[0] == 0
+    plan = "outbox/2021/Verksamhetsplan 2021.docx"
+    code, out, err = _invoke(runner, "explain", plan)
+    assert (code, err) == (0, "")
+    sha = hashlib.sha256(example_register.read_bytes()).hexdigest()
+    for expected in ("Register 2021.xlsx", sha, "Verksamhetsplan.docx", __version__, "2021-01-10"):
+        assert expected in out
+    assert "Ändrat efter att det skapades: nej" in out
+    doc = Document(str(workdir / plan))
+    doc.add_paragraph("Ändrat i Word")
+    doc.save(str(workdir / plan))
+    code, out, _ = _invoke(runner, "explain", plan)
+    assert code == 0 and "Ändrat efter att det skapades: ja" in out
+
+
+def test_explain_on_other_files_is_one_line(runner: CliRunner, example_register: Path) -> None:
+    """A Word file not made by docautomation: one line, exit 1; no Word file: one error, exit 3."""
+    code, out, _ = _invoke(runner, "explain", "templates/Kallelse.docx")
+    assert code == 1 and out.count("\n") == 1 and "inte skapat av docautomation" in out
+    code, out, err = _invoke(runner, "explain", str(example_register))
+    assert (code, out) == (3, "")
+    assert err == "Fel: Register 2021.xlsx: filen är inget Word-dokument (.docx).\n"
