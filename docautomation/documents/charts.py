@@ -111,15 +111,15 @@ class StatusChart:
                     "sidfot eller fotnot; det kan bara stå i dokumentets text."
                 )
         number = 1
-        while f"word/charts/chart{number}.xml" in package.infos or (
-            f"word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx" in package.infos
+        while f"word/charts/chart{number}.xml" in package or (
+            f"word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx" in package
         ):
             number += 1
         part = f"word/charts/chart{number}.xml"
         book = f"word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"
         types = with_override(package.read(CONTENT_TYPES), part, _CHART_TYPE)
         main_rels = rels_of(main)
-        old_rels = package.read(main_rels) if main_rels in package.infos else None
+        old_rels = package.read(main_rels) if main_rels in package else None
         target = posixpath.relpath(part, posixpath.dirname(main))
         return package.rewrite(
             {

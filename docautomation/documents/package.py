@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -30,58 +32,132 @@ class NotAPackageError(ValueError):
     """The bytes are not a readable zip package."""
 
 
+class _Member(NamedTuple):
+    """One member as the zip's central directory describes it."""
+
+    name: str
+    flags: int
+    method: int
+    crc: int
+    compressed: int
+    size: int
+    offset: int  # of its local header
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo) -> _Member:
+        return cls(
+            info.filename, info.flag_bits, info.compress_type, info.CRC, info.compress_size,
+            info.file_size, info.header_offset,
+        )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Package:
     """A zip package read once: member names in order, each readable or copyable raw."""
 
     data: bytes
-    infos: Mapping[str, zipfile.ZipInfo]
+    members: Mapping[str, _Member]
 
     @classmethod
     def open(cls, data: bytes) -> Package:
         """Read the zip's directory; NotAPackageError when `data` is not a zip."""
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return cls(data, {info.filename: info for info in zf.infolist()})
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise NotAPackageError(str(exc)) from exc
+        members = _directory(data)
+        if members is None:  # not the plain kind every Office program writes: ask zipfile
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    infos = zf.infolist()
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                raise NotAPackageError(str(exc)) from exc
+            members = {i.filename: _Member.of(i) for i in infos}
+        return cls(data, members)
 
     @property
     def names(self) -> list[str]:
-        return list(self.infos)
+        return list(self.members)
+
+    def __contains__(self, member: str) -> bool:
+        return member in self.members
 
     def read(self, member: str) -> bytes:
-        """A member's bytes; NotAPackageError when it is missing or broken."""
+        """A member's bytes (CRC checked); NotAPackageError when it is missing or broken."""
+        info = self.members.get(member)
+        if info is None:
+            raise NotAPackageError(f"{member} saknas")
+        raw = self._deflated(info)
+        if raw is None:  # stored, encrypted or odd: let zipfile deal with it
+            try:
+                with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
+                    return zf.read(member)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+                raise NotAPackageError(f"{member}: {exc}") from exc
         try:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
-                return zf.read(self.infos[member])
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            data = zlib.decompress(raw, -15)
+        except zlib.error as exc:
             raise NotAPackageError(f"{member}: {exc}") from exc
+        if len(data) != info.size or zlib.crc32(data) != info.crc:
+            raise NotAPackageError(f"{member}: fel kontrollsumma")
+        return data
 
     def entry(self, member: str) -> ZipEntry:
         """The member as a ZipEntry, its deflated bytes copied when it is plainly deflated."""
-        info = self.infos[member]
-        start = info.header_offset
-        header = self.data[start : start + 30]
-        if (
-            info.compress_type != zipfile.ZIP_DEFLATED
-            or info.flag_bits & 0x1
-            or header[:4] != (b"PK\x03\x04")
-        ):
+        info = self.members[member]
+        raw = self._deflated(info)
+        if raw is None:
             return ZipEntry.deflate(member, self.read(member))
-        name_length, extra_length = struct.unpack("<HH", header[26:30])
-        begin = start + 30 + name_length + extra_length
-        raw = self.data[begin : begin + info.compress_size]
-        return ZipEntry(member.encode("utf-8"), info.CRC, info.file_size, raw)
+        return ZipEntry(member.encode("utf-8"), info.crc, info.size, raw)
 
-    def rewrite(self, changed: Mapping[str, bytes]) -> bytes:
-        """The package with `changed` members replaced in place, new ones appended at the end."""
+    def entries(self, changed: Mapping[str, bytes]) -> list[ZipEntry]:
+        """Every member in order, `changed` ones replaced in place and new ones appended."""
         entries = [
             ZipEntry.deflate(name, changed[name]) if name in changed else self.entry(name)
             for name in self.names
         ]
-        entries += [ZipEntry.deflate(n, d) for n, d in changed.items() if n not in self.infos]
-        return zip_entries(entries)
+        return entries + [ZipEntry.deflate(n, d) for n, d in changed.items() if n not in self]
+
+    def rewrite(self, changed: Mapping[str, bytes]) -> bytes:
+        """The package with `changed` members replaced in place, new ones appended at the end."""
+        return zip_entries(self.entries(changed))
+
+    def _deflated(self, info: _Member) -> bytes | None:
+        """The member's raw deflate stream, or None when it is not plainly deflated."""
+        start = info.offset
+        header = self.data[start : start + 30]
+        if (
+            info.method != zipfile.ZIP_DEFLATED
+            or info.flags & 0x1
+            or len(header) < 30
+            or header[:4] != b"PK\x03\x04"
+        ):
+            return None
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        begin = start + 30 + name_length + extra_length
+        return self.data[begin : begin + info.compressed]
+
+
+def _directory(data: bytes) -> dict[str, _Member] | None:
+    """The central directory of a plain zip (one disk, no zip64), or None for anything else.
+
+    zipfile would do, but building its objects costs more than stamping a small document.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if end < 0 or len(data) < end + 22:
+        return None
+    disk, start_disk, here, count, _, offset = struct.unpack("<HHHHII", data[end + 4 : end + 20])
+    if disk or start_disk or here != count or offset >= end:
+        return None
+    members: dict[str, _Member] = {}
+    for _ in range(count):
+        if len(data) < offset + 46 or data[offset : offset + 4] != b"PK\x01\x02":
+            return None
+        fields = struct.unpack("<HHHHHIIIHHHHHII", data[offset + 6 : offset + 46])
+        flags, method, _, _, crc, compressed, size, name_len, extra_len, comment_len = fields[1:11]
+        name_bytes = data[offset + 46 : offset + 46 + name_len]
+        name = name_bytes.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        if 0xFFFFFFFF in (compressed, size, fields[14]):
+            return None  # zip64
+        members[name] = _Member(name, flags, method, crc, compressed, size, fields[14])
+        offset += 46 + name_len + extra_len + comment_len
+    return members
 
 
 def parse(xml: bytes) -> etree._Element:

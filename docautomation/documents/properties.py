@@ -9,15 +9,21 @@ properties count as the same document (and the outbox keeps the file as it is).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
+import struct
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from .. import __version__
 from ..models import DocumentJob
+from .engine import ZipEntry, zip_entries
 from .package import (
     CONTENT_TYPES,
     PACKAGE_RELS,
@@ -25,7 +31,6 @@ from .package import (
     Package,
     free_id,
     relationship_target,
-    serialise,
     with_override,
     with_relationship,
 )
@@ -46,6 +51,8 @@ _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-prope
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 # The one format id the standard gives user-defined properties.
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+_XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,21 +105,35 @@ def with_provenance(
 def stamp(data: bytes, provenance: Provenance) -> bytes:
     """The package with our custom properties set (others the template has are kept)."""
     package = Package.open(data)
-    rels = package.read(PACKAGE_RELS)
-    part = relationship_target(rels, CUSTOM_REL)
-    changed: dict[str, bytes] = {}
-    if part is None or part not in package.infos:
-        part = CUSTOM_PART
-        changed[PACKAGE_RELS] = with_relationship(rels, free_id(rels), CUSTOM_REL, part)
-        changed[CONTENT_TYPES] = with_override(package.read(CONTENT_TYPES), part, CUSTOM_TYPE)
-        existing = None
-    else:
-        existing = package.read(part)
+    part, static = _layout(package.entry(PACKAGE_RELS), package.entry(CONTENT_TYPES))
+    existing = package.read(part) if part in package else None
+    placeholder = ZipEntry(part.encode("utf-8"), 0, 0, b"")  # the part's place, filled below
+    entries = [static.get(entry.name, entry) for entry in package.entries({})]
+    if existing is None:
+        entries.append(placeholder)
     values = provenance.values()
     # The content is everything but this part, so its hash is known before the part is written.
-    values[CONTENT_SHA256] = content_digest(package, changed, skipped=part)
-    changed[part] = _custom_part(existing, values)
-    return package.rewrite(changed)
+    values[CONTENT_SHA256] = content_digest(entries, skipped=part)
+    custom = ZipEntry.deflate(part, _custom_part(existing, values))
+    return zip_entries(custom if entry.name == custom.name else entry for entry in entries)
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(rels: ZipEntry, types: ZipEntry) -> tuple[str, dict[bytes, ZipEntry]]:
+    """Where the custom properties go, and the package relationships and content types then.
+
+    Both parts come from the template unchanged, so every document of a template shares them:
+    worked out once per template, not once per document.
+    """
+    rels_xml, types_xml = zlib.decompress(rels.deflated, -15), zlib.decompress(types.deflated, -15)
+    part = relationship_target(rels_xml, CUSTOM_REL)
+    changed = {CONTENT_TYPES: with_override(types_xml, part or CUSTOM_PART, CUSTOM_TYPE)}
+    if part is None:
+        part = CUSTOM_PART
+        changed[PACKAGE_RELS] = with_relationship(rels_xml, free_id(rels_xml), CUSTOM_REL, part)
+    return part, {
+        name.encode("utf-8"): ZipEntry.deflate(name, xml) for name, xml in changed.items()
+    }
 
 
 def read_properties(data: bytes) -> dict[str, str] | None:
@@ -120,7 +141,7 @@ def read_properties(data: bytes) -> dict[str, str] | None:
     try:
         package = Package.open(data)
         part = relationship_target(package.read(PACKAGE_RELS), CUSTOM_REL)
-        if part is None or part not in package.infos:
+        if part is None or part not in package:
             return {}
         root = etree.fromstring(package.read(part), _parser())
     except (NotAPackageError, etree.XMLSyntaxError):
@@ -145,25 +166,21 @@ def is_ours(properties: Mapping[str, str] | None) -> bool:
     return properties is not None and bool(properties.get(VERSION)) and CONTENT_SHA256 in properties
 
 
-def content_digest(
-    package: Package, changed: Mapping[str, bytes] | None = None, *, skipped: str | None = None
-) -> str:
-    """SHA-256 of every part but the custom properties part, by name, in name order.
+def content_digest(entries: Iterable[ZipEntry], *, skipped: str | None) -> str:
+    """SHA-256 of every member but `skipped` (the custom properties part), in name order.
 
-    `changed` overlays members about to be written; `skipped` names the custom properties
-    part (found through the package's relationships when not given).
+    Each member counts as the package stores it: name, CRC-32, size and compressed bytes. Any
+    edit or re-save changes that; nothing has to be decompressed (most of a document's bytes
+    are its template's styles, the same in every document).
     """
-    changed = changed or {}
-    if skipped is None:
-        rels = changed.get(PACKAGE_RELS) or package.read(PACKAGE_RELS)
-        skipped = relationship_target(rels, CUSTOM_REL)
     digest = hashlib.sha256()
-    for name in sorted({*package.names, *changed}):
-        if name == skipped or name.endswith("/"):
+    avoid = skipped.encode("utf-8") if skipped is not None else None
+    for entry in sorted(entries, key=lambda e: e.name):
+        if entry.name == avoid or entry.name.endswith(b"/"):
             continue
-        data = changed[name] if name in changed else package.read(name)
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
+        digest.update(entry.name + b"\0")
+        digest.update(struct.pack("<IQQ", entry.crc, entry.size, len(entry.deflated)))
+        digest.update(entry.deflated)
     return digest.hexdigest()
 
 
@@ -176,30 +193,44 @@ def recorded_content(data: bytes) -> str | None:
 def actual_content(data: bytes) -> str | None:
     """The content hash of a .docx as it is now (after any edit); None when it is no package."""
     try:
-        return content_digest(Package.open(data))
+        package = Package.open(data)
+        skipped = relationship_target(package.read(PACKAGE_RELS), CUSTOM_REL)
+        return content_digest(package.entries({}), skipped=skipped)
     except (NotAPackageError, etree.XMLSyntaxError):
         return None
 
 
 def _custom_part(existing: bytes | None, values: Mapping[str, str]) -> bytes:
+    """The properties part: the template's own properties kept (by pid), then ours."""
+    kept: list[bytes] = []
+    pids = [1]  # user-defined properties are numbered from 2
     try:
         root = etree.fromstring(existing, _parser()) if existing else None
     except etree.XMLSyntaxError:
         root = None  # a broken part from the template: ours replaces it
-    if root is None or root.tag != f"{{{_CUSTOM_NS}}}Properties":
-        root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
-    for prop in root.findall(f"{{{_CUSTOM_NS}}}property"):
-        if prop.get("name") in values:
-            root.remove(prop)
-    pids = [_number(p.get("pid")) for p in root.findall(f"{{{_CUSTOM_NS}}}property")]
-    pid = max([1, *pids])  # user-defined properties are numbered from 2
-    for name, value in values.items():
-        pid += 1
-        prop = etree.SubElement(
-            root, f"{{{_CUSTOM_NS}}}property", fmtid=_FMTID, pid=str(pid), name=name
-        )
-        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
-    return serialise(root)
+    for prop in root.iter(f"{{{_CUSTOM_NS}}}property") if root is not None else ():
+        if prop.get("name") not in values:
+            kept.append(etree.tostring(prop, encoding="utf-8"))
+            pids.append(_number(prop.get("pid")))
+    ours = (
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{_text(name)}">'
+        f"<vt:lpwstr>{_text(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(values.items(), start=max(pids) + 1)
+    )
+    return b"".join(
+        [
+            _XML_DECL,
+            f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">'.encode(),
+            *kept,
+            "".join(ours).encode("utf-8"),
+            b"</Properties>",
+        ]
+    )
+
+
+def _text(value: str) -> str:
+    """`value` as XML text or attribute: escaped, characters XML cannot hold dropped."""
+    return xml_escape(_XML_ILLEGAL.sub("", value), {'"': "&quot;"})
 
 
 def _number(text: str | None) -> int:
