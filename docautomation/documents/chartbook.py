@@ -1,8 +1,4 @@
-"""The workbook a Word chart carries for its data: Word's "Redigera data" opens it in Excel.
-
-Written by hand, not with openpyxl: it is a few cells, and openpyxl stamps the time it saves
-into the file, which would make equal reports differ byte for byte.
-"""
+"""The workbook a Word chart carries for its data: Word's "Redigera data" opens it in Excel."""
 
 from __future__ import annotations
 
@@ -58,7 +54,11 @@ def column(index: int) -> str:
 
 
 def workbook(header: Sequence[str], rows: Sequence[tuple[str, Sequence[int]]]) -> bytes:
-    """An .xlsx with `header` in row 1 and each (label, numbers) row below it."""
+    """An .xlsx with `header` in row 1 and each (label, numbers) row below it.
+
+    Written by hand, not with openpyxl: it is a few cells, and openpyxl stamps the time it saves
+    into the file, which would make equal reports differ byte for byte.
+    """
     sheet = etree.Element(f"{{{_MAIN}}}worksheet", nsmap={None: _MAIN})
     data = etree.SubElement(sheet, f"{{{_MAIN}}}sheetData")
     _row(data, 1, list(header))

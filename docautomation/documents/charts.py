@@ -1,12 +1,4 @@
-"""The report's chart: active wishes per category and status, as a native Word chart.
-
-A DrawingML chart part with its data in an embedded workbook, so the chart stays editable in
-Word ("Redigera data") and LibreOffice draws it from the same numbers. No plotting library is
-involved: the chart is a few kilobytes of XML written here, only when the report is rendered.
-
-A template shows the chart where it says {{ summary_chart }}: that variable is the drawing that
-points to the chart part, which `attach` then adds to the rendered document.
-"""
+"""The report's chart: active wishes per category and status, as a native Word chart."""
 
 from __future__ import annotations
 
@@ -62,7 +54,14 @@ A = ElementMaker(namespace=_A, nsmap=_NSMAP)
 
 @dataclass(frozen=True, slots=True)
 class StatusChart:
-    """Stacked bars: one bar per category, one segment per status (count of active wishes)."""
+    """Stacked bars: one bar per category, one segment per status (count of active wishes).
+
+    A DrawingML chart part with its data in an embedded workbook, so the chart stays editable
+    in Word ("Redigera data") and LibreOffice draws it from the same numbers; no plotting
+    library, a few kilobytes of XML written only when the report is rendered. A template shows
+    it where it says {{ summary_chart }}: `drawing` is that variable, pointing at the chart part
+    that `attach` adds to the rendered document.
+    """
 
     categories: tuple[str, ...]
     statuses: tuple[WishStatus, ...]

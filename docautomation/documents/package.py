@@ -1,9 +1,4 @@
-"""Edits a finished .docx package: parts replaced or added, the rest copied still compressed.
-
-Adding a part to an Office package takes three things: the part, its content type in
-[Content_Types].xml, and a relationship from the part that uses it. Members that do not change
-are copied as they are compressed (recompressing a large report would cost most of its render).
-"""
+"""Edits a finished .docx package: parts replaced or added, the rest copied still compressed."""
 
 from __future__ import annotations
 
@@ -53,7 +48,12 @@ class _Member(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Package:
-    """A zip package read once: member names in order, each readable or copyable raw."""
+    """A zip package read once: member names in order, each readable or copyable raw.
+
+    A part added to an Office package needs its content type in [Content_Types].xml and a
+    relationship from the part that uses it (with_override, with_relationship). Members that do
+    not change are copied compressed: recompressing a large report would cost most of its render.
+    """
 
     data: bytes
     members: Mapping[str, _Member]

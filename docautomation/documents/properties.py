@@ -1,11 +1,4 @@
-"""Where a document came from, written into it: custom document properties (Word: Egenskaper).
-
-Every generated .docx carries the register's file name and SHA-256, the template's name and
-SHA-256, the docautomation version and the build date, plus the SHA-256 of its own content, so
-the document itself can tell whether it was changed after it was generated. The content is
-every part but the custom properties part, so two builds that write the same content with other
-properties count as the same document (and the outbox keeps the file as it is).
-"""
+"""Where a document came from, written into it: custom document properties (Word: Egenskaper)."""
 
 from __future__ import annotations
 
@@ -57,7 +50,12 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """What one build stamps into the documents it writes."""
+    """What one build stamps into the documents it writes.
+
+    Besides these, a document carries the SHA-256 of its own content, so it can tell whether it
+    was changed after it was generated. The content is every part but the properties, so two
+    builds that write the same content with other properties write the same document.
+    """
 
     register: str
     register_sha256: str

@@ -1,9 +1,4 @@
-"""Same document or not: a .docx is compared by its content, without the properties stamped in.
-
-A build stamps where a document came from into it (register, template, date). When a later
-build renders the same content from another register version, the file in the outbox already
-says everything it should, so it is neither rewritten nor counted as changed.
-"""
+"""Same document or not: a .docx is compared by its content, without the properties stamped in."""
 
 from __future__ import annotations
 
@@ -16,7 +11,12 @@ from .manifest import ManifestEntry
 
 
 class Digests(NamedTuple):
-    """A rendered output's SHA-256 and its content hash (the same for anything but a .docx)."""
+    """A rendered output's SHA-256 and its content hash (the same for anything but a .docx).
+
+    A later build that renders the same content from another register version finds the file
+    saying all it should (the properties of the build that wrote that content): it is neither
+    rewritten nor counted as edited.
+    """
 
     sha256: str
     content: str

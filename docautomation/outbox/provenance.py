@@ -1,10 +1,4 @@
-"""`docautomation explain`: where a generated document came from, and whether it changed since.
-
-A document's custom properties name the register and template it was made from. Whether it was
-changed after it was generated is asked of the outbox's manifest when the file lies in an
-outbox (the bytes docautomation wrote), and otherwise of the document itself: the content hash
-it carries against its content now.
-"""
+"""`docautomation explain`: where a generated document came from, and whether it changed since."""
 
 from __future__ import annotations
 
@@ -32,7 +26,10 @@ class Explanation:
 
 
 def explain(path: Path, *, outbox: Path | None = None, inbox: Path | None = None) -> Explanation:
-    """Explain the .docx at `path`.
+    """Explain the .docx at `path`: its properties, and whether it changed since it was made.
+
+    The outbox's manifest knows the bytes docautomation wrote, when the file lies in an outbox;
+    elsewhere the document's own content hash is compared with its content now.
 
     Args:
         path: the document.
@@ -56,7 +53,7 @@ def explain(path: Path, *, outbox: Path | None = None, inbox: Path | None = None
     lines = [
         f"{path.name} skapades av docautomation.",
         *(f"  {name + ':':<23} {found[name]}" for name in _SHOWN if name in found),
-        _changed(path, data, found, home),
+        _changed(data, found, home),
         *_register(found, home[0] if home else outbox, inbox),
     ]
     return Explanation(tuple(lines), ours=True)
@@ -82,9 +79,7 @@ def _outbox_of(path: Path) -> tuple[Path, str] | None:
     return None
 
 
-def _changed(
-    path: Path, data: bytes, found: Mapping[str, str], home: tuple[Path, str] | None
-) -> str:
+def _changed(data: bytes, found: Mapping[str, str], home: tuple[Path, str] | None) -> str:
     content_same = props.actual_content(data) == found[props.CONTENT_SHA256]
     entry = load_manifest(home[0]).get(home[1]) if home else None
     if entry is not None:
