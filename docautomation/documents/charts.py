@@ -82,7 +82,9 @@ class StatusChart:
 
     def drawing(self) -> Markup:
         """What {{ summary_chart }} puts in the document: a run holding the chart, inline."""
-        height = min(150, max(60, 28 + 9 * len(self.categories)))
+        # Tall enough for each bar and its label, short enough to start beside the table on the
+        # page its heading is on (an inline picture cannot break across pages).
+        height = min(90, max(60, 28 + 9 * len(self.categories)))
         frame = (
             f'<wp:inline xmlns:wp="{_WP}" distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{_WIDTH_MM * _EMU_PER_MM}" cy="{height * _EMU_PER_MM}"/>'

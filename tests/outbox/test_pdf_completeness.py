@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
+from docx.table import Table
 
 from docautomation.build import build
 from docautomation.config import Settings
@@ -75,7 +77,7 @@ def _pages_of_each_table(document: Path, pages: list[str]) -> list[tuple[int, in
     """For each table: the page of its first data row and of its last, each found by its
     longest cell among those no other row repeats (the activity, the wish's title)."""
     spans = []
-    for table in docx.Document(str(document)).tables:
+    for table in _data_tables(document):
         rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
         counts = Counter(text for row in rows for text in set(row))
         first, last = (
@@ -83,6 +85,14 @@ def _pages_of_each_table(document: Path, pages: list[str]) -> list[tuple[int, in
         )
         spans.append((_first_page(pages, first), _first_page(pages, last)))
     return spans
+
+
+def _data_tables(document: Path) -> Iterator[Table]:
+    """The document's tables with rows of data: a layout table (the report's summary beside its
+    chart) stands for the tables it holds."""
+    for table in docx.Document(str(document)).tables:
+        held = [inner for cell in table.rows[0].cells for inner in cell.tables]
+        yield from held or [table]
 
 
 def _build_with_pdfs(workdir: Path, content: dict[str, list[dict[str, Any]]]) -> list[Path]:
