@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import zipfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 
+import icalendar
 import openpyxl
 import pytest
 from docx import Document
@@ -363,3 +366,46 @@ def test_libreoffice_converts_the_years_other_documents(
     assert "☐ Henrik Åberg, suppleant" in text["board"]
     assert "Enligt bilagd röstlängd" in text["agm"]
     assert "Mötessekreterare Justeras" in text["agm"]
+
+
+# Excel writes a control character in a cell as an escape; the reader decodes it.
+CONTROL_ESCAPES = ("_x0001_", "_xFFFE_", "_x001B_")
+_UNWRITABLE_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf[\xbe\xbf]")
+
+
+@pytest.mark.parametrize("escape", CONTROL_ESCAPES)
+def test_control_characters_in_the_register_never_reach_a_document_or_calendar(
+    settings: Settings, example_register: Path, escape: str
+) -> None:
+    """Leverantör, Plats, Distanslänk and Dagordning with a control character still build:
+    the character is gone from every .docx (file name and title included) and every .ics."""
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B7"] = f"Pro{escape}sona"
+    meetings = wb["Möten"]
+    meetings["E2"] = f"Rum{escape} 1"
+    meetings["F2"] = f"https://teams.example/{escape}castor"
+    meetings["G2"] = f"Mötets{escape} öppnande\nÖvriga frågor"
+    wb.save(example_register)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 0, summary.outcomes
+    year = settings.outbox / "2021"
+    report = year / "Önskemål till Prosona 2021.docx"
+    assert Document(str(report)).core_properties.title == "Önskemål till Prosona 2021"
+    notice = year / "Kallelser" / "2021-01-26 Styrelsemöte"
+    assert "Rum 1" in _text(notice.with_suffix(".docx"))
+    outputs = [p for p in settings.outbox.rglob("*") if p.suffix in (".docx", ".ics")]
+    assert len(outputs) == 19
+    for path in outputs:
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as package:
+                assert not any(
+                    _UNWRITABLE_BYTES.search(package.read(n)) for n in package.namelist()
+                )
+        else:
+            assert not _UNWRITABLE_BYTES.search(path.read_bytes()), path.name
+    event = icalendar.Calendar.from_ical(notice.with_suffix(".ics").read_bytes()).walk("VEVENT")[0]
+    assert str(event["LOCATION"]).startswith("Rum 1")
+    assert str(event["URL"]) == "https://teams.example/castor"
+    assert "1. Mötets öppnande" in str(event["DESCRIPTION"])

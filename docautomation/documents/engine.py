@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..errors import TemplateError
+from ..text import printable
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -384,7 +385,7 @@ def _core_properties(core: bytes, title: str, when: date) -> bytes:
             element = etree.SubElement(root, f"{{{ns[prefix]}}}{local}")
         if prefix == "dcterms":
             element.set(f"{{{ns['xsi']}}}type", "dcterms:W3CDTF")
-        element.text = value
+        element.text = printable(value)  # the title holds the Leverantör, straight from a cell
     serialised: bytes = etree.tostring(root, encoding="utf-8")
     return _XML_DECL.encode() + serialised
 

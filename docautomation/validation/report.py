@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
@@ -21,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import FileHeldError, OutboxError, UnreadableFileError
 from ..fileio import new_version_name, write_atomically
 from ..models import Problem, Severity
+from ..text import printable
 
 REPORT_NAME = "Valideringsrapport"
 AUTHOR = "docautomation"
@@ -253,8 +253,8 @@ def _beside(path: Path) -> Path:
 
 
 def _text(value: str) -> str:
-    # Control characters other than tab and line breaks are not allowed in XLSX text.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    # A message quotes cells, which may hold what XLSX text cannot (control characters).
+    return printable(value)
 
 
 def _safe_name(name: str) -> str:

@@ -329,3 +329,17 @@ def test_one_message_for_every_cell_of_a_merged_range_is_said_once(tmp_path: Pat
     )
     comment = load_workbook(written)["Möten"]["H3"].comment
     assert comment.text == f"Varning: {same}\n\nFel: Något annat."
+
+
+def test_control_characters_quoted_in_a_message_are_left_out_of_the_report(
+    tmp_path: Path,
+) -> None:
+    """A message quoting a cell with U+FFFE or ESC (which XLSX text cannot hold) is written
+    without them, in the comment and on the Fel sheet."""
+    source = _register(tmp_path)
+    problem = Problem(E, "Önskemål", "B2", 'Kategori "Lag\ufffekrav\x1b" finns inte.')
+    target = report_path(tmp_path / "outbox", 2021, source.name)
+    written = write_validation_report(source.read_bytes(), (problem,), target)
+    workbook = load_workbook(written)
+    assert workbook["Fel"]["D2"].value == 'Kategori "Lagkrav" finns inte.'
+    assert workbook["Önskemål"]["B2"].comment.text.startswith('Fel: Kategori "Lagkrav" finns')
