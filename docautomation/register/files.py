@@ -14,6 +14,7 @@ import openpyxl.xml
 
 from ..config import Limits
 from ..errors import ConfigError, UnreadableFileError
+from .expansion import expansion_reason
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -270,7 +271,7 @@ def _zip_reason(data: bytes, limits: Limits) -> str | None:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             infos = zf.infolist()
             reason = _directory_reason(infos, limits) or _kind_reason(zf, infos)
-            return reason or _crc_reason(zf)
+            return reason or _crc_reason(zf) or expansion_reason(zf, limits)
     except (
         zipfile.BadZipFile,
         EOFError,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from docautomation.cli.main import cli
+from tests.conftest import EXAMPLE_REGISTER
+from tests.support.hostile import amplifying_workbook
 
 SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
 
@@ -281,3 +288,40 @@ def test_status_after_a_manual_build_names_the_register_its_documents_and_local_
     assert re.search(r"(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag) \d{1,2} \w+", line)
     assert "  2021/Verksamhetsplan 2021.docx" in out
     assert "+00:00" not in out and "T" not in line.split("klart")[1].split("(")[0]
+
+
+def _disk_usage(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):  # a temp file removed while we look
+            total += path.lstat().st_size
+    return total
+
+
+def test_an_amplifying_workbook_is_refused_in_a_minute_with_little_temp_disk(
+    workdir: Path, tmp_path: Path
+) -> None:
+    """A 0.3 MB workbook whose cells expand to 12 GB (one 1 MB shared string in 12,000 cells):
+    `build` ends within 60 s with exit 3 and one Swedish line, the temp folder never holds
+    500 MB and is empty afterwards."""
+    amplifying_workbook(EXAMPLE_REGISTER, workdir / "inbox" / "Register 2021.xlsx")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "docautomation", "--no-config", "build"]
+    started = time.monotonic()
+    with subprocess.Popen(
+        command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        peak = 0
+        while process.poll() is None and time.monotonic() - started < 60:
+            peak = max(peak, _disk_usage(scratch))
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.kill()
+        _, err = process.communicate()
+    assert process.returncode == 3, err.decode()
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and "packas upp till" in lines[0] and "Traceback" not in lines[0]
+    assert peak < 500 * 1024 * 1024
+    assert list(scratch.iterdir()) == []
