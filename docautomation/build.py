@@ -20,10 +20,11 @@ from pathlib import Path
 # pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
 # modules are imported where they are used.
 from .config import Settings
-from .errors import ConfigError, UnreadableFileError
+from .errors import ConfigError, OutboxError, UnreadableFileError
 from .models import BuildOutcome, BuildSummary, Register, Report
 from .outbox import buildrecord
 from .outbox import writer as outbox
+from .outbox.lock import OutboxLock
 from .register import files
 
 _NO_INBOX = (
@@ -98,7 +99,7 @@ def build(
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
         if len(group) == 1:
-            outcomes.append(_assemble(group[0], settings, options))
+            outcomes.append(_assemble_or_refused(group[0], settings, options))
         else:
             outcomes += _conflict(group)
     _record(outcomes, settings, options.by)
@@ -274,8 +275,18 @@ _SAVED_AGAIN = (
 )
 
 
+def _assemble_or_refused(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
+    """Build one of several registers: an outbox that refuses its files (a name too long, a
+    folder that is a link, an outbox that cannot be written) ends this register's build with
+    its one line, and the other registers are still built."""
+    try:
+        return _assemble(item, settings, options)
+    except OutboxError as exc:
+        return BuildOutcome(source=item.path, year=item.year, exit_code=1, message=str(exc))
+
+
 def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
-    with outbox.OutboxLock(settings.outbox):
+    with OutboxLock(settings.outbox):
         if _saved_again(item, settings):
             return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
         if item.record is not None:

@@ -409,3 +409,105 @@ def test_control_characters_in_the_register_never_reach_a_document_or_calendar(
     assert str(event["LOCATION"]).startswith("Rum 1")
     assert str(event["URL"]) == "https://teams.example/castor"
     assert "1. Mötets öppnande" in str(event["DESCRIPTION"])
+
+
+# ---------------------------------------------------------------------------------------------
+# A shared outbox: links planted by others are never followed out of it
+# ---------------------------------------------------------------------------------------------
+
+VICTIM_BYTES = b"someone else's file, which no build may change\n"
+
+
+@pytest.fixture(name="victim")
+def _victim(tmp_path: Path) -> Path:
+    """A file outside the outbox that the service account could write."""
+    path = tmp_path / "elsewhere" / "victim.txt"
+    path.parent.mkdir()
+    path.write_bytes(VICTIM_BYTES)
+    return path
+
+
+def _untouched(victim: Path) -> bool:
+    folder = victim.parent
+    return victim.read_bytes() == VICTIM_BYTES and [p.name for p in folder.iterdir()] == [
+        victim.name
+    ]
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "2021/.Verksamhetsplan 2021.docx.partial",  # the old fixed temporary name
+        "2021/Verksamhetsplan 2021.docx",
+        "2021/Kallelser/2021-01-26 Styrelsemöte.ics",
+        ".docautomation/build.lock",
+        ".docautomation/manifest.json",
+    ],
+)
+def test_a_link_planted_where_a_file_goes_is_replaced_and_its_target_untouched(
+    settings: Settings, example_register: Path, victim: Path, planted: str
+) -> None:
+    """A symbolic link at a document's, temporary file's, lock's or state file's name never
+    leads a write out of the outbox: the victim keeps its bytes and the name ends up a file."""
+    link = settings.outbox / planted
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 0, summary.outcomes
+    assert _untouched(victim)
+    # write_atomically's temporary names are random now: a link at the old fixed name is inert
+    assert planted.endswith(".partial") or not link.is_symlink()
+    plan = settings.outbox / "2021" / "Verksamhetsplan 2021.docx"
+    assert plan.is_file() and not plan.is_symlink()
+    assert "Verksamhetsplan" in _text(plan)
+
+
+def test_a_link_at_a_built_document_is_replaced_on_the_next_build(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A link swapped in for a document after a build is noticed (the build record does not
+    take it for the document) and replaced; the victim is untouched."""
+    assert build(None, settings, today=DAY).exit_code == 0
+    plan = settings.outbox / "2021" / "Verksamhetsplan 2021.docx"
+    plan.unlink()
+    plan.symlink_to(victim)
+
+    assert build(None, settings, today=DAY).exit_code == 0
+
+    assert _untouched(victim)
+    assert not plan.is_symlink() and "Verksamhetsplan" in _text(plan)
+
+
+def test_a_link_at_the_valideringsrapport_is_replaced(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A register with errors writes its report over a planted link, not through it."""
+    _edit(example_register, "Önskemål", "B2", None)  # a wish without a Rubrik: an error
+    report = settings.outbox / "2021" / "Valideringsrapport.xlsx"
+    report.parent.mkdir(parents=True)
+    report.symlink_to(victim)
+
+    assert build(None, settings, today=DAY).exit_code == 1
+
+    assert _untouched(victim)
+    assert not report.is_symlink() and openpyxl.load_workbook(report).sheetnames[0] == "Fel"
+
+
+@pytest.mark.parametrize("folder", ["2021", "2021/Kallelser", ".docautomation"])
+def test_a_folder_in_the_outbox_that_is_a_link_is_refused(
+    settings: Settings, example_register: Path, victim: Path, folder: str
+) -> None:
+    """A year, Kallelser or state folder that is a link elsewhere: nothing is written through
+    it, and the build says so in one Swedish line (exit 1)."""
+    link = settings.outbox / folder
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim.parent, target_is_directory=True)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 1
+    assert _untouched(victim)
+    [outcome] = summary.outcomes
+    assert "är en länk till en annan plats" in outcome.message, outcome.message

@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..errors import TemplateError
+from ..fileio import swedish_reason
 from ..text import printable
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -94,7 +95,9 @@ class WordTemplate:
         except FileNotFoundError as exc:
             raise TemplateError(f'Mallen "{path.name}" saknas i mappen {path.parent}.') from exc
         except OSError as exc:
-            raise TemplateError(f'Mallen "{path.name}" kan inte läsas: {exc.strerror}.') from exc
+            raise TemplateError(
+                f'Mallen "{path.name}" kan inte läsas: {swedish_reason(exc)}.'
+            ) from exc
         return cls.from_bytes(path.name, data, env or make_environment())
 
     @classmethod

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..config import SHIPPED_TEMPLATES
 from ..errors import TemplateError
+from ..fileio import swedish_reason
 from ..models import (
     DocumentJob,
     Meeting,
@@ -94,7 +95,9 @@ class TemplateSet:
                     "docautomation.toml."
                 ) from exc
             except OSError as exc:
-                raise TemplateError(f'Mallen "{name}" kan inte läsas: {exc.strerror}.') from exc
+                raise TemplateError(
+                    f'Mallen "{name}" kan inte läsas: {swedish_reason(exc)}.'
+                ) from exc
         return cls(sources)
 
     def digest(self, name: str) -> str:

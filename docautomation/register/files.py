@@ -14,6 +14,7 @@ import openpyxl.xml
 
 from ..config import Limits
 from ..errors import ConfigError, UnreadableFileError
+from ..fileio import swedish_reason
 from .expansion import expansion_reason
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
@@ -151,7 +152,7 @@ def read_capped(path: Path, limits: Limits) -> bytes:
             "Stäng filen i Excel och kontrollera behörigheten.",
         ) from exc
     except OSError as exc:
-        raise UnreadableFileError(path, f"Filen kan inte läsas ({exc.strerror or exc}).") from exc
+        raise UnreadableFileError(path, f"Filen kan inte läsas ({swedish_reason(exc)}).") from exc
 
 
 def check_workbook_bytes(data: bytes, name: str, limits: Limits) -> None:
