@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # The folder inside the outbox that holds the tool's own state (manifest, build record, locks).
 STATE_DIR = ".docautomation"
+# The Valideringsrapport's name: a file the build writes and never reads as a register, also
+# when the outbox is the inbox (build --out pointed there).
+REPORT_NAME = "Valideringsrapport"
 # Temporary files are hidden (a leading dot) and end in this, so sweeps and the sync skip them.
 PARTIAL_SUFFIX = ".partial"
 # A build's private folders inside the state folder (PDF conversions): the next build under

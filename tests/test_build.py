@@ -511,3 +511,25 @@ def test_a_folder_in_the_outbox_that_is_a_link_is_refused(
     assert _untouched(victim)
     [outcome] = summary.outcomes
     assert "är en länk till en annan plats" in outcome.message, outcome.message
+
+
+def test_a_register_with_a_very_long_name_does_not_stop_the_others(
+    settings: Settings, example_register: Path
+) -> None:
+    """A 245-character register name without a year (its report is named after the file)
+    gets a report under a shortened name; the other register is still built."""
+    long_name = settings.inbox / f"{'Styrelsens register ' * 12}{'x' * 5}.xlsx"
+    assert len(long_name.stem) == 245
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B3"] = None  # no Verksamhetsår: the report goes beside the years
+    wb.save(long_name)
+
+    summary = build(None, settings, today=DAY)
+
+    by_name = {outcome.source.name: outcome for outcome in summary.outcomes}
+    assert by_name[example_register.name].exit_code == 0
+    assert (settings.outbox / "2021" / "Verksamhetsplan 2021.docx").is_file()
+    broken = by_name[long_name.name]
+    assert broken.exit_code == 1 and broken.report is not None and broken.report.is_file()
+    assert broken.report.name.startswith("Valideringsrapport Styrelsens register")
+    assert len(broken.report.name.encode()) <= 130

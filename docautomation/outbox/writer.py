@@ -172,8 +172,12 @@ class _Writer:
     source_sha256: str
     written_at: str
 
-    def state(self, rel: str) -> _State:
+    def state(self, rel: str, *, verify: bool = False) -> _State:
         """Compare a file with its entry: size and mtime first, the hash only when needed.
+
+        Equal size and mtime make a file ours, unless `verify`: a file about to be replaced
+        is hashed too, since an edit can keep both (a sync client or a restore puts the mtime
+        back), and overwriting it would lose someone's work.
 
         A symbolic link at the name counts as missing: in a shared outbox it is someone
         aiming the write elsewhere, and the atomic write replaces the link itself.
@@ -188,7 +192,7 @@ class _Writer:
             return _State.MISSING
         if entry is None or st.st_size != entry.size:
             return _State.FOREIGN
-        if st.st_mtime_ns == entry.mtime_ns:
+        if st.st_mtime_ns == entry.mtime_ns and not verify:
             return _State.OURS
         if sha256_file(path) != entry.sha256:
             return _State.FOREIGN
@@ -213,7 +217,7 @@ class _Writer:
 
     def place(self, rel: str, key: str, data: bytes) -> _Placed:
         """Write `data` at `rel` when that is safe, else beside it."""
-        state = self.state(rel)
+        state = self.state(rel, verify=True)
         digest = hashlib.sha256(data).hexdigest()
         if state is _State.FOREIGN:
             kept = self._adopt_if_same(rel, key, digest, len(data))
@@ -236,7 +240,7 @@ class _Writer:
         """Write beside `rel`: the first "(ny version N)" name that is free or still ours."""
         for sibling in _sibling_names(rel):
             path = self.root / sibling
-            state = self.state(sibling)
+            state = self.state(sibling, verify=True)
             if state is _State.FOREIGN:
                 kept = self._adopt_if_same(sibling, key, digest, len(data), intended=rel)
                 if kept:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import zipfile
 import zlib
@@ -14,7 +15,7 @@ import openpyxl.xml
 
 from ..config import Limits
 from ..errors import ConfigError, UnreadableFileError
-from ..fileio import swedish_reason
+from ..fileio import REPORT_NAME, swedish_reason
 from .expansion import expansion_reason
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
@@ -36,6 +37,10 @@ _ENCRYPTED = (
     "Filen är lösenordsskyddad (krypterad) och kan inte läsas. Ta bort lösenordet i Excel: "
     "Arkiv › Info › Skydda arbetsbok › Kryptera med lösenord, töm fältet och spara."
 )
+_NOT_A_FILE = (
+    "Det här är ingen vanlig fil (utan en namngiven pipe, en enhet eller liknande) och den "
+    "läses inte. Ange registrets .xlsx-fil."
+)
 _SUFFIX_NAMES = {
     ".xls": "det gamla .xls-formatet",
     ".xlsb": "binärt Excel-format (.xlsb)",
@@ -53,8 +58,11 @@ _NOT_REGISTERS = ("~$", ".")
 
 
 def is_register_name(name: str) -> bool:
-    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file."""
-    return not name.startswith(_NOT_REGISTERS) and name.lower().endswith(WORKBOOK_SUFFIXES)
+    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file, and
+    not a Valideringsrapport (an output, which the inbox holds when it is also the outbox)."""
+    return not name.startswith((*_NOT_REGISTERS, REPORT_NAME)) and name.lower().endswith(
+        WORKBOOK_SUFFIXES
+    )
 
 
 def is_other_spreadsheet(name: str) -> bool:
@@ -108,9 +116,11 @@ def open_shared(path: Path) -> BinaryIO:
     Python's open() on Windows does not grant FILE_SHARE_DELETE, so while we read the
     register Excel cannot rename it away, and a save that lands during the read fails in
     Excel. CreateFileW with every share flag lets Excel go on; elsewhere open() already does.
+    Elsewhere the file is opened without blocking: opening a named pipe waits for a writer,
+    which would hang a build (or a watcher) on a pipe given a register's name.
     """
     if sys.platform != "win32":
-        return path.open("rb")
+        return os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
     import ctypes
     import msvcrt
 
@@ -134,10 +144,13 @@ def read_capped(path: Path, limits: Limits) -> bytes:
     has the workbook open. Nothing about the content is checked here.
 
     Raises:
-        UnreadableFileError: the file is missing, a folder, locked or unreadable.
+        UnreadableFileError: the file is missing, a folder, not a regular file (a pipe, a
+            device), locked or unreadable.
     """
     try:
         with open_shared(path) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise UnreadableFileError(path, _NOT_A_FILE)
             return fh.read(_max_bytes(limits) + 1)
     except FileNotFoundError as exc:
         raise UnreadableFileError(

@@ -23,11 +23,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import FileHeldError, OutboxError, UnreadableFileError
-from ..fileio import new_version_name, remove_partials, swedish_reason, write_atomically
+from ..fileio import (
+    REPORT_NAME,
+    new_version_name,
+    remove_partials,
+    swedish_reason,
+    write_atomically,
+)
 from ..models import Problem, Severity
 from ..text import printable
 
-REPORT_NAME = "Valideringsrapport"
 AUTHOR = "docautomation"
 ERROR_FILL = "FFFFC7CE"  # Excel's "light red fill" for bad values
 WARNING_FILL = "FFFFEB9C"  # Excel's "yellow fill" for neutral values
@@ -35,6 +40,9 @@ _HEADERS = ("Allvarlighet", "Blad", "Cell", "Meddelande")
 _WIDTHS = (14, 18, 10, 110)
 _LABEL = {Severity.ERROR: "Fel", Severity.WARNING: "Varning"}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
+# The register's name in a report's name is cut here: "Valideringsrapport <name> (ny version)"
+# and the temporary name around it must stay within the 255 bytes file systems allow.
+_LONGEST_STEM = 100
 
 
 def report_path(outbox: Path, year: int | None, source_name: str) -> Path:
@@ -292,4 +300,4 @@ def _text(value: str) -> str:
 
 
 def _safe_name(name: str) -> str:
-    return _UNSAFE_NAME.sub("_", name).strip(" .")
+    return _UNSAFE_NAME.sub("_", name)[:_LONGEST_STEM].strip(" .")

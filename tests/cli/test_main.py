@@ -325,3 +325,34 @@ def test_an_amplifying_workbook_is_refused_in_a_minute_with_little_temp_disk(
     assert len(lines) == 1 and "packas upp till" in lines[0] and "Traceback" not in lines[0]
     assert peak < 500 * 1024 * 1024
     assert list(scratch.iterdir()) == []
+
+
+def test_build_out_in_the_inbox_never_reads_its_own_report_as_a_register(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """With --out pointed at the inbox, the Valideringsrapport written there (for a register
+    without a year) is not taken for a second register by the next build."""
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B3"] = None
+    wb.save(example_register)
+    for _ in range(2):
+        code, _, err = _invoke(runner, "build", "--out", "inbox")
+        assert code == 1
+        assert err.count("Fel:") == 1, err
+    names = sorted(p.name for p in (workdir / "inbox").iterdir() if p.suffix == ".xlsx")
+    assert names == ["Register 2021.xlsx", "Valideringsrapport Register 2021.xlsx"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(20)
+def test_validate_on_a_named_pipe_is_one_line_and_exit_3(runner: CliRunner, workdir: Path) -> None:
+    """`validate` given a pipe does not wait for a writer: one Swedish line, exit 3."""
+    pipe = workdir / "inbox" / "Register 2021.xlsx"
+    os.mkfifo(pipe)
+    code, _, err = _invoke(runner, "validate", str(pipe))
+    assert code == 3
+    expected = (
+        "Fel: Register 2021.xlsx: Det här är ingen vanlig fil (utan en namngiven pipe, en enhet "
+        "eller liknande) och den läses inte. Ange registrets .xlsx-fil."
+    )
+    assert err.strip().splitlines() == [expected]

@@ -434,3 +434,22 @@ def test_a_temp_file_left_by_a_killed_build_is_removed_by_the_next(tmp_path: Pat
     other.write_bytes(b"{}")
     report = build(tmp_path, counter.job(PLAN, "k1"))
     assert report.written == () and not any(p.exists() for p in stale) and other.exists()
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_kept(tmp_path: Path) -> None:
+    """Size and mtime are not the only evidence: before overwriting, the file's hash is
+    compared with the manifest's, so an edit of the same length with its mtime put back
+    (a sync client, a restore, `touch -r`) is kept and the new version goes beside it."""
+    counter = Counter()
+    build(tmp_path, counter.job(PLAN, "k1", b"version 1"))
+    plan = tmp_path / PLAN
+    before = plan.stat()
+    plan.write_bytes(b"EDITED! 1")
+    os.utime(plan, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert plan.stat().st_size == before.st_size
+
+    report = build(tmp_path, counter.job(PLAN, "k2", b"version 2"))
+
+    assert plan.read_bytes() == b"EDITED! 1"
+    assert (tmp_path / PLAN_NEW).read_bytes() == b"version 2"
+    assert [(d.intended, d.reason) for d in report.diverted] == [(plan, DivertReason.EDITED)]
