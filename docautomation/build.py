@@ -99,7 +99,7 @@ def build(
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
         if len(group) == 1:
-            outcomes.append(_assemble_or_refused(group[0], settings, options))
+            outcomes.append(_assemble(group[0], settings, options))
         else:
             outcomes += _conflict(group)
     _record(outcomes, settings, options.by)
@@ -275,25 +275,19 @@ _SAVED_AGAIN = (
 )
 
 
-def _assemble_or_refused(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
-    """Build one of several registers: an outbox that refuses its files (a name too long, a
-    folder that is a link, an outbox that cannot be written) ends this register's build with
-    its one line, and the other registers are still built."""
+def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
+    """Write one register's outputs; an outbox that refuses them ends this build, no other."""
     try:
-        return _assemble(item, settings, options)
+        with OutboxLock(settings.outbox):
+            if _saved_again(item, settings):
+                return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
+            if item.record is not None:
+                if buildrecord.still_current(settings.outbox, item.record, options.today):
+                    return _with_pdfs(_recorded(item, item.record, settings), settings, options)
+                item = _parse(item, settings)
+            return _build_parsed(item, settings, options)
     except OutboxError as exc:
         return BuildOutcome(source=item.path, year=item.year, exit_code=1, message=str(exc))
-
-
-def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
-    with OutboxLock(settings.outbox):
-        if _saved_again(item, settings):
-            return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
-        if item.record is not None:
-            if buildrecord.still_current(settings.outbox, item.record, options.today):
-                return _with_pdfs(_recorded(item, item.record, settings), settings, options)
-            item = _parse(item, settings)
-        return _build_parsed(item, settings, options)
 
 
 def _saved_again(item: _Loaded, settings: Settings) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import OutboxError
 from ..fileio import STATE_DIR, read_json, write_json
 from ..models import BuildOutcome
-from .writer import OutboxLock
+from .lock import OutboxLock
 
 log = logging.getLogger(__name__)
 
