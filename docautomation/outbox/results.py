@@ -42,8 +42,8 @@ def record_results(
     try:
         with OutboxLock(outbox, timeout=10):
             _record(outbox, outcomes, by, now)
-    except OutboxError as exc:
-        log.warning("Kunde inte spara byggresultatet i %s: %s", outbox, exc)
+    except OutboxError as exc:  # the build has said so in its own line: no second one here
+        log.info("Kunde inte spara byggresultatet i %s: %s", outbox, exc)
 
 
 def _record(outbox: Path, outcomes: Iterable[BuildOutcome], by: str, now: datetime | None) -> None:

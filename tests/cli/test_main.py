@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from docautomation.cli.main import cli
 from tests.conftest import EXAMPLE_REGISTER
-from tests.support.hostile import amplifying_workbook
+from tests.support.hostile import amplifying_workbook, immutable
 
 SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
 
@@ -356,3 +356,17 @@ def test_validate_on_a_named_pipe_is_one_line_and_exit_3(runner: CliRunner, work
         "eller liknande) och den läses inte. Ange registrets .xlsx-fil."
     )
     assert err.strip().splitlines() == [expected]
+
+
+def test_an_immutable_lock_file_is_one_swedish_line_and_exit_1(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """An outbox whose lock file cannot be opened: exit 1 and one Swedish line on stderr."""
+    lock = workdir / "outbox" / ".docautomation" / "build.lock"
+    lock.parent.mkdir()
+    lock.touch()
+    with immutable(lock):
+        code, _, err = _invoke(runner, "build")
+    assert code == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("Fel: Register 2021.xlsx: Utkorgen ") and "kan inte användas" in line

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from docautomation.errors import OutboxBusyError, OutboxError
 from docautomation.outbox.lock import LOCK_NAME, OutboxLock
+from tests.support.hostile import immutable
 
 VICTIM = b"not the tool's file\n"
-
-
-@contextlib.contextmanager
-def immutable(path: Path) -> Iterator[Path]:
-    """`path` made immutable with chattr +i (even root cannot write it) for the block."""
-    chattr = shutil.which("chattr")
-    if chattr is None or subprocess.run([chattr, "+i", str(path)], check=False).returncode:
-        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE)")
-    try:
-        yield path
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)
 
 
 def test_lock_held_by_another_process_times_out_with_a_clear_error(tmp_path: Path) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
+import shutil
+import subprocess
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 _WORDS = ("styrelse", "möte", "register", "förening", "kallelse", "önskemål", "kommun", "ärende")
 _SHARED_STRINGS_RELATION = (
@@ -75,3 +81,15 @@ def far_cell_workbook(example: Path, path: Path, cell: str = "XFD1048576") -> Pa
         members[wishes], f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>'
     )
     return _write(path, members)
+
+
+@contextlib.contextmanager
+def immutable(path: Path) -> Iterator[Path]:
+    """`path` made immutable with chattr +i (even root cannot write it) for the block."""
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(path)], check=False).returncode:
+        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE)")
+    try:
+        yield path
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)
