@@ -131,7 +131,8 @@ def _string_lengths(zf: zipfile.ZipFile) -> list[int]:
     for part in _shared_string_parts(zf):
         xml = zf.read(part)
         starts = [match.start() for match in _STRING_ITEM.finditer(xml)]
-        lengths = [end - start for start, end in zip(starts, [*starts[1:], len(xml)], strict=True)]
+        ends = [*starts[1:], len(xml)] if starts else []
+        lengths = [end - start for start, end in zip(starts, ends, strict=True)]
         longest = [max(pair) for pair in zip_longest(longest, lengths, fillvalue=0)]
     return longest
 

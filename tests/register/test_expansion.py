@@ -108,3 +108,10 @@ def test_a_far_address_in_text_is_not_mistaken_for_a_cell(tmp_path: Path) -> Non
     with zipfile.ZipFile(path) as package:
         assert b'r="XFD1048576"' in package.read("xl/worksheets/sheet6.xml")
     assert probe_workbook_bytes(path.read_bytes(), path.name, LIMITS) is None
+
+
+def test_an_empty_shared_strings_part_is_no_expansion(tmp_path: Path) -> None:
+    """A shared-strings part without a single string (Excel writes one for an empty sheet)."""
+    path = amplifying_workbook(EXAMPLE_REGISTER, tmp_path / "Register.xlsx", references=0)
+    rewrite_member(path, "xl/sharedStrings.xml", lambda xml: re.sub(rb"<si>.*</si>", b"", xml))
+    assert probe_workbook_bytes(path.read_bytes(), path.name, LIMITS) is None
