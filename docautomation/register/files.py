@@ -373,10 +373,8 @@ def _crc_reason(zf: zipfile.ZipFile) -> str | None:
     """Decompress every member and compare CRCs: a torn or partly overwritten file fails here."""
     try:
         bad = zf.testzip()
-    except (RuntimeError, NotImplementedError) as exc:  # encrypted member / unknown compression
-        return (
-            f"Filen använder kryptering eller komprimering som inte kan läsas ({exc}). {_SAVE_AS}"
-        )
+    except (RuntimeError, NotImplementedError):  # encrypted member / unknown compression
+        return f"Filen använder kryptering eller komprimering som inte kan läsas. {_SAVE_AS}"
     if bad is None:
         return None
     return (

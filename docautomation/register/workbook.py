@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import re
 import unicodedata
 import warnings
@@ -25,6 +26,8 @@ from ..errors import UnreadableFileError
 from ..models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
 from .files import check_zip_directory, require_defused_xml
 from .sheetxml import SheetScan, scan_sheet, sheet_parts
+
+log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 10
 MAX_MERGED_CELLS = 250_000  # openpyxl makes one object per covered cell; no register needs more
@@ -210,10 +213,13 @@ def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
 
 
 def _unreadable(source_name: str, exc: Exception) -> UnreadableFileError:
-    detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    # The library's text is English and about its own internals: it goes to the log, for IT;
+    # the board is told what to do.
+    log.info("%s: openpyxl kan inte läsa arbetsboken: %r", source_name, exc)
     return UnreadableFileError(
         source_name,
-        f"Arbetsboken går inte att läsa ({detail}). Öppna den i Excel och spara den på nytt som .xlsx.",
+        "Arbetsboken går inte att läsa: någon del av den kan inte tolkas. Öppna den i Excel "
+        "och spara den på nytt som .xlsx.",
     )
 
 
