@@ -140,15 +140,37 @@ def make_folder(folder: Path) -> None:
         LinkedFolderError: a folder inside the outbox is a link.
         OSError: as os.mkdir raises it.
     """
-    folder = Path(os.path.abspath(folder))
-    roots = [a for a in (folder, *folder.parents) if os.path.lexists(a / STATE_DIR)]
-    if roots:
-        inside = folder.relative_to(roots[-1]).parts
-        for depth in range(1, len(inside) + 1):
-            path = roots[-1].joinpath(*inside[:depth])
-            if path.is_symlink():
-                raise _linked_folder(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    path = os.path.abspath(folder)
+    root = _outbox_root(path)
+    if root is not None and root != path:
+        for part in os.path.relpath(path, root).split(os.sep):
+            root = os.path.join(root, part)
+            if os.path.islink(root):
+                raise _linked_folder(Path(root))
+    if not os.path.isdir(path):
+        os.makedirs(path, exist_ok=True)
+
+
+# Outbox roots found, by folder: a write looks up its folder's root once per process. A root
+# only ever adds checks, so a remembered one is safe even if its state folder went away.
+_ROOTS: dict[str, str] = {}
+
+
+def _outbox_root(path: str) -> str | None:
+    """The highest folder above (or at) `path` holding the state folder, or None."""
+    if path in _ROOTS:
+        return _ROOTS[path]
+    root, here = None, path
+    while True:
+        if os.path.lexists(os.path.join(here, STATE_DIR)):
+            root = here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    if root is not None:  # a fresh outbox gets its state folder later: look again next time
+        _ROOTS[path] = root
+    return root
 
 
 class LinkedFolderError(OSError):
