@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import logging
 import re
 import unicodedata
 import warnings
@@ -27,9 +26,12 @@ from ..models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
 from .files import check_zip_directory, require_defused_xml
 from .sheetxml import SheetScan, scan_sheet, sheet_parts
 
-log = logging.getLogger(__name__)
-
 HEADER_SEARCH_ROWS = 10
+# openpyxl's own text is English and about its internals: it stays in the exception chain.
+_UNREADABLE = (
+    "Arbetsboken går inte att läsa: någon del av den kan inte tolkas. Öppna den i Excel och "
+    "spara den på nytt som .xlsx."
+)
 MAX_MERGED_CELLS = 250_000  # openpyxl makes one object per covered cell; no register needs more
 
 
@@ -190,7 +192,7 @@ def _prescan(data: bytes, source_name: str, limits: Limits) -> dict[str, SheetSc
     except UnreadableFileError:
         raise
     except Exception as exc:  # any malformed package: zipfile, XML and key errors alike
-        raise _unreadable(source_name, exc) from exc
+        raise UnreadableFileError(source_name, _UNREADABLE) from exc
     merged = sum(scan.merged_cells for scan in scans.values())
     if merged > MAX_MERGED_CELLS:
         raise UnreadableFileError(
@@ -209,18 +211,7 @@ def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(BytesIO(data), data_only=data_only, keep_links=False)
     except Exception as exc:
-        raise _unreadable(source_name, exc) from exc
-
-
-def _unreadable(source_name: str, exc: Exception) -> UnreadableFileError:
-    # The library's text is English and about its own internals: it goes to the log, for IT;
-    # the board is told what to do.
-    log.info("%s: openpyxl kan inte läsa arbetsboken: %r", source_name, exc)
-    return UnreadableFileError(
-        source_name,
-        "Arbetsboken går inte att läsa: någon del av den kan inte tolkas. Öppna den i Excel "
-        "och spara den på nytt som .xlsx.",
-    )
+        raise UnreadableFileError(source_name, _UNREADABLE) from exc
 
 
 def _fallback_formulas(
