@@ -28,8 +28,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..errors import TemplateError
-from ..fileio import swedish_reason
-from ..text import printable
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -95,9 +93,7 @@ class WordTemplate:
         except FileNotFoundError as exc:
             raise TemplateError(f'Mallen "{path.name}" saknas i mappen {path.parent}.') from exc
         except OSError as exc:
-            raise TemplateError(
-                f'Mallen "{path.name}" kan inte läsas: {swedish_reason(exc)}.'
-            ) from exc
+            raise TemplateError(f'Mallen "{path.name}" kan inte läsas: {exc.strerror}.') from exc
         return cls.from_bytes(path.name, data, env or make_environment())
 
     @classmethod
@@ -388,7 +384,7 @@ def _core_properties(core: bytes, title: str, when: date) -> bytes:
             element = etree.SubElement(root, f"{{{ns[prefix]}}}{local}")
         if prefix == "dcterms":
             element.set(f"{{{ns['xsi']}}}type", "dcterms:W3CDTF")
-        element.text = printable(value)  # the title holds the Leverantör, straight from a cell
+        element.text = value
     serialised: bytes = etree.tostring(root, encoding="utf-8")
     return _XML_DECL.encode() + serialised
 

@@ -35,6 +35,7 @@ from ..models import (
     ReportChanges,
     WishStatus,
 )
+from ..text import printable
 from .annual import AnnualVersion, annual_context, annual_version
 from .check import unknown_variables
 from .contexts import (
@@ -124,8 +125,9 @@ class _Render:
     when: date
 
     def __call__(self) -> bytes:
+        # The title holds the Leverantör, straight from a cell: the one rule for output text.
         return self.templates.get(self.template).render(
-            self.context, title=self.title, when=self.when
+            self.context, title=printable(self.title), when=self.when
         )
 
     def key(self) -> str:
