@@ -533,3 +533,25 @@ def test_a_register_with_a_very_long_name_does_not_stop_the_others(
     assert broken.exit_code == 1 and broken.report is not None and broken.report.is_file()
     assert broken.report.name.startswith("Valideringsrapport Styrelsens register")
     assert len(broken.report.name.encode()) <= 130
+
+
+@pytest.mark.office
+@pytest.mark.skipif(
+    soffice_path() is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or pdftotext is not installed",
+)
+def test_a_link_swapped_in_for_a_pdf_is_replaced_by_the_next_build(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A PDF made earlier, then replaced by a link: the link is no PDF, the next build writes
+    the PDF over the link and the victim keeps its bytes."""
+    assert build(None, settings, today=DAY, pdf=True).exit_code == 0
+    pdf = settings.outbox / "2021" / "Verksamhetsplan 2021.pdf"
+    pdf.unlink()
+    pdf.symlink_to(victim)
+
+    outcome = build(None, settings, today=DAY, pdf=True).outcomes[0]
+
+    assert outcome.pdfs == (pdf,)
+    assert _untouched(victim)
+    assert not pdf.is_symlink() and pdf.read_bytes().startswith(b"%PDF")
