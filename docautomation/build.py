@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,9 +21,8 @@ from pathlib import Path
 from .config import Settings
 from .errors import ConfigError, OutboxError, UnreadableFileError
 from .models import BuildOutcome, BuildSummary, Register, Report
-from .outbox import buildrecord
+from .outbox import buildrecord, lock
 from .outbox import writer as outbox
-from .outbox.lock import OutboxLock
 from .register import files
 
 _NO_INBOX = (
@@ -32,7 +30,7 @@ _NO_INBOX = (
     "docautomation.toml eller namnge registret på kommandoraden."
 )
 # A progress display: given the number of documents, yields a callback taking how many are done.
-Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[int], None]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +96,8 @@ def build(
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
-        if len(group) == 1:
-            outcomes.append(_assemble(group[0], settings, options))
-        else:
-            outcomes += _conflict(group)
+        solo = len(group) == 1  # two registers for one year are a conflict, built for neither
+        outcomes += [_assemble(group[0], settings, options)] if solo else _conflict(group)
     _record(outcomes, settings, options.by)
     return BuildSummary(outcomes=tuple(outcomes))
 
@@ -276,9 +272,8 @@ _SAVED_AGAIN = (
 
 
 def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
-    """Write one register's outputs; an outbox that refuses them ends this build, no other."""
-    try:
-        with OutboxLock(settings.outbox):
+    try:  # an outbox that refuses this register's files ends its build, not the others'
+        with lock.OutboxLock(settings.outbox):
             if _saved_again(item, settings):
                 return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
             if item.record is not None:
