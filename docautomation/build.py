@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -19,9 +18,9 @@ from pathlib import Path
 # pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
 # modules are imported where they are used.
 from .config import Settings
-from .errors import ConfigError, UnreadableFileError
+from .errors import ConfigError, OutboxError, UnreadableFileError
 from .models import BuildOutcome, BuildSummary, Register, Report
-from .outbox import buildrecord
+from .outbox import buildrecord, lock
 from .outbox import writer as outbox
 from .register import files
 
@@ -30,7 +29,7 @@ _NO_INBOX = (
     "docautomation.toml eller namnge registret på kommandoraden."
 )
 # A progress display: given the number of documents, yields a callback taking how many are done.
-Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[int], None]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +95,8 @@ def build(
         except UnreadableFileError as exc:
             outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
     for group in _by_year(loaded):
-        if len(group) == 1:
-            outcomes.append(_assemble(group[0], settings, options))
-        else:
-            outcomes += _conflict(group)
+        solo = len(group) == 1  # two registers for one year are a conflict, built for neither
+        outcomes += [_assemble(group[0], settings, options)] if solo else _conflict(group)
     _record(outcomes, settings, options.by)
     return BuildSummary(outcomes=tuple(outcomes))
 
@@ -274,14 +271,17 @@ _SAVED_AGAIN = (
 
 
 def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> BuildOutcome:
-    with outbox.OutboxLock(settings.outbox):
-        if _saved_again(item, settings):
-            return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
-        if item.record is not None:
-            if buildrecord.still_current(settings.outbox, item.record, options.today):
-                return _with_pdfs(_recorded(item, item.record, settings), settings, options)
-            item = _parse(item, settings)
-        return _build_parsed(item, settings, options)
+    try:  # an outbox that refuses this register's files ends its build, not the others'
+        with lock.OutboxLock(settings.outbox):
+            if _saved_again(item, settings):
+                return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
+            if item.record is not None:
+                if buildrecord.still_current(settings.outbox, item.record, options.today):
+                    return _with_pdfs(_recorded(item, item.record, settings), settings, options)
+                item = _parse(item, settings)
+            return _build_parsed(item, settings, options)
+    except OutboxError as exc:
+        return BuildOutcome(source=item.path, year=item.year, exit_code=1, message=str(exc))
 
 
 def _saved_again(item: _Loaded, settings: Settings) -> bool:

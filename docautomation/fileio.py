@@ -8,9 +8,10 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,8 +21,14 @@ log = logging.getLogger(__name__)
 
 # The folder inside the outbox that holds the tool's own state (manifest, build record, locks).
 STATE_DIR = ".docautomation"
+# The Valideringsrapport's name: a file the build writes and never reads as a register, also
+# when the outbox is the inbox (build --out pointed there).
+REPORT_NAME = "Valideringsrapport"
 # Temporary files are hidden (a leading dot) and end in this, so sweeps and the sync skip them.
 PARTIAL_SUFFIX = ".partial"
+# A build's private folders inside the state folder (PDF conversions): the next build under
+# the outbox lock removes those a killed build left.
+SCRATCH_PREFIX = ".scratch-"
 # Windows: an antivirus scanner or the search indexer can hold a fresh file for a moment;
 # Word holds it for as long as the document is open. Retry briefly, then report it as held.
 _REPLACE_RETRY_DELAYS = (0.05, 0.15)
@@ -45,7 +52,9 @@ def write_atomically(
     The bytes go to a new hidden temporary file in the same folder, created exclusively under
     a random name (so a link someone planted in a shared folder is never followed or reused),
     are flushed and fsync'ed, and os.replace moves them onto `target`, retried briefly while
-    the target is held. On any failure the temporary file is removed and `target` is as it was.
+    the target is held; a link at `target` is replaced, never followed. The folders on the way
+    are made by make_folder, so a write never leaves the outbox through a linked folder. On
+    any failure the temporary file is removed and `target` is as it was.
 
     Args:
         content: the bytes, or a function that writes them to the open file (for streams).
@@ -96,7 +105,7 @@ def write_new(target: Path, content: bytes) -> None:
 
 def _written_temp(target: Path, content: Content, mode: int | None) -> Path:
     """A new hidden temporary file beside `target` holding `content`, flushed to disk."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=target.parent)
     temp = Path(name)
     try:
@@ -118,9 +127,138 @@ def _written_temp(target: Path, content: Content, mode: int | None) -> Path:
     return temp
 
 
+def make_folder(folder: Path) -> None:
+    """Create `folder` and its parents, refusing a symbolic link among the outbox's folders.
+
+    The outbox is a shared folder: anyone who can write there could replace a year's folder
+    (or the state folder) with a link, and aim the next write at any folder the service
+    account can write. The outbox is recognised as the highest folder above `folder` that
+    holds the state folder (every build creates it first); between it and `folder`, an
+    existing link is refused. Links above the outbox are its owner's choice and are followed.
+
+    Raises:
+        LinkedFolderError: a folder inside the outbox is a link.
+        OSError: as os.mkdir raises it.
+    """
+    path = os.path.abspath(folder)
+    root = _outbox_root(path)
+    if root is not None and root != path:
+        for part in os.path.relpath(path, root).split(os.sep):
+            root = os.path.join(root, part)
+            if os.path.islink(root):
+                raise _linked_folder(Path(root))
+    if not os.path.isdir(path):
+        os.makedirs(path, exist_ok=True)
+
+
+# Outbox roots found, by folder: a write looks up its folder's root once per process. A root
+# only ever adds checks, so a remembered one is safe even if its state folder went away.
+_ROOTS: dict[str, str] = {}
+
+
+def _outbox_root(path: str) -> str | None:
+    """The highest folder above (or at) `path` holding the state folder, or None."""
+    if path in _ROOTS:
+        return _ROOTS[path]
+    root, here = None, path
+    while True:
+        if os.path.lexists(os.path.join(here, STATE_DIR)):
+            root = here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    if root is not None:  # a fresh outbox gets its state folder later: look again next time
+        _ROOTS[path] = root
+    return root
+
+
+class LinkedFolderError(OSError):
+    """A folder inside the outbox is a symbolic link; its strerror is the Swedish sentence."""
+
+
+def _linked_folder(path: Path) -> LinkedFolderError:
+    return LinkedFolderError(
+        errno.ELOOP,
+        f'mappen "{path.name}" i utkorgen är en länk till en annan plats, och docautomation '
+        "skriver bara i utkorgen; ta bort länken (mappen skapas igen vid nästa bygge)",
+        str(path),
+    )
+
+
+# What the board reads for the operating system's usual refusals (its own texts are English).
+_REASONS = {
+    errno.ENOENT: "mappen finns inte",
+    errno.EACCES: "behörighet saknas (mappen eller filen är skrivskyddad eller låst)",
+    errno.EPERM: "åtgärden är inte tillåten (filen är skrivskyddad eller låst)",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.ENAMETOOLONG: "namnet är för långt för filsystemet",
+    errno.ENOTDIR: "en fil ligger där en mapp ska vara",
+    errno.EISDIR: "en mapp ligger där en fil ska vara",
+    errno.EIO: "läs- eller skrivfel på disken",
+}
+
+
+def swedish_reason(exc: OSError) -> str:
+    """Why the operating system refused, in Swedish, without a final period."""
+    if isinstance(exc, LinkedFolderError) and exc.strerror:
+        return exc.strerror
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return f"filsystemet vägrar (felkod {errno.errorcode.get(exc.errno or 0, exc.errno)})"
+
+
+def prepare_lock_file(path: Path) -> None:
+    """Make the lock file's folder (see make_folder) and remove a link planted at its name.
+
+    A lock file is the tool's own, so a symbolic link in its place can only be someone's
+    attempt to have the lock opened (and truncated) through it: the link goes, never its target.
+    """
+    make_folder(path.parent)
+    if path.is_symlink():
+        path.unlink()
+
+
+def remove_scratch(state: Path) -> None:
+    """Remove the private folders (SCRATCH_PREFIX) a killed build left in the state folder.
+
+    Call it holding the outbox lock: every build that makes such folders holds it too.
+    """
+    try:
+        stale = [e.path for e in os.scandir(state) if e.name.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def is_partial(name: str) -> bool:
     """True for a temporary file write_atomically makes (left behind only by a killed process)."""
     return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
+
+
+def partial_target(name: str) -> str:
+    """The name a temporary file ".<name>.<random>.partial" was written for."""
+    return name[1 : -len(PARTIAL_SUFFIX)].rpartition(".")[0]
+
+
+def remove_partials(folder: Path, names: Collection[str]) -> None:
+    """Remove the temporary files a killed process left in `folder` for these file names.
+
+    Call it where no other process writes these names (under the outbox lock): a temporary
+    file of theirs is then never one being written.
+    """
+    wanted = {name.casefold() for name in names}
+    try:
+        temps = [e.name for e in os.scandir(folder) if is_partial(e.name)]
+    except OSError:
+        return
+    for temp in temps:
+        if partial_target(temp).casefold() in wanted:
+            with contextlib.suppress(OSError):
+                (folder / temp).unlink()
 
 
 def _umask() -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import zipfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 
+import icalendar
 import openpyxl
 import pytest
 from docx import Document
@@ -363,3 +366,192 @@ def test_libreoffice_converts_the_years_other_documents(
     assert "☐ Henrik Åberg, suppleant" in text["board"]
     assert "Enligt bilagd röstlängd" in text["agm"]
     assert "Mötessekreterare Justeras" in text["agm"]
+
+
+# Excel writes a control character in a cell as an escape; the reader decodes it.
+CONTROL_ESCAPES = ("_x0001_", "_xFFFE_", "_x001B_")
+_UNWRITABLE_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf[\xbe\xbf]")
+
+
+@pytest.mark.parametrize("escape", CONTROL_ESCAPES)
+def test_control_characters_in_the_register_never_reach_a_document_or_calendar(
+    settings: Settings, example_register: Path, escape: str
+) -> None:
+    """Leverantör, Plats, Distanslänk and Dagordning with a control character still build:
+    the character is gone from every .docx (file name and title included) and every .ics."""
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B7"] = f"Pro{escape}sona"
+    meetings = wb["Möten"]
+    meetings["E2"] = f"Rum{escape} 1"
+    meetings["F2"] = f"https://teams.example/{escape}castor"
+    meetings["G2"] = f"Mötets{escape} öppnande\nÖvriga frågor"
+    wb.save(example_register)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 0, summary.outcomes
+    year = settings.outbox / "2021"
+    report = year / "Önskemål till Prosona 2021.docx"
+    assert Document(str(report)).core_properties.title == "Önskemål till Prosona 2021"
+    notice = year / "Kallelser" / "2021-01-26 Styrelsemöte"
+    assert "Rum 1" in _text(notice.with_suffix(".docx"))
+    outputs = [p for p in settings.outbox.rglob("*") if p.suffix in (".docx", ".ics")]
+    assert len(outputs) >= 19  # plan, report, kallelser and calendars at least
+    for path in outputs:
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as package:
+                assert not any(
+                    _UNWRITABLE_BYTES.search(package.read(n)) for n in package.namelist()
+                )
+        else:
+            assert not _UNWRITABLE_BYTES.search(path.read_bytes()), path.name
+    event = icalendar.Calendar.from_ical(notice.with_suffix(".ics").read_bytes()).walk("VEVENT")[0]
+    assert str(event["LOCATION"]).startswith("Rum 1")
+    assert str(event["URL"]) == "https://teams.example/castor"
+    assert "1. Mötets öppnande" in str(event["DESCRIPTION"])
+
+
+# ---------------------------------------------------------------------------------------------
+# A shared outbox: links planted by others are never followed out of it
+# ---------------------------------------------------------------------------------------------
+
+VICTIM_BYTES = b"someone else's file, which no build may change\n"
+
+
+@pytest.fixture(name="victim")
+def _victim(tmp_path: Path) -> Path:
+    """A file outside the outbox that the service account could write."""
+    path = tmp_path / "elsewhere" / "victim.txt"
+    path.parent.mkdir()
+    path.write_bytes(VICTIM_BYTES)
+    return path
+
+
+def _untouched(victim: Path) -> bool:
+    folder = victim.parent
+    return victim.read_bytes() == VICTIM_BYTES and [p.name for p in folder.iterdir()] == [
+        victim.name
+    ]
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "2021/.Verksamhetsplan 2021.docx.partial",  # the old fixed temporary name
+        "2021/Verksamhetsplan 2021.docx",
+        "2021/Kallelser/2021-01-26 Styrelsemöte.ics",
+        ".docautomation/build.lock",
+        ".docautomation/manifest.json",
+    ],
+)
+def test_a_link_planted_where_a_file_goes_is_replaced_and_its_target_untouched(
+    settings: Settings, example_register: Path, victim: Path, planted: str
+) -> None:
+    """A symbolic link at a document's, temporary file's, lock's or state file's name never
+    leads a write out of the outbox: the victim keeps its bytes and the name ends up a file."""
+    link = settings.outbox / planted
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 0, summary.outcomes
+    assert _untouched(victim)
+    # write_atomically's temporary names are random now: a link at the old fixed name is inert
+    assert planted.endswith(".partial") or not link.is_symlink()
+    plan = settings.outbox / "2021" / "Verksamhetsplan 2021.docx"
+    assert plan.is_file() and not plan.is_symlink()
+    assert "Verksamhetsplan" in _text(plan)
+
+
+def test_a_link_at_a_built_document_is_replaced_on_the_next_build(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A link swapped in for a document after a build is noticed (the build record does not
+    take it for the document) and replaced; the victim is untouched."""
+    assert build(None, settings, today=DAY).exit_code == 0
+    plan = settings.outbox / "2021" / "Verksamhetsplan 2021.docx"
+    plan.unlink()
+    plan.symlink_to(victim)
+
+    assert build(None, settings, today=DAY).exit_code == 0
+
+    assert _untouched(victim)
+    assert not plan.is_symlink() and "Verksamhetsplan" in _text(plan)
+
+
+def test_a_link_at_the_valideringsrapport_is_replaced(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A register with errors writes its report over a planted link, not through it."""
+    _edit(example_register, "Önskemål", "B2", None)  # a wish without a Rubrik: an error
+    report = settings.outbox / "2021" / "Valideringsrapport.xlsx"
+    report.parent.mkdir(parents=True)
+    report.symlink_to(victim)
+
+    assert build(None, settings, today=DAY).exit_code == 1
+
+    assert _untouched(victim)
+    assert not report.is_symlink() and openpyxl.load_workbook(report).sheetnames[0] == "Fel"
+
+
+@pytest.mark.parametrize("folder", ["2021", "2021/Kallelser", ".docautomation"])
+def test_a_folder_in_the_outbox_that_is_a_link_is_refused(
+    settings: Settings, example_register: Path, victim: Path, folder: str
+) -> None:
+    """A year, Kallelser or state folder that is a link elsewhere: nothing is written through
+    it, and the build says so in one Swedish line (exit 1)."""
+    link = settings.outbox / folder
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim.parent, target_is_directory=True)
+
+    summary = build(None, settings, today=DAY)
+
+    assert summary.exit_code == 1
+    assert _untouched(victim)
+    [outcome] = summary.outcomes
+    assert "är en länk till en annan plats" in outcome.message, outcome.message
+
+
+def test_a_register_with_a_very_long_name_does_not_stop_the_others(
+    settings: Settings, example_register: Path
+) -> None:
+    """A 245-character register name without a year (its report is named after the file)
+    gets a report under a shortened name; the other register is still built."""
+    long_name = settings.inbox / f"{'Styrelsens register ' * 12}{'x' * 5}.xlsx"
+    assert len(long_name.stem) == 245
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B3"] = None  # no Verksamhetsår: the report goes beside the years
+    wb.save(long_name)
+
+    summary = build(None, settings, today=DAY)
+
+    by_name = {outcome.source.name: outcome for outcome in summary.outcomes}
+    assert by_name[example_register.name].exit_code == 0
+    assert (settings.outbox / "2021" / "Verksamhetsplan 2021.docx").is_file()
+    broken = by_name[long_name.name]
+    assert broken.exit_code == 1 and broken.report is not None and broken.report.is_file()
+    assert broken.report.name.startswith("Valideringsrapport Styrelsens register")
+    assert len(broken.report.name.encode()) <= 130
+
+
+@pytest.mark.office
+@pytest.mark.skipif(
+    soffice_path() is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or pdftotext is not installed",
+)
+def test_a_link_swapped_in_for_a_pdf_is_replaced_by_the_next_build(
+    settings: Settings, example_register: Path, victim: Path
+) -> None:
+    """A PDF made earlier, then replaced by a link: the link is no PDF, the next build writes
+    the PDF over the link and the victim keeps its bytes."""
+    assert build(None, settings, today=DAY, pdf=True).exit_code == 0
+    pdf = settings.outbox / "2021" / "Verksamhetsplan 2021.pdf"
+    pdf.unlink()
+    pdf.symlink_to(victim)
+
+    outcome = build(None, settings, today=DAY, pdf=True).outcomes[0]
+
+    assert outcome.pdfs == (pdf,)
+    assert _untouched(victim)
+    assert not pdf.is_symlink() and pdf.read_bytes().startswith(b"%PDF")

@@ -15,6 +15,7 @@ import click
 
 from ..models import SHEET_ORDER, Problem, Ranking
 from ..swedish import count
+from ..text import printable
 
 PROGRESS_THRESHOLD = 20  # documents; fewer finish before a bar would be readable
 
@@ -33,10 +34,14 @@ def configure_logging(verbose: int, quiet: bool, *, service: bool = False) -> No
 
 
 def problem_line(problem: Problem) -> str:
-    """One problem as the board reads it: 'Fel  Önskemål!F12: …'."""
+    """One problem as the board reads it: 'Fel  Önskemål!F12: …'.
+
+    A message may quote a cell; a control character in it (an escape sequence) would act on
+    the terminal instead of showing, so the line passes the one rule for output text.
+    """
     kind = "Fel     " if problem.is_error else "Varning "
     where = f"{problem.sheet}!{problem.cell}" if problem.cell else problem.sheet
-    return f"{kind}{where}: {problem.message}" if where else f"{kind}{problem.message}"
+    return printable(f"{kind}{where}: {problem.message}" if where else f"{kind}{problem.message}")
 
 
 def problem_lines(problems: Sequence[Problem]) -> list[str]:

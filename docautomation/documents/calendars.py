@@ -26,6 +26,7 @@ import icalendar
 
 from ..models import Association, DocumentJob, Meeting, Register
 from ..register.agenda import effective_agenda
+from ..text import printable
 from .formatting import kallelse_names
 
 TIMEZONE = "Europe/Stockholm"
@@ -82,19 +83,23 @@ def kallelse_basename(meeting: Meeting, all_meetings: Sequence[Meeting]) -> str:
 
 
 def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
-    """The calendar event for one meeting (which must have a date)."""
+    """The calendar event for one meeting (which must have a date).
+
+    Its texts pass the one rule for output text (text.printable): strict calendar readers
+    refuse a file with a control character in it.
+    """
     if meeting.date is None:
         raise ValueError("a meeting without a date has no calendar event")
     association = register.association
     return CalendarEvent(
         uid=meeting_event_uid(meeting, association),
-        summary=f"{_type_name(meeting)} – {_one_line(association.name)}",
+        summary=printable(f"{_type_name(meeting)} – {_one_line(association.name)}"),
         day=meeting.date,
         start=meeting.start,
         end=meeting.end,
-        location=_location(meeting),
-        url=meeting.link.strip(),
-        description=_description(meeting),
+        location=printable(_location(meeting)),
+        url=printable(meeting.link.strip()),
+        description=printable(_description(meeting)),
     )
 
 
@@ -267,7 +272,7 @@ def _description(meeting: Meeting) -> str:
 
 
 def _calendar_name(register: Register) -> str:
-    return f"Möten {register.association.year} – {_one_line(register.association.name)}"
+    return printable(f"Möten {register.association.year} – {_one_line(register.association.name)}")
 
 
 def _key(events: Sequence[CalendarEvent], name: str | None) -> str:

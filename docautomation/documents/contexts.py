@@ -57,6 +57,7 @@ from ..models import (
     WishStatus,
 )
 from ..register.agenda import effective_agenda, effective_recipients, notice_date
+from ..text import printable
 from .charts import StatusChart
 from .formatting import iso_date, long_date, text_date, time_range
 
@@ -75,22 +76,18 @@ TEMPLATE_NAMES = (
     MINUTES_TEMPLATE,
 )
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
 _LIST_MARKER = re.compile(r"^\s*[-–•*]\s*")
 _PROGRAM_TYPES = (MeetingType.ANVANDARTRAFF, MeetingType.WORKSHOP, MeetingType.ANNAT)
 
 
 def normalise(value: Any) -> Any:
-    """Make context data safe for Word: line breaks as "\\n", XML-illegal characters removed.
+    """Make context data safe for Word: every string through the one rule (text.printable).
 
     Strings are cleaned; dicts, lists and tuples are cleaned recursively (tuples become lists);
     None becomes ""; bools and numbers are kept.
     """
     if isinstance(value, str):
-        if value.isprintable():  # no control, separator or surrogate characters: nothing to do
-            return value
-        return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
+        return printable(value)
     if isinstance(value, Mapping):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

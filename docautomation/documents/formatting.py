@@ -10,6 +10,7 @@ from datetime import date, time
 from babel.dates import format_date as _babel_date
 
 from ..models import Meeting
+from ..text import printable
 
 LOCALE = "sv_SE"
 EN_DASH = "\u2013"
@@ -73,7 +74,7 @@ def safe_filename(name: str, replacement: str = "_") -> str:
     Returns:
         The cleaned name; unchanged when it was already acceptable.
     """
-    cleaned = _REFUSED.sub(replacement, unicodedata.normalize("NFC", name))[:MAX_NAME]
+    cleaned = _REFUSED.sub(replacement, unicodedata.normalize("NFC", printable(name)))[:MAX_NAME]
     cleaned = _EDGE.sub(lambda m: replacement * len(m.group(0)), cleaned)
     if not cleaned:
         return replacement

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..config import SHIPPED_TEMPLATES
 from ..errors import TemplateError
+from ..fileio import swedish_reason
 from ..models import (
     DocumentJob,
     Meeting,
@@ -34,6 +35,7 @@ from ..models import (
     ReportChanges,
     WishStatus,
 )
+from ..text import printable
 from .annual import AnnualVersion, annual_context, annual_version
 from .charts import StatusChart
 from .check import unknown_variables
@@ -96,7 +98,9 @@ class TemplateSet:
                     "docautomation.toml."
                 ) from exc
             except OSError as exc:
-                raise TemplateError(f'Mallen "{name}" kan inte läsas: {exc.strerror}.') from exc
+                raise TemplateError(
+                    f'Mallen "{name}" kan inte läsas: {swedish_reason(exc)}.'
+                ) from exc
         return cls(sources)
 
     def digest(self, name: str) -> str:
@@ -124,8 +128,9 @@ class _Render:
     chart: StatusChart | None = None
 
     def __call__(self) -> bytes:
+        # The title holds the Leverantör, straight from a cell: the one rule for output text.
         data = self.templates.get(self.template).render(
-            self.context, title=self.title, when=self.when
+            self.context, title=printable(self.title), when=self.when
         )
         return self.chart.attach(data, self.template) if self.chart else data
 

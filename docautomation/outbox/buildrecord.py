@@ -209,8 +209,9 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _stat(path: str | Path) -> Stat:
+    # lstat: a link swapped in for a document must not pass for it (the write replaces it)
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutboxError
-from ..fileio import STATE_DIR, read_json, write_json
+from ..fileio import STATE_DIR, read_json, swedish_reason, write_json
 from ..models import Ranking, Register, ReportChanges, Wish, WishStatus
 from .manifest import write_atomically
 
@@ -358,4 +358,4 @@ def _write_state(path: Path, doc: dict[str, Any]) -> None:
     try:
         write_json(path, doc)
     except OSError as exc:
-        raise OutboxError(f'Kunde inte skriva "{path}": {exc.strerror or exc}.') from exc
+        raise OutboxError(f'Kunde inte skriva "{path}": {swedish_reason(exc)}.') from exc

@@ -78,4 +78,4 @@ def write_atomically(target: Path, data: bytes) -> None:
     except FileHeldError:
         raise  # the caller writes beside a held file; any other refusal is an error
     except OSError as exc:
-        raise OutboxError(f'Kunde inte skriva "{target}": {exc.strerror or exc}.') from exc
+        raise OutboxError(f'Kunde inte skriva "{target}": {fileio.swedish_reason(exc)}.') from exc

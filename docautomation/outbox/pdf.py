@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, DocAutomationError, OutboxError
-from ..fileio import STATE_DIR, new_version_name, read_json, sha256_file, write_json
+from ..fileio import (
+    SCRATCH_PREFIX,
+    STATE_DIR,
+    new_version_name,
+    read_json,
+    remove_partials,
+    sha256_file,
+    swedish_reason,
+    write_json,
+)
 from .manifest import write_atomically
 from .pdfcheck import lost_text, require_pdftotext
 
@@ -104,7 +113,7 @@ def pdf_copies(outbox: Path, documents: Sequence[Path]) -> PdfResult:
     scratch.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     lost: list[LostText] = []
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="pdf-") as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=SCRATCH_PREFIX) as tmp:
         copies = [Path(tmp, "in", str(n), document.name) for n, document in enumerate(stale)]
         for copy, (data, _) in zip(copies, stale.values(), strict=True):
             copy.parent.mkdir(parents=True)
@@ -131,7 +140,9 @@ def _not_current(
         if document.suffix == ".docx" and document.is_file():
             data = document.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            if not (pdf_path(document).is_file() and made.get(_key(outbox, document)) == digest):
+            pdf = pdf_path(document)  # a link at its name is no PDF: the write replaces it
+            current = pdf.is_file() and not pdf.is_symlink()
+            if not (current and made.get(_key(outbox, document)) == digest):
                 stale[document] = (data, digest)
     return stale
 
@@ -180,7 +191,9 @@ def _save_record(outbox: Path, made: dict[str, str]) -> None:
     try:
         write_json(path, {"version": _RECORD_VERSION, "made_from": kept})
     except OSError as exc:
-        raise OutboxError(f"Kunde inte spara {STATE_DIR}/{_RECORD_NAME}: {exc}.") from exc
+        raise OutboxError(
+            f"Kunde inte spara {STATE_DIR}/{_RECORD_NAME}: {swedish_reason(exc)}."
+        ) from exc
 
 
 def _key(outbox: Path, document: Path) -> str:
@@ -192,6 +205,7 @@ def _key(outbox: Path, document: Path) -> str:
 
 def _put(data: bytes, target: Path) -> Path:
     """Write the PDF at `target`, or beside it when `target` is held open; the path written."""
+    remove_partials(target.parent, (target.name, new_version_name(target.name)))
     try:
         write_atomically(target, data)
         return target

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import OutboxError
 from ..fileio import STATE_DIR, read_json, write_json
 from ..models import BuildOutcome
-from .writer import OutboxLock
+from .lock import OutboxLock
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ def record_results(
     try:
         with OutboxLock(outbox, timeout=10):
             _record(outbox, outcomes, by, now)
-    except OutboxError as exc:
-        log.warning("Kunde inte spara byggresultatet i %s: %s", outbox, exc)
+    except OutboxError as exc:  # the build has said so in its own line: no second one here
+        log.info("Kunde inte spara byggresultatet i %s: %s", outbox, exc)
 
 
 def _record(outbox: Path, outcomes: Iterable[BuildOutcome], by: str, now: datetime | None) -> None:

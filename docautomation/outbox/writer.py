@@ -1,4 +1,4 @@
-"""The outbox: serialised builds, atomic writes, and never overwriting a person's work.
+"""The outbox: atomic writes, and never overwriting a person's work.
 
 Every file written is recorded in `<outbox>/.docautomation/manifest.json` (job key, hash, size,
 mtime and the register it came from). A later build uses that record to
@@ -16,23 +16,21 @@ import enum
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from types import TracebackType
-from typing import NamedTuple, Self
+from typing import NamedTuple
 
-from filelock import FileLock, Timeout
-
-from ..errors import OutboxBusyError, OutboxError
+from ..errors import OutboxError
 from ..fileio import (
     MAX_NEW_VERSIONS,
-    PARTIAL_SUFFIX,
     STATE_DIR,
     is_partial,
     new_version_name,
+    partial_target,
     sha256_file,
 )
 from ..models import DocumentJob
@@ -41,7 +39,6 @@ from .manifest import ManifestEntry, load_manifest, save_manifest, write_atomica
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "build.lock"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _NEW_VERSION = re.compile(r" \(ny version( \d+)?\)(\.[^./]*)?$")
 _IO_THREADS = 8
@@ -71,43 +68,6 @@ class WriteReport:
     unchanged: tuple[Path, ...]
     diverted: tuple[Diversion, ...]
     rendered_count: int
-
-
-class OutboxLock:
-    """Hold `<outbox>/.docautomation/build.lock` so builds of one outbox never interleave.
-
-    Not re-entrant across instances: take it once around a whole build. Waits for a running
-    build; with `timeout` (seconds) gives up with OutboxBusyError.
-    """
-
-    def __init__(self, outbox: Path, *, timeout: float | None = None) -> None:
-        self._outbox = Path(outbox)
-        self._timeout = timeout
-        self._lock = FileLock(
-            self._outbox / STATE_DIR / LOCK_NAME, timeout=-1 if timeout is None else timeout
-        )
-
-    def __enter__(self) -> Self:
-        try:
-            (self._outbox / STATE_DIR).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # not writable, or a file where the folder should be
-            raise OutboxError(
-                f"Utkorgen {self._outbox} kan inte användas: {exc.strerror or exc}. "
-                "Kontrollera sökvägen (--out eller outbox i docautomation.toml) och behörigheten."
-            ) from exc
-        try:
-            self._lock.acquire()
-        except Timeout as exc:
-            raise OutboxBusyError(
-                f"Utkorgen {self._outbox} används av en annan körning av docautomation "
-                f"(väntade {self._timeout:g} s). Försök igen när den är klar."
-            ) from exc
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._lock.release()
 
 
 def write_outputs(
@@ -212,17 +172,27 @@ class _Writer:
     source_sha256: str
     written_at: str
 
-    def state(self, rel: str) -> _State:
-        """Compare a file with its entry: size and mtime first, the hash only when needed."""
+    def state(self, rel: str, *, verify: bool = False) -> _State:
+        """Compare a file with its entry: size and mtime first, the hash only when needed.
+
+        Equal size and mtime make a file ours, unless `verify`: a file about to be replaced
+        is hashed too, since an edit can keep both (a sync client or a restore puts the mtime
+        back), and overwriting it would lose someone's work.
+
+        A symbolic link at the name counts as missing: in a shared outbox it is someone
+        aiming the write elsewhere, and the atomic write replaces the link itself.
+        """
         entry = self.entries.get(rel)
         path = self.root / rel
         try:
-            st = path.stat()
+            st = path.lstat()
         except FileNotFoundError:
+            return _State.MISSING
+        if stat.S_ISLNK(st.st_mode):
             return _State.MISSING
         if entry is None or st.st_size != entry.size:
             return _State.FOREIGN
-        if st.st_mtime_ns == entry.mtime_ns:
+        if st.st_mtime_ns == entry.mtime_ns and not verify:
             return _State.OURS
         if sha256_file(path) != entry.sha256:
             return _State.FOREIGN
@@ -247,7 +217,7 @@ class _Writer:
 
     def place(self, rel: str, key: str, data: bytes) -> _Placed:
         """Write `data` at `rel` when that is safe, else beside it."""
-        state = self.state(rel)
+        state = self.state(rel, verify=True)
         digest = Digests.of(data)
         if state is _State.FOREIGN:
             kept = self._adopt_if_same(rel, key, digest, len(data))
@@ -271,7 +241,7 @@ class _Writer:
         """Write beside `rel`: the first "(ny version N)" name that is free or still ours."""
         for sibling in _sibling_names(rel):
             path = self.root / sibling
-            state = self.state(sibling)
+            state = self.state(sibling, verify=True)
             if state is _State.FOREIGN:
                 kept = self._adopt_if_same(sibling, key, digest, len(data), intended=rel)
                 if kept:
@@ -344,8 +314,7 @@ def _sweep_partials(root: Path, rels: Sequence[str]) -> None:
         except OSError:
             continue
         for temp in temps:
-            # ".<name>.<random>.partial": the name a killed write was for
-            name = temp[1 : -len(PARTIAL_SUFFIX)].rpartition(".")[0]
+            name = partial_target(temp)
             version = _NEW_VERSION.search(name)
             if version is not None:
                 name = name[: version.start()] + (version.group(2) or "")

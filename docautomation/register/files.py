@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import zipfile
 import zlib
@@ -14,6 +15,8 @@ import openpyxl.xml
 
 from ..config import Limits
 from ..errors import ConfigError, UnreadableFileError
+from ..fileio import REPORT_NAME, swedish_reason
+from .expansion import expansion_reason
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -34,6 +37,10 @@ _ENCRYPTED = (
     "Filen är lösenordsskyddad (krypterad) och kan inte läsas. Ta bort lösenordet i Excel: "
     "Arkiv › Info › Skydda arbetsbok › Kryptera med lösenord, töm fältet och spara."
 )
+_NOT_A_FILE = (
+    "Det här är ingen vanlig fil (utan en namngiven pipe, en enhet eller liknande) och den "
+    "läses inte. Ange registrets .xlsx-fil."
+)
 _SUFFIX_NAMES = {
     ".xls": "det gamla .xls-formatet",
     ".xlsb": "binärt Excel-format (.xlsb)",
@@ -51,8 +58,11 @@ _NOT_REGISTERS = ("~$", ".")
 
 
 def is_register_name(name: str) -> bool:
-    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file."""
-    return not name.startswith(_NOT_REGISTERS) and name.lower().endswith(WORKBOOK_SUFFIXES)
+    """True for a file to build: *.xlsx/*.xlsm, not an owner, lock, temp or hidden file, and
+    not a Valideringsrapport (an output, which the inbox holds when it is also the outbox)."""
+    return not name.startswith((*_NOT_REGISTERS, REPORT_NAME)) and name.lower().endswith(
+        WORKBOOK_SUFFIXES
+    )
 
 
 def is_other_spreadsheet(name: str) -> bool:
@@ -106,9 +116,11 @@ def open_shared(path: Path) -> BinaryIO:
     Python's open() on Windows does not grant FILE_SHARE_DELETE, so while we read the
     register Excel cannot rename it away, and a save that lands during the read fails in
     Excel. CreateFileW with every share flag lets Excel go on; elsewhere open() already does.
+    Elsewhere the file is opened without blocking: opening a named pipe waits for a writer,
+    which would hang a build (or a watcher) on a pipe given a register's name.
     """
     if sys.platform != "win32":
-        return path.open("rb")
+        return os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
     import ctypes
     import msvcrt
 
@@ -132,10 +144,13 @@ def read_capped(path: Path, limits: Limits) -> bytes:
     has the workbook open. Nothing about the content is checked here.
 
     Raises:
-        UnreadableFileError: the file is missing, a folder, locked or unreadable.
+        UnreadableFileError: the file is missing, a folder, not a regular file (a pipe, a
+            device), locked or unreadable.
     """
     try:
         with open_shared(path) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise UnreadableFileError(path, _NOT_A_FILE)
             return fh.read(_max_bytes(limits) + 1)
     except FileNotFoundError as exc:
         raise UnreadableFileError(
@@ -150,7 +165,7 @@ def read_capped(path: Path, limits: Limits) -> bytes:
             "Stäng filen i Excel och kontrollera behörigheten.",
         ) from exc
     except OSError as exc:
-        raise UnreadableFileError(path, f"Filen kan inte läsas ({exc.strerror or exc}).") from exc
+        raise UnreadableFileError(path, f"Filen kan inte läsas ({swedish_reason(exc)}).") from exc
 
 
 def check_workbook_bytes(data: bytes, name: str, limits: Limits) -> None:
@@ -270,7 +285,7 @@ def _zip_reason(data: bytes, limits: Limits) -> str | None:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             infos = zf.infolist()
             reason = _directory_reason(infos, limits) or _kind_reason(zf, infos)
-            return reason or _crc_reason(zf)
+            return reason or _crc_reason(zf) or expansion_reason(zf, limits)
     except (
         zipfile.BadZipFile,
         EOFError,
@@ -358,10 +373,8 @@ def _crc_reason(zf: zipfile.ZipFile) -> str | None:
     """Decompress every member and compare CRCs: a torn or partly overwritten file fails here."""
     try:
         bad = zf.testzip()
-    except (RuntimeError, NotImplementedError) as exc:  # encrypted member / unknown compression
-        return (
-            f"Filen använder kryptering eller komprimering som inte kan läsas ({exc}). {_SAVE_AS}"
-        )
+    except (RuntimeError, NotImplementedError):  # encrypted member / unknown compression
+        return f"Filen använder kryptering eller komprimering som inte kan läsas. {_SAVE_AS}"
     if bad is None:
         return None
     return (

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES
 from ..errors import ConfigError
-from ..fileio import write_atomically
+from ..fileio import swedish_reason, write_atomically
 from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
 from .workbook import SHEETS as READER_SHEETS
 
@@ -223,7 +223,7 @@ def init_folder(directory: Path) -> list[Path]:
     try:
         return _init_folder(directory)
     except OSError as exc:
-        raise ConfigError(f"Kan inte sätta upp {directory}: {exc.strerror or exc}.") from exc
+        raise ConfigError(f"Kan inte sätta upp {directory}: {swedish_reason(exc)}.") from exc
 
 
 def _init_folder(directory: Path) -> list[Path]:

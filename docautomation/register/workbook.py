@@ -27,6 +27,11 @@ from .files import check_zip_directory, require_defused_xml
 from .sheetxml import SheetScan, scan_sheet, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
+# openpyxl's own text is English and about its internals: it stays in the exception chain.
+_UNREADABLE = (
+    "Arbetsboken går inte att läsa: någon del av den kan inte tolkas. Öppna den i Excel och "
+    "spara den på nytt som .xlsx."
+)
 MAX_MERGED_CELLS = 250_000  # openpyxl makes one object per covered cell; no register needs more
 
 
@@ -187,7 +192,7 @@ def _prescan(data: bytes, source_name: str, limits: Limits) -> dict[str, SheetSc
     except UnreadableFileError:
         raise
     except Exception as exc:  # any malformed package: zipfile, XML and key errors alike
-        raise _unreadable(source_name, exc) from exc
+        raise UnreadableFileError(source_name, _UNREADABLE) from exc
     merged = sum(scan.merged_cells for scan in scans.values())
     if merged > MAX_MERGED_CELLS:
         raise UnreadableFileError(
@@ -206,15 +211,7 @@ def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(BytesIO(data), data_only=data_only, keep_links=False)
     except Exception as exc:
-        raise _unreadable(source_name, exc) from exc
-
-
-def _unreadable(source_name: str, exc: Exception) -> UnreadableFileError:
-    detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-    return UnreadableFileError(
-        source_name,
-        f"Arbetsboken går inte att läsa ({detail}). Öppna den i Excel och spara den på nytt som .xlsx.",
-    )
+        raise UnreadableFileError(source_name, _UNREADABLE) from exc
 
 
 def _fallback_formulas(

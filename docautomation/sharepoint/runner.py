@@ -15,8 +15,8 @@ from typing import Any
 import filelock
 
 from ..config import Settings, SharePointSettings
-from ..errors import AlreadyRunningError, ConfigError, DocAutomationError
-from ..fileio import sha256_file
+from ..errors import AlreadyRunningError, ConfigError, DocAutomationError, SyncError
+from ..fileio import prepare_lock_file, sha256_file, swedish_reason
 from ..outbox.manifest import load_manifest
 from ..watch.status import STATUS_NAME
 from .apply import ApplyResult, apply
@@ -154,14 +154,18 @@ def _loop(cycle: Callable[[], int], every: float, stop: threading.Event, echo: E
 
 @contextmanager
 def _exclusive(paths: SyncPaths) -> Iterator[None]:
-    paths.folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(paths.lock), timeout=0)
     try:
+        prepare_lock_file(paths.lock)
         lock.acquire()
     except filelock.Timeout:
         raise AlreadyRunningError(
             f"En annan SharePoint-synkronisering körs redan för {paths.outbox} (låsfil {paths.lock})."
         ) from None
+    except OSError as exc:
+        raise SyncError(
+            f"Synkroniseringens låsfil {paths.lock} kan inte skapas: {swedish_reason(exc)}."
+        ) from exc
     try:
         yield
     finally:

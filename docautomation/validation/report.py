@@ -7,22 +7,32 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import FileHeldError, OutboxError, UnreadableFileError
-from ..fileio import new_version_name, write_atomically
+from ..fileio import (
+    REPORT_NAME,
+    new_version_name,
+    remove_partials,
+    swedish_reason,
+    write_atomically,
+)
 from ..models import Problem, Severity
+from ..text import printable
 
-REPORT_NAME = "Valideringsrapport"
 AUTHOR = "docautomation"
 ERROR_FILL = "FFFFC7CE"  # Excel's "light red fill" for bad values
 WARNING_FILL = "FFFFEB9C"  # Excel's "yellow fill" for neutral values
@@ -30,6 +40,9 @@ _HEADERS = ("Allvarlighet", "Blad", "Cell", "Meddelande")
 _WIDTHS = (14, 18, 10, 110)
 _LABEL = {Severity.ERROR: "Fel", Severity.WARNING: "Varning"}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
+# The register's name in a report's name is cut here: "Valideringsrapport <name> (ny version)"
+# and the temporary name around it must stay within the 255 bytes file systems allow.
+_LONGEST_STEM = 100
 
 
 def report_path(outbox: Path, year: int | None, source_name: str) -> Path:
@@ -93,9 +106,37 @@ def write_validation_report(data: bytes, problems: Sequence[Problem], destinatio
     for cell_problems, sheet, coordinate in _by_cell(workbook, problems):
         _mark(sheet, coordinate, cell_problems)
     _add_error_sheet(workbook, problems)
+    return _write_atomically(_saved(workbook), destination)
+
+
+class _SheetsInMemory(ExcelWriter):
+    """openpyxl's writer, keeping each sheet's XML in memory instead of a temporary file.
+
+    openpyxl spools every sheet to the system's temp folder before zipping it, and a killed
+    build leaves that file behind. The file checks bound what a register's cells expand to,
+    so the copy fits in memory, and nothing of the report is ever on disk but the report.
+    """
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        # ExcelWriter.write_worksheet's steps, through openpyxl's private attributes.
+        sheet: Any = ws
+        sheet._drawing = SpreadsheetDrawing()
+        sheet._drawing.charts = sheet._charts
+        sheet._drawing.images = sheet._images
+        writer: Any = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        sheet._rels = writer._rels
+        cast(Any, self)._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def _saved(workbook: Workbook) -> bytes:
+    """The workbook's .xlsx bytes, written like Workbook.save but without temporary files."""
+    workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _write_atomically(buffer.getvalue(), destination)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        _SheetsInMemory(workbook, archive).save()
+    return buffer.getvalue()
 
 
 def _load_copy(data: bytes, destination: Path) -> Workbook:
@@ -225,6 +266,7 @@ def _write_atomically(content: bytes, destination: Path) -> Path:
         OutboxError: both names are held open, or the folder cannot be written (disk full,
             permissions): one clear line for the build, never a traceback.
     """
+    remove_partials(destination.parent, (destination.name, _beside(destination).name))
     try:
         write_atomically(destination, content)
         return destination
@@ -245,7 +287,7 @@ def _write_atomically(content: bytes, destination: Path) -> Path:
 
 
 def _unwritable(path: Path, exc: OSError) -> OutboxError:
-    return OutboxError(f'Kunde inte skriva "{path}": {exc.strerror or exc}.')
+    return OutboxError(f'Kunde inte skriva "{path}": {swedish_reason(exc)}.')
 
 
 def _beside(path: Path) -> Path:
@@ -253,9 +295,9 @@ def _beside(path: Path) -> Path:
 
 
 def _text(value: str) -> str:
-    # Control characters other than tab and line breaks are not allowed in XLSX text.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    # A message quotes cells, which may hold what XLSX text cannot (control characters).
+    return printable(value)
 
 
 def _safe_name(name: str) -> str:
-    return _UNSAFE_NAME.sub("_", name).strip(" .")
+    return _UNSAFE_NAME.sub("_", name)[:_LONGEST_STEM].strip(" .")

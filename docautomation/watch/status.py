@@ -15,7 +15,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ..errors import EXIT_MEANINGS, AlreadyRunningError, ConfigError
-from ..fileio import STATE_DIR, read_json, write_json
+from ..fileio import STATE_DIR, prepare_lock_file, read_json, swedish_reason, write_json
 from ..outbox.results import read_results
 from ..swedish import count, local_moment
 
@@ -65,7 +65,7 @@ def hold_instance_lock(outbox: Path, *, wait: float = 0.2) -> Iterator[Instance]
     state = outbox / STATE_DIR
     lock = FileLock(state / LOCK_NAME, timeout=wait)
     try:
-        state.mkdir(parents=True, exist_ok=True)
+        prepare_lock_file(state / LOCK_NAME)
         lock.acquire()
     except Timeout as exc:
         other = read_instance(outbox)
@@ -90,7 +90,7 @@ def hold_instance_lock(outbox: Path, *, wait: float = 0.2) -> Iterator[Instance]
 
 def _unwritable(outbox: Path, exc: OSError) -> ConfigError:
     return ConfigError(
-        f"Kan inte skriva i utkorgen {outbox} ({exc.strerror or exc}); kontrollera att kontot "
+        f"Kan inte skriva i utkorgen {outbox} ({swedish_reason(exc)}); kontrollera att kontot "
         "som kör docautomation får skapa filer och mappar där."
     )
 

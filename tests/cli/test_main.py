@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +20,8 @@ from docx import Document
 
 from docautomation import __version__
 from docautomation.cli.main import cli
+from tests.conftest import EXAMPLE_REGISTER
+from tests.support.hostile import amplifying_workbook, immutable
 
 SPEC_RANK_FIELDS = {"rank", "id", "title", "category", "category_name", "category_source", "reason"}
 
@@ -312,3 +319,85 @@ def test_explain_on_other_files_is_one_line(runner: CliRunner, example_register:
     code, out, err = _invoke(runner, "explain", str(example_register))
     assert (code, out) == (3, "")
     assert err == "Fel: Register 2021.xlsx: filen är inget Word-dokument (.docx).\n"
+
+
+def _disk_usage(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):  # a temp file removed while we look
+            total += path.lstat().st_size
+    return total
+
+
+def test_an_amplifying_workbook_is_refused_in_a_minute_with_little_temp_disk(
+    workdir: Path, tmp_path: Path
+) -> None:
+    """A 0.3 MB workbook whose cells expand to 12 GB (one 1 MB shared string in 12,000 cells):
+    `build` ends within 60 s with exit 3 and one Swedish line, the temp folder never holds
+    500 MB and is empty afterwards."""
+    amplifying_workbook(EXAMPLE_REGISTER, workdir / "inbox" / "Register 2021.xlsx")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "docautomation", "--no-config", "build"]
+    started = time.monotonic()
+    with subprocess.Popen(
+        command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        peak = 0
+        while process.poll() is None and time.monotonic() - started < 60:
+            peak = max(peak, _disk_usage(scratch))
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.kill()
+        _, err = process.communicate()
+    assert process.returncode == 3, err.decode()
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and "packas upp till" in lines[0] and "Traceback" not in lines[0]
+    assert peak < 500 * 1024 * 1024
+    assert list(scratch.iterdir()) == []
+
+
+def test_build_out_in_the_inbox_never_reads_its_own_report_as_a_register(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """With --out pointed at the inbox, the Valideringsrapport written there (for a register
+    without a year) is not taken for a second register by the next build."""
+    wb = openpyxl.load_workbook(example_register)
+    wb["Förening"]["B3"] = None
+    wb.save(example_register)
+    for _ in range(2):
+        code, _, err = _invoke(runner, "build", "--out", "inbox")
+        assert code == 1
+        assert err.count("Fel:") == 1, err
+    names = sorted(p.name for p in (workdir / "inbox").iterdir() if p.suffix == ".xlsx")
+    assert names == ["Register 2021.xlsx", "Valideringsrapport Register 2021.xlsx"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(20)
+def test_validate_on_a_named_pipe_is_one_line_and_exit_3(runner: CliRunner, workdir: Path) -> None:
+    """`validate` given a pipe does not wait for a writer: one Swedish line, exit 3."""
+    pipe = workdir / "inbox" / "Register 2021.xlsx"
+    os.mkfifo(pipe)
+    code, _, err = _invoke(runner, "validate", str(pipe))
+    assert code == 3
+    expected = (
+        "Fel: Register 2021.xlsx: Det här är ingen vanlig fil (utan en namngiven pipe, en enhet "
+        "eller liknande) och den läses inte. Ange registrets .xlsx-fil."
+    )
+    assert err.strip().splitlines() == [expected]
+
+
+def test_an_immutable_lock_file_is_one_swedish_line_and_exit_1(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """An outbox whose lock file cannot be opened: exit 1 and one Swedish line on stderr."""
+    lock = workdir / "outbox" / ".docautomation" / "build.lock"
+    lock.parent.mkdir()
+    lock.touch()
+    with immutable(lock):
+        code, _, err = _invoke(runner, "build")
+    assert code == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("Fel: Register 2021.xlsx: Utkorgen ") and "kan inte användas" in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import time
 import zipfile
@@ -274,15 +275,15 @@ def test_permission_denied_is_unreadable(tmp_path: Path, monkeypatch: pytest.Mon
     def refuse(*args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(UnreadableFileError, match="behörighet saknas"):
         read_workbook_file(path, LIMITS)
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs an endless file")
-def test_endless_file_is_read_only_up_to_the_limit() -> None:
-    """An endless file is refused after max_file_mb + 1 bytes instead of filling memory."""
-    with pytest.raises(UnreadableFileError, match="större än gränsen 1 MB"):
+def test_an_endless_device_is_refused_before_reading() -> None:
+    """/dev/zero (an endless file) is a device, not a register: refused before any read."""
+    with pytest.raises(UnreadableFileError, match="ingen vanlig fil"):
         read_workbook_file(Path("/dev/zero"), Limits(max_file_mb=1))
 
 
@@ -331,3 +332,15 @@ def test_damaged_workbook_bytes_never_crash_the_probe(cut: int, flip: int) -> No
     data[flip % len(data)] ^= 0xFF
     reason = probe_workbook_bytes(bytes(data), "Register.xlsx", LIMITS)
     assert reason is None or "\n" not in reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(10)
+def test_a_named_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    """A pipe under a register's name is no file: refused at once (opening it for reading
+    would otherwise wait for a writer forever)."""
+    pipe = tmp_path / "Register 2021.xlsx"
+    os.mkfifo(pipe)
+    with pytest.raises(UnreadableFileError, match="ingen vanlig fil") as caught:
+        read_workbook_file(pipe, LIMITS)
+    assert caught.value.exit_code == 3

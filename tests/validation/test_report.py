@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,8 @@ from docautomation.validation.report import (
     report_path,
     write_validation_report,
 )
+from tests.conftest import EXAMPLE_REGISTER
+from tests.support.hostile import amplifying_workbook
 from tests.support.validation import PLANTED, planted_rows, write_workbook
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -307,7 +313,7 @@ def test_a_folder_that_refuses_the_report_is_an_outbox_error(
 
     monkeypatch.setattr(os, "fsync", disk_full)
     target = tmp_path / "2021" / "Valideringsrapport.xlsx"
-    with pytest.raises(OutboxError, match="Kunde inte skriva.*No space left"):
+    with pytest.raises(OutboxError, match="Kunde inte skriva.*disken är full"):
         write_validation_report(data, PROBLEMS, target)
     assert list(target.parent.iterdir()) == []
 
@@ -329,3 +335,60 @@ def test_one_message_for_every_cell_of_a_merged_range_is_said_once(tmp_path: Pat
     )
     comment = load_workbook(written)["Möten"]["H3"].comment
     assert comment.text == f"Varning: {same}\n\nFel: Något annat."
+
+
+def test_control_characters_quoted_in_a_message_are_left_out_of_the_report(
+    tmp_path: Path,
+) -> None:
+    """A message quoting a cell with U+FFFE or ESC (which XLSX text cannot hold) is written
+    without them, in the comment and on the Fel sheet."""
+    source = _register(tmp_path)
+    problem = Problem(E, "Önskemål", "B2", 'Kategori "Lag\ufffekrav\x1b" finns inte.')
+    target = report_path(tmp_path / "outbox", 2021, source.name)
+    written = write_validation_report(source.read_bytes(), (problem,), target)
+    workbook = load_workbook(written)
+    assert workbook["Fel"]["D2"].value == 'Kategori "Lagkrav" finns inte.'
+    assert workbook["Önskemål"]["B2"].comment.text.startswith('Fel: Kategori "Lagkrav" finns')
+
+
+_OPENED: list[str] = []
+_WATCHING = threading.Event()
+
+
+def _record_opens(event: str, args: tuple[object, ...]) -> None:
+    if _WATCHING.is_set() and event == "open" and isinstance(args[0], str | bytes | Path):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_record_opens)  # audit hooks cannot be removed; it records only when asked
+
+
+def test_the_report_is_written_without_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl spools each sheet to a temp file; the report keeps them in memory, so nothing
+    is left in the temp folder when a build fails or is killed while writing it."""
+    source = amplifying_workbook(
+        EXAMPLE_REGISTER, tmp_path / "Register 2021.xlsx", references=200, string_bytes=10_000
+    )
+    problem = Problem(E, "Önskemål", "F40", "Kategori finns inte.")
+    target = report_path(tmp_path / "outbox", 2021, source.name)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    _OPENED.clear()
+    _WATCHING.set()
+    try:
+        written = write_validation_report(source.read_bytes(), (problem,), target)
+    finally:
+        _WATCHING.clear()
+    assert [path for path in _OPENED if path.startswith(str(temp))] == []
+    wishes = load_workbook(written)["Önskemål"]
+    assert wishes.cell(wishes.max_row, 6).value == source_text(source)
+
+
+def source_text(source: Path) -> str:
+    """The one shared string of an amplifying workbook."""
+    with zipfile.ZipFile(source) as package:
+        xml = package.read("xl/sharedStrings.xml").decode()
+    return xml.split("<t>", 1)[1].split("</t>", 1)[0]

@@ -199,7 +199,7 @@ def test_outbox_that_cannot_be_written_is_a_config_error(
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(status, "write_json", refuse)
-    with pytest.raises(ConfigError, match="Permission denied"), status.hold_instance_lock(tmp_path):
+    with pytest.raises(ConfigError, match="behörighet saknas"), status.hold_instance_lock(tmp_path):
         pass
     monkeypatch.undo()
     with status.hold_instance_lock(tmp_path):
