@@ -21,6 +21,7 @@ from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES
 from ..errors import ConfigError
 from ..fileio import write_atomically
 from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
+from .values import swedish_list
 from .workbook import SHEETS as READER_SHEETS
 
 EMPTY_REGISTER_NAME = "Register.xlsx"
@@ -30,17 +31,26 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _CATEGORY_RANGE = "=Prioritering!$B$2:$B$20"
 _YES_NO = ("Ja", "Nej")
 _LEVELS = ("Låg", "Medel", "Hög")
+# Excel's own formats, which Swedish Excel shows as ÅÅÅÅ-MM-DD and tt.mm. The time's period is
+# escaped: a bare "." is the decimal sign, which Swedish Excel would show as a comma.
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = r"hh\.mm"
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column the board sees: header, width, optional dropdown, and its Swedish help text."""
+    """One column the board sees: header, width, optional dropdown, and its Swedish help text.
+
+    The help is on the Instruktioner sheet; a dropdown column, and one marked `hint`, also shows
+    it in Excel when a cell of the column is selected.
+    """
 
     header: str
     width: int
     help: str
     choices: tuple[str, ...] | str = ()  # a list, or a range formula such as _CATEGORY_RANGE
     number_format: str | None = None
+    hint: bool = False
 
 
 def _c(header: str, width: int, help: str, **kw: Any) -> Column:
@@ -69,9 +79,16 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c(
             "Ansvarig",
             20,
-            "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma.",
+            "En roll (t.ex. Ordförande), ett namn ur Kontakter, Styrelsen eller leverantören; "
+            "flera med komma.",
+            hint=True,
         ),
-        _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov."),
+        _c(
+            "Klart",
+            18,
+            "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov.",
+            hint=True,
+        ),
         _c("Kommentar", 50, "Fri text. Rader som börjar med - blir punktlista."),
         _c(
             "Status",
@@ -91,7 +108,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c("Rubrik", 45, "Kort rubrik."),
         _c("Beskrivning", 60, "Vad önskemålet gäller och varför."),
         _c("Inlämnat av", 24, "Kommun som lämnade önskemålet."),
-        _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format="yyyy-mm-dd"),
+        _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format=DATE_FORMAT, hint=True),
         _c(
             "Kategori",
             30,
@@ -119,9 +136,21 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c("Pilot", 8, "Ja för årets pilotönskemål (högst ett).", choices=_YES_NO),
     ),
     "Möten": (
-        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", number_format="yyyy-mm-dd"),
-        _c("Start", 8, "Starttid, t.ex. 13.00.", number_format="hh:mm"),
-        _c("Slut", 8, "Sluttid (valfritt), efter starttiden.", number_format="hh:mm"),
+        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", number_format=DATE_FORMAT, hint=True),
+        _c(
+            "Start",
+            8,
+            "Starttid, t.ex. 13.00.",
+            number_format=TIME_FORMAT,
+            hint=True,
+        ),
+        _c(
+            "Slut",
+            8,
+            "Sluttid (valfritt), efter starttiden, t.ex. 15.30.",
+            number_format=TIME_FORMAT,
+            hint=True,
+        ),
         _c("Mötestyp", 26, "Typ av möte.", choices=tuple(t.value for t in MeetingType)),
         _c("Plats", 28, "Lokal och ort. Plats eller distanslänk måste finnas."),
         _c("Distanslänk", 34, "Länk till mötet, måste börja med https://."),
@@ -129,10 +158,16 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _c(
             "Kallelsedatum",
             13,
-            "När kallelsen skickas. Tomt: sista tillåtna dag.",
-            number_format="yyyy-mm-dd",
+            "När kallelsen skickas, t.ex. 2021-01-26. Tomt: sista tillåtna dag.",
+            number_format=DATE_FORMAT,
+            hint=True,
         ),
-        _c("Mottagare", 16, "Styrelsen, Medlemmarna eller fri text. Tomt: efter mötestyp."),
+        _c(
+            "Mottagare",
+            16,
+            "Styrelsen, Medlemmarna eller fri text. Tomt: efter mötestyp.",
+            hint=True,
+        ),
         _c("ID", 12, "Valfritt id för mötet i kalendern (behåll det om datumet flyttas)."),
     ),
 }
@@ -281,11 +316,17 @@ def _write_sheet(ws: Worksheet, columns: tuple[Column, ...], rows: Rows) -> None
         ws.column_dimensions[letter].width = col.width
         _format_column(ws, letter, col, len(rows))
         if col.choices:
-            _add_dropdown(ws, letter, col)
+            ws.add_data_validation(_dropdown(col, letter))
+        elif col.hint:
+            ws.add_data_validation(_input_message(DataValidation(), col, letter))
     ws.freeze_panes = "A2"
 
 
 def _format_column(ws: Worksheet, letter: str, col: Column, count: int) -> None:
+    if col.number_format:
+        # The column's own format reaches the rows the board fills in later; a cell written
+        # here carries its own style, so the rows given are formatted one by one below.
+        ws.column_dimensions[letter].number_format = col.number_format
     for r in range(2, count + 2):
         cell = ws[f"{letter}{r}"]
         cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -293,15 +334,36 @@ def _format_column(ws: Worksheet, letter: str, col: Column, count: int) -> None:
             cell.number_format = col.number_format
 
 
-def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
-    formula = col.choices if isinstance(col.choices, str) else '"' + ",".join(col.choices) + '"'
-    # "information" style: the list guides the board without refusing e.g. a typed "1" or "x".
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="information")
-    dv.error = f"Välj ett värde i listan för {col.header}."
+def _dropdown(col: Column, letter: str) -> DataValidation:
+    """A list whose other values Excel questions but accepts (a warning, not a stop).
+
+    The board may mean something the list lacks (a category's number, a typo it wants to keep
+    for now); the build's own check then says what is wrong, in the Valideringsrapport.
+    """
+    if isinstance(col.choices, str):
+        formula = col.choices
+        expected = "en kategori ur bladet Prioritering, med namn eller nummer"
+    else:
+        formula = '"' + ",".join(col.choices) + '"'
+        expected = swedish_list(col.choices)
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="warning")
+    dv.showErrorMessage = True
+    dv.errorTitle = "Värdet finns inte i listan"
+    # Excel adds "Vill du fortsätta?" with Ja, Nej and Avbryt after the message.
+    dv.error = (
+        f"{col.header} väntas vara {expected}. Det du skrev står inte i listan, "
+        "men du kan behålla det."
+    )
+    return _input_message(dv, col, letter)
+
+
+def _input_message(dv: DataValidation, col: Column, letter: str) -> DataValidation:
+    """The column's help, shown by Excel beside a selected cell of the column."""
+    dv.promptTitle = col.header
     dv.prompt = col.help
     dv.showInputMessage = True
     dv.add(f"{letter}2:{letter}{_MAX_ROW}")
-    ws.add_data_validation(dv)
+    return dv
 
 
 def _add_field_dropdowns(ws: Worksheet) -> None:
