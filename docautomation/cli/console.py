@@ -119,6 +119,10 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
         lines += [f"  PDF         {relative(p, outbox)}" for p in outcome.pdfs]
         if outcome.report is not None:
             lines.append(f"  Valideringsrapport: {relative(outcome.report, outbox)}")
+        lines += [
+            f"  Tog bort    {relative(p, outbox)} (gällde en äldre version av registret)"
+            for p in outcome.removed_reports
+        ]
         if outcome.message:
             lines.append(_message_line(outcome))
     return lines

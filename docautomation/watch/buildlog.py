@@ -33,6 +33,8 @@ class Outcome(Protocol):
     def diverted(self) -> Sequence[tuple[Any, ...]]: ...  # (intended, written beside it, …)
     @property
     def message(self) -> str: ...
+    @property
+    def removed_reports(self) -> Sequence[Path]: ...
 
 
 # A save older than this was not seen happen (a catch-up build at start-up, a file copied in
@@ -114,3 +116,5 @@ def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, t
             Path(intended).name,
             Path(beside).name,
         )
+    for removed in outcome.removed_reports:
+        log.info("%s: tog bort %s (gällde en äldre version av registret).", rec.file, removed)

@@ -105,6 +105,23 @@ def test_build_with_errors_writes_the_report_and_no_documents(
     assert "Önskemål!B2" in out
 
 
+def test_a_build_names_the_valideringsrapport_it_removes(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """Fixing the errors removes last build's Valideringsrapport, and the build says so."""
+    original = example_register.read_bytes()
+    _break_register(example_register, example_register)
+    assert _invoke(runner, "build")[0] == 1
+    example_register.write_bytes(original)
+    code, out, _ = _invoke(runner, "build")
+    assert code == 0 and not (workdir / "outbox" / "2021" / "Valideringsrapport.xlsx").exists()
+    removed = [line.strip() for line in out.splitlines() if "Tog bort" in line]
+    assert removed == [
+        f"Tog bort    {Path('2021', 'Valideringsrapport.xlsx')} "
+        "(gällde en äldre version av registret)"
+    ]
+
+
 def test_two_registers_for_one_year_build_nothing(
     runner: CliRunner, example_register: Path, workdir: Path
 ) -> None:
