@@ -169,10 +169,14 @@ def load_report_state(outbox: Path, year: int) -> ReportState | None:
                 _snapshots_from_json(previous["wishes"]), date.fromisoformat(previous["date"])
             ),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError):
         # Without the state the report is treated as a first version: nothing is lost but the
         # changes section, and the next build starts a fresh baseline.
-        log.warning("Ignoring unreadable report state %s: %s", path, exc)
+        log.warning(
+            "Tillståndet för rapporten till leverantören (%s) går inte att tolka; rapporten "
+            "jämförs inte med en tidigare version.",
+            path,
+        )
         return None
 
 

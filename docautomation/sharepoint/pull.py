@@ -105,7 +105,10 @@ def build_if_needed(
 def _built_line(path: Path, outcome: Any) -> str:
     written = len(getattr(outcome, "written", ()) or ())
     unchanged = len(getattr(outcome, "unchanged", ()) or ())
-    return f"Byggde {path.name}: {count(written, 'dokument')} skrivna, {unchanged} oförändrade."
+    return (
+        f"Byggde {path.name}: {count(written, 'dokument skrivet', 'dokument skrivna')}, "
+        f"{count(unchanged, 'oförändrat', 'oförändrade')}."
+    )
 
 
 def _build_file(path: Path, settings: Settings) -> Any:
