@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -18,12 +17,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import FileHeldError, OutboxError, UnreadableFileError
 from ..fileio import new_version_name, write_atomically
 from ..models import Problem, Severity
+from .printing import fit_rows, set_up_printing
 
 REPORT_NAME = "Valideringsrapport"
 AUTHOR = "docautomation"
@@ -33,8 +32,6 @@ _HEADERS = ("Allvarlighet", "Blad", "Cell", "Meddelande")
 # 132 digits in all: about an A4 page across (landscape) at full size, so fitting the page's
 # width shrinks the print little.
 _WIDTHS = (14, 18, 10, 90)
-_LINE_HEIGHT = 15.0  # points: one line of Excel's default 11-point font
-_MAX_ROW_HEIGHT = 409.0  # Excel's highest row
 _LABEL = {Severity.ERROR: "Fel", Severity.WARNING: "Varning"}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
 
@@ -187,38 +184,9 @@ def _add_error_sheet(workbook: Workbook, problems: Sequence[Problem]) -> None:
         cell.font = _bold(cell.font)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:D{max(1, len(problems) + 1)}"
-    _fit_rows(sheet)
-    _set_up_printing(sheet)
+    fit_rows(sheet, _WIDTHS)
+    set_up_printing(sheet)
     _select_only(workbook, sheet)
-
-
-def _fit_rows(sheet: Worksheet) -> None:
-    """Give each row the height its wrapped text needs.
-
-    Excel keeps a written row at the default height however much its wrapped text needs, so
-    the lines of a long message overlap the next row on screen and on paper.
-    """
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        lines = max(_line_count(str(v or ""), w) for v, w in zip(row, _WIDTHS, strict=True))
-        sheet.row_dimensions[number].height = min(_MAX_ROW_HEIGHT, lines * _LINE_HEIGHT)
-
-
-def _line_count(text: str, width: int) -> int:
-    # Wrapped at whole words like Excel. A column's width counts digits; a line of ordinary
-    # text holds about a fifth more letters than that, so a tenth more leaves room for capitals.
-    chars = int(width * 1.1)
-    return sum(len(textwrap.wrap(line, chars)) or 1 for line in text.split("\n"))
-
-
-def _set_up_printing(sheet: Worksheet) -> None:
-    """A4 landscape, every column on one page's width, the header row on every page."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as the list needs
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = "1:1"
-    sheet.print_options.gridLines = True  # the rows stay apart on paper as on screen
 
 
 def _bold(font: Font) -> Font:

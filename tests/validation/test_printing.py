@@ -1,4 +1,4 @@
-"""Tests that the Valideringsrapport's Fel sheet prints: row heights, width, pages, header."""
+"""Tests for docautomation.validation.printing: row heights, width, pages, the header."""
 
 from __future__ import annotations
 
