@@ -305,8 +305,7 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
     assert report is not None
     year = report.register.association.year
     target = feedback.report_path(settings.outbox, year, item.path.name)
-    # The report written beside the outbox while the year could not be read is stale once it can.
-    stale = () if year is None else _remove_reports(settings.outbox, None, item.path.name)
+    stale = feedback.remove_stale_reports(settings.outbox, year, item.path.name, report.problems)
     if report.has_errors:
         feedback.write_validation_report(item.data, report.problems, target)
         return BuildOutcome(
@@ -317,10 +316,7 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
     outcome, outputs = _render_and_write(item, settings, options)
     if report.problems:
         feedback.write_validation_report(item.data, report.problems, target)
-        outcome = replace(outcome, report=target)
-    else:
-        stale = _remove_reports(settings.outbox, year, item.path.name) + stale
-    outcome = replace(outcome, removed_reports=stale)
+    outcome = replace(outcome, report=target if report.problems else None, removed_reports=stale)
     if item.inputs:
         from .documents.annual import unchanged_between
 
@@ -329,12 +325,6 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
             days=unchanged_between(report.register, options.today),
         )  # fmt: skip
     return _with_pdfs(outcome, settings, options)  # last: a failing LibreOffice spares the rest
-
-
-def _remove_reports(outbox: Path, year: int | None, source_name: str) -> tuple[Path, ...]:
-    from .validation import report as feedback
-
-    return feedback.remove_stale_report(feedback.report_path(outbox, year, source_name))
 
 
 def _render_and_write(

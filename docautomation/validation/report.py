@@ -75,6 +75,23 @@ def remove_stale_report(report: Path) -> tuple[Path, ...]:
     return tuple(removed)
 
 
+def remove_stale_reports(
+    outbox: Path, year: int | None, source_name: str, problems: Sequence[Problem]
+) -> tuple[Path, ...]:
+    """Remove the Valideringsrapports a build of the register makes stale; returns those removed.
+
+    The one written beside the outbox while the year could not be read is stale as soon as the
+    year reads, whatever else the register holds; the year's own is stale once the register has
+    no problems left (`problems` empty).
+    """
+    if year is None:
+        return ()
+    stale = [report_path(outbox, None, source_name)]
+    if not problems:
+        stale.insert(0, report_path(outbox, year, source_name))
+    return tuple(path for report in stale for path in remove_stale_report(report))
+
+
 def write_validation_report(data: bytes, problems: Sequence[Problem], destination: Path) -> Path:
     """Write the Valideringsrapport: the register's copy, marked up, with a first sheet "Fel".
 

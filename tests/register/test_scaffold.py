@@ -1,4 +1,4 @@
-"""Tests for docautomation.scaffold: `init`'s working folder and the shipped example register."""
+"""Tests for docautomation.scaffold and the layout it writes: init's register and the example."""
 
 from __future__ import annotations
 
@@ -13,14 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from docautomation.outbox.pdf import convert, soffice_path
-from docautomation.register.scaffold import (
-    DATE_FORMAT,
-    SHEETS,
-    TIME_FORMAT,
-    example_content,
-    init_folder,
-    write_register,
-)
+from docautomation.register.layout import DATE_FORMAT, TIME_FORMAT
+from docautomation.register.scaffold import SHEETS, example_content, init_folder, write_register
 
 EXAMPLE_REGISTER = Path(__file__).resolve().parents[2] / "inbox" / "Register 2021.xlsx"
 DROPDOWN_COLUMNS = {
