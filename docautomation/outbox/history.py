@@ -276,8 +276,11 @@ def dated_annual(outbox: Path, year: int, version: AnnualVersion) -> AnnualVersi
     try:
         if doc.get("key") == version.key:
             return version.dated(date.fromisoformat(doc["date"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        log.warning("Ignoring unreadable state %s: %s", annual_state_path(outbox, year), exc)
+    except (KeyError, TypeError, ValueError):
+        log.warning(
+            "Verksamhetsberättelsens datum i %s går inte att tolka; den får byggets datum.",
+            annual_state_path(outbox, year),
+        )
     return version
 
 
