@@ -305,20 +305,18 @@ def _build_parsed(item: _Loaded, settings: Settings, options: BuildOptions) -> B
     assert report is not None
     year = report.register.association.year
     target = feedback.report_path(settings.outbox, year, item.path.name)
+    stale = feedback.remove_stale_reports(settings.outbox, year, item.path.name, report.problems)
     if report.has_errors:
         feedback.write_validation_report(item.data, report.problems, target)
         return BuildOutcome(
             source=item.path, year=year, exit_code=1, problems=report.problems,
             report=target, message="Registret har fel: inga nya dokument skapades.",
+            removed_reports=stale,
         )  # fmt: skip
     outcome, outputs = _render_and_write(item, settings, options)
     if report.problems:
         feedback.write_validation_report(item.data, report.problems, target)
-        outcome = replace(outcome, report=target)
-    else:
-        feedback.remove_stale_report(target)
-        # …and the one written beside the outbox while the year could not be read
-        feedback.remove_stale_report(feedback.report_path(settings.outbox, None, item.path.name))
+    outcome = replace(outcome, report=target if report.problems else None, removed_reports=stale)
     if item.inputs:
         from .documents.annual import unchanged_between
 

@@ -519,6 +519,7 @@ class BuildOutcome:
     report: Path | None = None  # the Valideringsrapport, when one was written
     pdfs: tuple[Path, ...] = ()
     message: str = ""
+    removed_reports: tuple[Path, ...] = ()  # Valideringsrapports of an older version, removed
 
 
 @dataclass(frozen=True, slots=True)

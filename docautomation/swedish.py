@@ -19,6 +19,7 @@ _PLURALS = {
     "aktivitet": "aktiviteter",
     "sekund": "sekunder",
     "minut": "minuter",
+    "vecka": "veckor",
     "protokollfört sammanträde": "protokollförda sammanträden",
 }
 _WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")

@@ -236,8 +236,30 @@ def test_a_clean_build_removes_the_report_of_a_year_that_could_not_be_read(
     stray = settings.outbox / "Valideringsrapport Register 2021.xlsx"
     assert stray.is_file()
     _edit(example_register, "Förening", "B3", 2021)
-    assert build(None, settings, today=DAY).exit_code == 0
+    outcome = build(None, settings, today=DAY).outcomes[0]
+    assert outcome.exit_code == 0 and outcome.removed_reports == (stray,)
     assert not stray.exists()
+
+
+def test_every_stale_report_removed_is_in_the_outcome(
+    settings: Settings, example_register: Path
+) -> None:
+    """The report of an unreadable year goes as soon as the year reads, also while the register
+    still has problems; the year's own report goes with the last warning; each is named."""
+    stray = settings.outbox / "Valideringsrapport Register 2021.xlsx"
+    own = settings.outbox / "2021" / "Valideringsrapport.xlsx"
+    _edit(example_register, "Förening", "B3", "tjugotjugoett")
+    assert build(None, settings, today=DAY).outcomes[0].removed_reports == ()
+    _edit(example_register, "Förening", "B3", 2021)
+    _edit(example_register, "Önskemål", "O3", "Ja")  # a second pilot: a warning
+    warned = build(None, settings, today=DAY).outcomes[0]
+    assert (warned.exit_code, warned.report, warned.removed_reports) == (0, own, (stray,))
+    assert own.is_file() and not stray.exists()
+    _edit(example_register, "Önskemål", "O3", None)
+    clean = build(None, settings, today=DAY).outcomes[0]
+    assert (clean.report, clean.removed_reports) == (None, (own,))
+    assert not own.exists()
+    assert build(None, settings, today=DAY).outcomes[0].removed_reports == ()
 
 
 def test_report_changes_and_date_follow_a_sequence_of_builds(

@@ -18,6 +18,7 @@ from ..swedish import count
 from ..text import printable
 
 PROGRESS_THRESHOLD = 20  # documents; fewer finish before a bar would be readable
+_LEVEL_NAMES = {"DEBUG": "FELSÖKNING", "WARNING": "VARNING", "ERROR": "FEL", "CRITICAL": "KRITISKT"}
 
 
 def configure_logging(verbose: int, quiet: bool, *, service: bool = False) -> None:
@@ -28,9 +29,19 @@ def configure_logging(verbose: int, quiet: bool, *, service: bool = False) -> No
     """
     levels = (logging.INFO if service else logging.WARNING, logging.INFO, logging.DEBUG)
     level = logging.ERROR if quiet else levels[min(verbose, 2)]
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(_SwedishFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+class _SwedishFormatter(logging.Formatter):
+    """Log lines with the level in Swedish ("VARNING"), like the message after it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A copy: other handlers (a test's log capture) see the record as it was logged.
+        swedish = logging.makeLogRecord(record.__dict__)
+        swedish.levelname = _LEVEL_NAMES.get(record.levelname, record.levelname)
+        return super().format(swedish)
 
 
 def problem_line(problem: Problem) -> str:
@@ -120,10 +131,16 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
                 f"ny version: {relative(beside, outbox)}"
             )
         if outcome.unchanged:
-            lines.append(f"  Oförändrade {len(outcome.unchanged)} dokument (inte omskrivna).")
+            lines.append(
+                f"  Oförändrat  {count(len(outcome.unchanged), 'dokument')} (skrevs inte om)."
+            )
         lines += [f"  PDF         {relative(p, outbox)}" for p in outcome.pdfs]
         if outcome.report is not None:
             lines.append(f"  Valideringsrapport: {relative(outcome.report, outbox)}")
+        lines += [
+            f"  Tog bort    {relative(p, outbox)} (gällde en äldre version av registret)"
+            for p in outcome.removed_reports
+        ]
         if outcome.message:
             lines.append(_message_line(outcome))
     return lines

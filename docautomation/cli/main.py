@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError
+from ..swedish import count
 from . import console as output
 from .options import (
     EXIT_CODES,
@@ -227,7 +228,9 @@ def templates_check(ctx: click.Context, register: Path | None) -> None:
     problems = check_templates(settings, register)
     for line in problems:
         click.echo(line, err=True)
-    click.echo("Mallarna är i ordning." if not problems else f"{len(problems)} problem i mallarna.")
+    click.echo(
+        f"{count(len(problems), 'problem')} i mallarna." if problems else "Mallarna är i ordning."
+    )
     sys.exit(2 if problems else 0)
 
 

@@ -232,9 +232,9 @@ def _load(outbox: Path) -> dict[str, Record]:
         return {}
     try:
         return {key: _from_json(raw) for key, raw in doc["registers"].items()}
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError):
         # Losing the record only costs one full build.
-        log.warning("Ignoring unreadable build record %s: %s", _path(outbox), exc)
+        log.warning("Byggposterna i %s går inte att tolka; registren byggs på nytt.", _path(outbox))
         return {}
 
 
@@ -243,7 +243,7 @@ def _save(outbox: Path, records: Mapping[str, Record]) -> None:
     try:
         write_json(_path(outbox), doc, compact=True)
     except OSError as exc:  # a missing record only costs a full build next time
-        log.warning("Could not save %s: %s", _path(outbox), exc)
+        log.warning("Kunde inte spara %s: %s", _path(outbox), exc)
 
 
 def _to_json(record: Record) -> dict[str, Any]:

@@ -169,10 +169,14 @@ def load_report_state(outbox: Path, year: int) -> ReportState | None:
                 _snapshots_from_json(previous["wishes"]), date.fromisoformat(previous["date"])
             ),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError):
         # Without the state the report is treated as a first version: nothing is lost but the
         # changes section, and the next build starts a fresh baseline.
-        log.warning("Ignoring unreadable report state %s: %s", path, exc)
+        log.warning(
+            "Tillståndet för rapporten till leverantören (%s) går inte att tolka; rapporten "
+            "jämförs inte med en tidigare version.",
+            path,
+        )
         return None
 
 
@@ -272,8 +276,11 @@ def dated_annual(outbox: Path, year: int, version: AnnualVersion) -> AnnualVersi
     try:
         if doc.get("key") == version.key:
             return version.dated(date.fromisoformat(doc["date"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        log.warning("Ignoring unreadable state %s: %s", annual_state_path(outbox, year), exc)
+    except (KeyError, TypeError, ValueError):
+        log.warning(
+            "Verksamhetsberättelsens datum i %s går inte att tolka; den får byggets datum.",
+            annual_state_path(outbox, year),
+        )
     return version
 
 

@@ -49,7 +49,13 @@ def load_manifest(outbox: Path) -> dict[str, ManifestEntry]:
         return {}
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         # Losing the record is safe: every existing file then counts as "not ours" and is kept.
-        log.warning("Ignoring unreadable manifest %s: %s", path, exc)
+        why = exc if isinstance(exc, OSError) else "innehållet går inte att tolka"
+        log.warning(
+            "Förteckningen över utkorgens filer (%s) går inte att läsa (%s); dokument som "
+            "redan finns skrivs inte över.",
+            path,
+            why,
+        )
         return {}
 
 

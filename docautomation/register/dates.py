@@ -139,6 +139,9 @@ _TIME_HINT = "är inte en tid (skriv t.ex. 13.00)."
 _CLOCK = r"\d{1,2}(?:[.:,]\d{2})?"
 _TIME_SPAN = re.compile(rf"(?:kl(?:ockan)?\.?\s*)?{_CLOCK}\s*[-–—]\s*{_CLOCK}")
 _SPAN_HINT = "är två tider: skriv starttiden i Start och sluttiden i Slut (t.ex. 13.00 och 15.00)."
+# "13" typed into a time-formatted cell is 13 days to Excel (shown as 00.00), which reads back
+# as 13 January 1900 at midnight; the board meant the hour, as in a General-formatted cell.
+_TYPED_HOURS = {datetime(1900, 1, day): time(day) for day in range(1, 24)}
 
 
 def _minute_time(total_seconds: float) -> time:
@@ -150,11 +153,13 @@ def parse_time(value: CellValue) -> Reading[time]:
     """A time of day, rounded to the minute: an Excel time, 13.00, 13:00, 13,00, kl. 13.00, 13.
 
     A number below 1 is Excel's fraction of a day (0.5 is 12.00); a whole number 0–23 is an
-    hour, as the board types "13" into a General-formatted cell.
+    hour, as the board types "13" into a General-formatted cell (or a time-formatted one).
     """
     if value is None or is_blank(value):
         return Reading()
     if isinstance(value, datetime):
+        if value in _TYPED_HOURS:
+            return Reading(_TYPED_HOURS[value])
         value = value.time()
     if isinstance(value, time):
         return Reading(_minute_time(value.hour * 3600 + value.minute * 60 + value.second))

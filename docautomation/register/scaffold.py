@@ -6,7 +6,6 @@ import io
 import json
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -14,158 +13,19 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import CONFIG_FILE_NAME, EXAMPLE_DATA, SHIPPED_TEMPLATES
 from ..errors import ConfigError
 from ..fileio import swedish_reason, write_atomically
-from ..models import DEFAULT_CATEGORIES, MeetingType, Role, WishStatus
+from ..models import DEFAULT_CATEGORIES
+from .layout import FORENING_CHOICES, FORENING_FIELDS, SHEETS, Column, dropdown, hint
 from .workbook import SHEETS as READER_SHEETS
 
 EMPTY_REGISTER_NAME = "Register.xlsx"
 
 _MAX_ROW = 500  # dropdowns and formats reach this far down each sheet
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_CATEGORY_RANGE = "=Prioritering!$B$2:$B$20"
-_YES_NO = ("Ja", "Nej")
-_LEVELS = ("Låg", "Medel", "Hög")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column the board sees: header, width, optional dropdown, and its Swedish help text."""
-
-    header: str
-    width: int
-    help: str
-    choices: tuple[str, ...] | str = ()  # a list, or a range formula such as _CATEGORY_RANGE
-    number_format: str | None = None
-
-
-def _c(header: str, width: int, help: str, **kw: Any) -> Column:
-    return Column(header, width, help, **kw)
-
-
-SHEETS: dict[str, tuple[Column, ...]] = {
-    "Förening": (
-        _c("Fält", 34, "Vilken uppgift raden gäller (ändra inte texterna i den här kolumnen)."),
-        _c("Värde", 90, "Uppgiften. Flera rader i en cell: Alt+Enter."),
-    ),
-    "Prioritering": (
-        _c("Nr", 6, "Kategorins nummer, 1, 2, 3 … utan luckor."),
-        _c("Kategori", 55, "Kategorins namn, t.ex. Lagstiftning."),
-        _c("Beskrivning", 70, "Vad kategorin betyder (valfritt)."),
-    ),
-    "Kontakter": (
-        _c("Namn", 26, "För- och efternamn."),
-        _c("Roll", 22, "Roll i föreningen.", choices=tuple(r.value for r in Role)),
-        _c("Kommun", 26, "Medlemskommun eller kommunförbund."),
-        _c("E-post", 34, "E-postadress (valfritt)."),
-    ),
-    "Aktiviteter": (
-        _c("Verksamhetsområde", 24, "Området. Lämna tomt för att fortsätta området ovanför."),
-        _c("Aktivitet/åtgärd", 60, "Vad som ska göras."),
-        _c(
-            "Ansvarig",
-            20,
-            "En roll, ett namn ur Kontakter, Styrelsen eller leverantören; flera med komma.",
-        ),
-        _c("Klart", 18, "När: t.ex. April 2021, Höst 2021, Q2 2021, Kontinuerligt, Vid behov."),
-        _c("Kommentar", 50, "Fri text. Rader som börjar med - blir punktlista."),
-        _c(
-            "Status",
-            12,
-            "Planerad, Pågår, Klar eller Inställd (valfritt).",
-            choices=("Planerad", "Pågår", "Klar", "Inställd"),
-        ),
-        _c(
-            "Uppföljning",
-            50,
-            "Vad som gjordes (till verksamhetsberättelsen). Rader som börjar med - blir "
-            "punktlista.",
-        ),
-    ),
-    "Önskemål": (
-        _c("ID", 10, "Unikt id, t.ex. ÖNS-001."),
-        _c("Rubrik", 45, "Kort rubrik."),
-        _c("Beskrivning", 60, "Vad önskemålet gäller och varför."),
-        _c("Inlämnat av", 24, "Kommun som lämnade önskemålet."),
-        _c("Inlämnat", 12, "Datum, t.ex. 2021-03-15.", number_format="yyyy-mm-dd"),
-        _c(
-            "Kategori",
-            30,
-            "Styrelsens kategori (nummer eller namn). Tomt: föreslås av reglerna.",
-            choices=_CATEGORY_RANGE,
-        ),
-        _c("Lagkrav", 10, "Ja om en lag eller föreskrift kräver ändringen.", choices=_YES_NO),
-        _c(
-            "Myndighetsrapportering",
-            14,
-            "Ja om det behövs för rapportering till en myndighet.",
-            choices=_YES_NO,
-        ),
-        _c("Antal kommuner", 10, "Antal kommuner som stöder önskemålet (heltal)."),
-        _c("Insats", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
-        _c("Effekt", 10, "Låg, Medel eller Hög.", choices=_LEVELS),
-        _c(
-            "Status",
-            16,
-            "Ny, Skickad, Accepterad, Pågår, Levererad eller Avvisad. Tomt = Ny.",
-            choices=tuple(s.value for s in WishStatus),
-        ),
-        _c("Leverantörens ärende", 16, "Leverantörens ärendenummer."),
-        _c("Återkoppling", 50, "Leverantörens svar."),
-        _c("Pilot", 8, "Ja för årets pilotönskemål (högst ett).", choices=_YES_NO),
-    ),
-    "Möten": (
-        _c("Datum", 12, "Mötesdag, t.ex. 2021-02-09.", number_format="yyyy-mm-dd"),
-        _c("Start", 8, "Starttid, t.ex. 13.00.", number_format="hh:mm"),
-        _c("Slut", 8, "Sluttid (valfritt), efter starttiden.", number_format="hh:mm"),
-        _c("Mötestyp", 26, "Typ av möte.", choices=tuple(t.value for t in MeetingType)),
-        _c("Plats", 28, "Lokal och ort. Plats eller distanslänk måste finnas."),
-        _c("Distanslänk", 34, "Länk till mötet, måste börja med https://."),
-        _c("Dagordning", 50, "En punkt per rad (Alt+Enter). Tomt: standarddagordningen."),
-        _c(
-            "Kallelsedatum",
-            13,
-            "När kallelsen skickas. Tomt: sista tillåtna dag.",
-            number_format="yyyy-mm-dd",
-        ),
-        _c("Mottagare", 16, "Styrelsen, Medlemmarna eller fri text. Tomt: efter mötestyp."),
-        _c("ID", 12, "Valfritt id för mötet i kalendern (behåll det om datumet flyttas)."),
-    ),
-}
-
-_FORENING_FIELDS = (
-    ("Föreningens namn", "Föreningens namn (krävs)."),
-    ("Verksamhetsår", "Året planen gäller, t.ex. 2021 (krävs)."),
-    ("Vision", "Föreningens vision."),
-    ("Syfte", "Föreningens syfte."),
-    ("Verksamhet enligt stadgarna", "En uppgift per rad (Alt+Enter)."),
-    ("Leverantör", "Systemets leverantör. Tomt: Prosona."),
-    (
-        "Gräns för högt prioriterat",
-        "Antal kommuner som gör ett önskemål till kategori 3. Tomt: 15.",
-    ),
-    (
-        "Kallelse årsmöte tidigast",
-        "Veckor före årsmötet som kallelsen tidigast får skickas. Tomt: 6.",
-    ),
-    ("Kallelse årsmöte senast", "Veckor före årsmötet som kallelsen senast ska skickas. Tomt: 2."),
-    ("Kallelse styrelsemöte senast", "Dagar före övriga möten som kallelsen bör skickas. Tomt: 7."),
-    ("Ort", 'Orten i "<Ort> den ____" ovanför underskrifterna. Tomt: en tom linje.'),
-    (
-        "Löpande paragrafnumrering",
-        (
-            "Ja: protokollens §-nummer löper vidare genom årets styrelsemöten. "
-            "Nej eller tomt: varje protokoll börjar på § 1."
-        ),
-    ),
-)
-# Förening's Värde cells that take one of a few values get the same dropdown as a column.
-_FORENING_CHOICES = {"Löpande paragrafnumrering": _YES_NO}
-
 # Which columns are required is the reader's knowledge; the layout here only adds looks.
 _REQUIRED = {spec.name: set(spec.required) for spec in READER_SHEETS}
 
@@ -205,7 +65,7 @@ def register_bytes(content: Mapping[str, Rows] | None = None) -> bytes:
 
 def forening_rows(values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Förening's rows in init's order, each Värde from `values` (blank: the field's default)."""
-    return [{"Fält": name, "Värde": values.get(name, "")} for name, _ in _FORENING_FIELDS]
+    return [{"Fält": name, "Värde": values.get(name, "")} for name, _ in FORENING_FIELDS]
 
 
 def example_content() -> dict[str, list[dict[str, Any]]]:
@@ -280,12 +140,19 @@ def _write_sheet(ws: Worksheet, columns: tuple[Column, ...], rows: Rows) -> None
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = col.width
         _format_column(ws, letter, col, len(rows))
+        cells = f"{letter}2:{letter}{_MAX_ROW}"
         if col.choices:
-            _add_dropdown(ws, letter, col)
+            ws.add_data_validation(dropdown(col.header, col.choices, col.help, cells))
+        elif col.hint:
+            ws.add_data_validation(hint(col.header, col.help, cells))
     ws.freeze_panes = "A2"
 
 
 def _format_column(ws: Worksheet, letter: str, col: Column, count: int) -> None:
+    if col.number_format:
+        # The column's own format reaches the rows the board fills in later; a cell written
+        # here carries its own style, so the rows given are formatted one by one below.
+        ws.column_dimensions[letter].number_format = col.number_format
     for r in range(2, count + 2):
         cell = ws[f"{letter}{r}"]
         cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -293,28 +160,13 @@ def _format_column(ws: Worksheet, letter: str, col: Column, count: int) -> None:
             cell.number_format = col.number_format
 
 
-def _add_dropdown(ws: Worksheet, letter: str, col: Column) -> None:
-    formula = col.choices if isinstance(col.choices, str) else '"' + ",".join(col.choices) + '"'
-    # "information" style: the list guides the board without refusing e.g. a typed "1" or "x".
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="information")
-    dv.error = f"Välj ett värde i listan för {col.header}."
-    dv.prompt = col.help
-    dv.showInputMessage = True
-    dv.add(f"{letter}2:{letter}{_MAX_ROW}")
-    ws.add_data_validation(dv)
-
-
 def _add_field_dropdowns(ws: Worksheet) -> None:
+    helps = dict(FORENING_FIELDS)
     for field, value in ws.iter_rows(min_row=2, max_col=2):
-        choices = _FORENING_CHOICES.get(str(field.value or ""))
-        if choices:
-            dv = DataValidation(
-                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                errorStyle="information",
-            )  # fmt: skip
-            dv.error = f"Välj {' eller '.join(choices)} för {field.value}."
-            dv.add(value.coordinate)
-            ws.add_data_validation(dv)
+        name = str(field.value or "")
+        if name in FORENING_CHOICES:
+            choices = FORENING_CHOICES[name]
+            ws.add_data_validation(dropdown(name, choices, helps[name], value.coordinate))
 
 
 def _write_instructions(ws: Worksheet) -> None:
@@ -336,7 +188,7 @@ def _write_instructions(ws: Worksheet) -> None:
         for col in columns:
             required = col.header in _REQUIRED[sheet]
             ws.append([sheet, col.header + (" (krävs)" if required else ""), col.help])
-    for name, help_text in _FORENING_FIELDS:
+    for name, help_text in FORENING_FIELDS:
         ws.append(["Förening", f"Fält: {name}", help_text])
     for letter, width in (("A", 16), ("B", 34), ("C", 100)):
         ws.column_dimensions[letter].width = width

@@ -20,6 +20,7 @@ import requests
 from ..config import CERT_PASSWORD_ENV, SECRET_ENV, SharePointSettings
 from ..errors import AuthError, ConfigError, SyncError
 from ..fileio import write_atomically
+from ..swedish import count
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,10 @@ def certificate_expiry_warning(cert: Certificate, *, days: int = 30) -> str | No
             f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) gick ut {when}; be IT om ett nytt."
         )
     if left <= days:
-        return f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) går ut {when} (om {left} dagar)."
+        return (
+            f"Certifikatet (tumavtryck {cert.thumbprint_sha1}) går ut {when} "
+            f"(om {count(left, 'dag')})."
+        )
     return None
 
 

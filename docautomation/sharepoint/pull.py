@@ -95,6 +95,8 @@ def build_if_needed(
         echo(f"Fel: {exc}")
         return state, exc.exit_code
     echo(str(getattr(outcome, "message", "") or "") or _built_line(path, outcome))
+    for removed in getattr(outcome, "removed_reports", ()) or ():
+        echo(f"Tog bort {removed.name} (gällde en äldre version av registret).")
     state = state.with_register(built_ctag=known.ctag, built_inputs=inputs)
     save(state)
     return state, int(getattr(outcome, "exit_code", 0))
@@ -103,7 +105,10 @@ def build_if_needed(
 def _built_line(path: Path, outcome: Any) -> str:
     written = len(getattr(outcome, "written", ()) or ())
     unchanged = len(getattr(outcome, "unchanged", ()) or ())
-    return f"Byggde {path.name}: {count(written, 'dokument')} skrivna, {unchanged} oförändrade."
+    return (
+        f"Byggde {path.name}: {count(written, 'dokument skrivet', 'dokument skrivna')}, "
+        f"{count(unchanged, 'oförändrat', 'oförändrade')}."
+    )
 
 
 def _build_file(path: Path, settings: Settings) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import MAX_NEW_VERSIONS
+from ..swedish import count
 from .drive import RemoteFile, RemoteRegister
 from .names import join_path, name_key, path_problem, sibling_name
 from .state import OutputState, RegisterState, SyncState
@@ -203,7 +204,7 @@ def describe(sync_plan: SyncPlan) -> list[str]:
     ]
     lines += [f"Godtas inte av SharePoint: {r.relpath}: {r.reason}" for r in sync_plan.refused]
     if sync_plan.unchanged:
-        lines.append(f"Oförändrade: {len(sync_plan.unchanged)} dokument")
+        lines.append(f"Oförändrat: {count(len(sync_plan.unchanged), 'dokument')}")
     if sync_plan.is_empty and not sync_plan.waiting:
         lines.append("Inget att hämta eller ladda upp.")
     return lines

@@ -11,6 +11,7 @@ from holidays.countries.sweden import Sweden
 
 from ..models import Association, CellRef, Meeting, MeetingType, Problem, Register, error, warning
 from ..register.agenda import notice_deadline, notice_window, standard_agenda
+from ..swedish import count
 
 _T = TypeVar("_T")
 _AGM_TYPES = frozenset({MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE})
@@ -126,10 +127,10 @@ def _late_message(held: date, notice: date, latest: date, association: Associati
         when = "är efter mötet" if notice > held else "är samma dag som mötet"
         return (
             f"Kallelsedatum {_day(notice)} {when} {_day(held)}. Kallelsen bör skickas "
-            f"senast {_day(latest)} ({days} dagar före mötet)."
+            f"senast {_day(latest)} ({count(days, 'dag')} före mötet)."
         )
     return (
-        f"Kallelsedatum {_day(notice)} är senare än {days} dagar före mötet {_day(held)}. "
+        f"Kallelsedatum {_day(notice)} är senare än {count(days, 'dag')} före mötet {_day(held)}. "
         f"Kallelsen bör skickas senast {_day(latest)}."
     )
 
@@ -143,7 +144,7 @@ def _window_message(
         f"Kallelsedatum {_day(notice)} ligger utanför stadgarnas tidsfönster för {kind} "
         f"{held}: kallelsen ska skickas tidigast {_day(window[0])} och senast "
         f"{_day(window[1])} (högst {association.agm_notice_earliest_weeks} och minst "
-        f"{association.agm_notice_latest_weeks} veckor före mötet)."
+        f"{count(association.agm_notice_latest_weeks, 'vecka')} före mötet)."
     )
 
 

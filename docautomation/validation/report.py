@@ -7,6 +7,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -32,12 +33,15 @@ from ..fileio import (
 )
 from ..models import Problem, Severity
 from ..text import printable
+from .printing import fit_rows, set_up_printing
 
 AUTHOR = "docautomation"
 ERROR_FILL = "FFFFC7CE"  # Excel's "light red fill" for bad values
 WARNING_FILL = "FFFFEB9C"  # Excel's "yellow fill" for neutral values
 _HEADERS = ("Allvarlighet", "Blad", "Cell", "Meddelande")
-_WIDTHS = (14, 18, 10, 110)
+# 132 digits in all: about an A4 page across (landscape) at full size, so fitting the page's
+# width shrinks the print little.
+_WIDTHS = (14, 18, 10, 90)
 _LABEL = {Severity.ERROR: "Fel", Severity.WARNING: "Varning"}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
 # The register's name in a report's name is cut here: "Valideringsrapport <name> (ny version)"
@@ -82,6 +86,23 @@ def remove_stale_report(report: Path) -> tuple[Path, ...]:
             continue
         removed.append(path)
     return tuple(removed)
+
+
+def remove_stale_reports(
+    outbox: Path, year: int | None, source_name: str, problems: Sequence[Problem]
+) -> tuple[Path, ...]:
+    """Remove the Valideringsrapports a build of the register makes stale; returns those removed.
+
+    The one written beside the outbox while the year could not be read is stale as soon as the
+    year reads, whatever else the register holds; the year's own is stale once the register has
+    no problems left (`problems` empty).
+    """
+    if year is None:
+        return ()
+    stale = [report_path(outbox, None, source_name)]
+    if not problems:
+        stale.insert(0, report_path(outbox, year, source_name))
+    return tuple(path for report in stale for path in remove_stale_report(report))
 
 
 def write_validation_report(data: bytes, problems: Sequence[Problem], destination: Path) -> Path:
@@ -218,10 +239,20 @@ def _add_error_sheet(workbook: Workbook, problems: Sequence[Problem]) -> None:
     for index, width in enumerate(_WIDTHS):
         sheet.column_dimensions["ABCD"[index]].width = width
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = _bold(cell.font)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:D{max(1, len(problems) + 1)}"
+    fit_rows(sheet, _WIDTHS)
+    set_up_printing(sheet)
     _select_only(workbook, sheet)
+
+
+def _bold(font: Font) -> Font:
+    # The register's own font, bold: a bare Font(bold=True) has no name, and LibreOffice then
+    # prints the header in a serif font.
+    bold = copy(font)
+    bold.b = True
+    return bold
 
 
 def _link(workbook: Workbook, sheet: Worksheet, row: int, problem: Problem) -> None:
@@ -241,6 +272,7 @@ def _link(workbook: Workbook, sheet: Worksheet, row: int, problem: Problem) -> N
         tooltip=f"Gå till {target.title}!{coordinate}",
     )
     cell.style = "Hyperlink"
+    cell.alignment = Alignment(vertical="top")  # the style's own alignment puts it at the bottom
 
 
 def _free_title(workbook: Workbook) -> str:

@@ -33,6 +33,8 @@ class Outcome(Protocol):
     def diverted(self) -> Sequence[tuple[Any, ...]]: ...  # (intended, written beside it, …)
     @property
     def message(self) -> str: ...
+    @property
+    def removed_reports(self) -> Sequence[Path]: ...
 
 
 # A save older than this was not seen happen (a catch-up build at start-up, a file copied in
@@ -78,12 +80,12 @@ def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, t
     level = logging.INFO if rec.exit_code == 0 else logging.WARNING
     log.log(
         level,
-        "%s: %s (kod %s): %s skrivna, %d oförändrade, %s, %s; bygget tog %.2f s%s.%s",
+        "%s: %s (kod %s): %s, %s, %s, %s; bygget tog %.2f s%s.%s",
         rec.file,
         EXIT_MEANINGS.get(rec.exit_code or 0, "fel"),
         rec.exit_code,
-        count(rec.written, "dokument"),
-        rec.unchanged,
+        count(rec.written, "dokument skrivet", "dokument skrivna"),
+        count(rec.unchanged, "oförändrat", "oförändrade"),
         count(rec.errors, "fel"),
         count(rec.warnings, "varning"),
         took,
@@ -114,3 +116,5 @@ def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, t
             Path(intended).name,
             Path(beside).name,
         )
+    for removed in outcome.removed_reports:
+        log.info("%s: tog bort %s (gällde en äldre version av registret).", rec.file, removed)

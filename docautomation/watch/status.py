@@ -322,7 +322,7 @@ def _format_register(name: str, rec: Mapping[str, Any]) -> list[str]:
     total = int(rec.get("document_count", written + int(rec.get("unchanged", 0))))
     lines = [
         f"{name}: {result} {_when(rec.get('finished'))}{by}; "
-        f"{count(total, 'dokument')} ({written} skrivna), "
+        f"{count(total, 'dokument')} ({count(written, 'skrivet', 'skrivna')}), "
         f"{count(int(rec.get('errors', 0)), 'fel')}, "
         f"{count(int(rec.get('warnings', 0)), 'varning')}"
     ]

@@ -96,7 +96,7 @@ def test_build_writes_then_keeps_unchanged(
     assert {p.stem for p in notices.glob("*.docx")} == {p.stem for p in notices.glob("*.ics")}
     stamp = plan.stat().st_mtime_ns
     code, out, _ = _invoke(runner, "build", "--date", "2021-01-10")
-    assert code == 0 and "Oförändrade 28 dokument" in out and "Skrev" not in out
+    assert code == 0 and "Oförändrat  28 dokument (skrevs inte om)." in out and "Skrev" not in out
     assert plan.stat().st_mtime_ns == stamp
 
 
@@ -110,6 +110,23 @@ def test_build_with_errors_writes_the_report_and_no_documents(
     assert (workdir / "outbox" / "2021" / "Valideringsrapport.xlsx").is_file()
     assert not (workdir / "outbox" / "2021" / "Verksamhetsplan 2021.docx").exists()
     assert "Önskemål!B2" in out
+
+
+def test_a_build_names_the_valideringsrapport_it_removes(
+    runner: CliRunner, example_register: Path, workdir: Path
+) -> None:
+    """Fixing the errors removes last build's Valideringsrapport, and the build says so."""
+    original = example_register.read_bytes()
+    _break_register(example_register, example_register)
+    assert _invoke(runner, "build")[0] == 1
+    example_register.write_bytes(original)
+    code, out, _ = _invoke(runner, "build")
+    assert code == 0 and not (workdir / "outbox" / "2021" / "Valideringsrapport.xlsx").exists()
+    removed = [line.strip() for line in out.splitlines() if "Tog bort" in line]
+    assert removed == [
+        f"Tog bort    {Path('2021', 'Valideringsrapport.xlsx')} "
+        "(gällde en äldre version av registret)"
+    ]
 
 
 def test_two_registers_for_one_year_build_nothing(

@@ -117,6 +117,8 @@ def test_date_parts_keeps_a_missing_year_open() -> None:
         (0.5, time(12, 0)),
         (0.3958333333, time(9, 30)),
         (13, time(13, 0)),
+        (datetime(1900, 1, 13), time(13, 0)),  # "13" typed into a time-formatted cell
+        (datetime(2021, 2, 9, 13, 30), time(13, 30)),
         (time(12, 59, 59, 999999), time(13, 0)),
         (None, None),
     ],

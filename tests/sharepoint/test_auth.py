@@ -190,6 +190,9 @@ def test_certificate_expiry_is_warned_in_advance(tmp_path: Path) -> None:
     pem.write_bytes(soon.key_pem + soon.cert_pem)
     warning = certificate_expiry_warning(load_certificate(pem, ""))
     assert warning is not None and "går ut" in warning and "tumavtryck" in warning
+    last_day = make_client_cert(days=2)  # a few seconds less than 2 days: 1 day left
+    pem.write_bytes(last_day.key_pem + last_day.cert_pem)
+    assert "(om 1 dag)." in (certificate_expiry_warning(load_certificate(pem, "")) or "")
 
 
 def test_certificate_path_is_required(tmp_path: Path) -> None:

@@ -238,7 +238,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tenant: Tenant) -> None:
             f"Konflikt: {PLAN} har ändrats i SharePoint; den nya versionen läggs bredvid som "
             '"2021/Verksamhetsplan 2021 (ny version).docx"'
         ),
-        "Oförändrade: 1 dokument",
+        "Oförändrat: 1 dokument",
     ]
     assert (
         state.read_bytes() == before_state and not (settings.inbox / "Register 2021.xlsx").exists()

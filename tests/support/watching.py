@@ -136,6 +136,7 @@ class FakeOutcome:
     unchanged: tuple[Path, ...] = ()
     diverted: tuple[tuple[Path, Path, str], ...] = ()
     message: str = ""
+    removed_reports: tuple[Path, ...] = ()
 
 
 @dataclass

@@ -18,6 +18,7 @@ from docautomation.validation.report import (
     ERROR_FILL,
     WARNING_FILL,
     remove_stale_report,
+    remove_stale_reports,
     report_path,
     write_validation_report,
 )
@@ -223,6 +224,25 @@ def test_remove_stale_report_removes_it_and_its_new_version(tmp_path: Path) -> N
     beside.write_bytes(b"y")
     assert remove_stale_report(target) == (target, beside)
     assert list(target.parent.iterdir()) == []
+
+
+def test_stale_reports_are_the_unknown_years_and_once_clean_the_years_own(tmp_path: Path) -> None:
+    """The report beside the outbox goes as soon as the year reads; the year's own goes with
+    the register's last problem; an unreadable year removes nothing."""
+    own, beside = report_path(tmp_path, 2021, "R.xlsx"), report_path(tmp_path, None, "R.xlsx")
+
+    def plant() -> None:
+        for path in (own, beside):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"rapport")
+
+    plant()
+    assert remove_stale_reports(tmp_path, None, "R.xlsx", PROBLEMS) == ()
+    assert remove_stale_reports(tmp_path, 2021, "R.xlsx", PROBLEMS) == (beside,)
+    assert own.exists() and not beside.exists()
+    plant()
+    assert remove_stale_reports(tmp_path, 2021, "R.xlsx", ()) == (own, beside)
+    assert not own.exists() and not beside.exists()
 
 
 def test_the_planted_register_report_marks_every_problem(tmp_path: Path) -> None:

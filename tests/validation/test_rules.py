@@ -327,6 +327,15 @@ def test_the_window_follows_the_forening_settings() -> None:
     meetings = (meeting(2, date(2021, 3, 24), MeetingType.ARSMOTE, notice_date=date(2021, 2, 20)),)
     problem = _only(_check(association=settings_, meetings=meetings))
     assert "24 februari 2021" in problem.message and "17 mars 2021" in problem.message
+    assert "(högst 4 och minst 1 vecka före mötet)" in problem.message
+
+
+def test_one_day_of_notice_is_said_in_the_singular() -> None:
+    """With 1 in Kallelse styrelsemöte senast, the notice is "1 dag före mötet"."""
+    settings_ = association(board_notice_days=1)
+    late = meeting(2, notice_date=date(2021, 2, 9))  # on the meeting's own day
+    problem = _only(_check(association=settings_, meetings=(late,)))
+    assert "senast 8 februari 2021 (1 dag före mötet)" in problem.message
 
 
 @pytest.mark.parametrize(

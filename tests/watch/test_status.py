@@ -145,6 +145,7 @@ def test_format_status_names_the_watcher_and_each_register(tmp_path: Path) -> No
             message="Se Valideringsrapport.xlsx",
         ).as_json(),
         "trasig.xlsx": _record(file="trasig.xlsx", exit_code=None, written=0).as_json(),
+        "Register 2023.xlsx": _record(file="Register 2023.xlsx", written=1, unchanged=0).as_json(),
     }
     _write(tmp_path, instance, builds)
     with status.hold_instance_lock(tmp_path) as me:
@@ -161,6 +162,7 @@ def test_format_status_names_the_watcher_and_each_register(tmp_path: Path) -> No
         "Register 2022.xlsx: registret har fel" in text and "  Se Valideringsrapport.xlsx" in text
     )
     assert "trasig.xlsx: kraschade" in text
+    assert "Register 2023.xlsx: klart" in text and "; 1 dokument (1 skrivet), 0 fel" in text
 
 
 def test_format_status_of_an_outbox_without_a_watcher(tmp_path: Path) -> None:
