@@ -333,7 +333,7 @@ def _render_and_write(
     """Write the register's documents; returns the outcome and the documents' paths."""
     from . import ranking
     from .documents import annual, calendars, jobs, properties
-    from .outbox import history
+    from .outbox import calendarstate, history
 
     assert item.report is not None
     reg = item.report.register
@@ -350,12 +350,15 @@ def _render_and_write(
         reg, ranked, templates_dir=settings.templates, today=options.today,
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
     )  # fmt: skip
-    work += calendars.calendar_jobs(reg, today=options.today)
+    known = calendarstate.load_event_versions(settings.outbox, year)
+    events, versions = calendars.calendar_jobs(reg, today=options.today, known=known)
+    work += events
     work = properties.with_provenance(work, item.path.name, item.sha256, options.today)
     with _progress(options.progress, len(work)) as step:
         result = outbox.write_outputs(
             settings.outbox, work, source=item.path.name, source_sha256=item.sha256, progress=step
         )
+    calendarstate.save_event_versions(settings.outbox, year, versions, before=known)
     history.keep_register_version(settings.outbox, year, item.data, item.path.name)
     history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
     history.record_annual(settings.outbox, year, version.key, version.day)

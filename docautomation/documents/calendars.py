@@ -5,10 +5,10 @@ meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock:
 
 * UID: a UUID derived from the association's name and the meeting's identity (its ID, else its
   Mötestyp and Datum), so re-importing updates the event instead of duplicating it;
-* DTSTAMP: the meeting's date at 00:00 UTC (fixed by the register, not by the build time);
+* SEQUENCE and DTSTAMP: the event's version, from the previous build's state (see revise);
 * DTSTART/DTEND: Europe/Stockholm with a VTIMEZONE covering the meetings' years. A meeting
   without Slut lasts DEFAULT_DURATION (two hours); one without Start is an all-day event;
-* SEQUENCE 0 and CRLF line endings, as icalendar writes them.
+* a meeting that disappeared stays in Möten <år>.ics, cancelled; CRLF line endings.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -34,7 +34,7 @@ DEFAULT_DURATION = timedelta(hours=2)
 PRODID = "-//docautomation//Kallelser//SV"
 # Fixed namespace for uuid5: changing it would change every meeting's UID.
 _UID_NAMESPACE = uuid.UUID("0204c5fb-993c-5371-afab-a236d22f958d")
-_FORMAT = "ics-1"  # bump when the file layout changes, so every calendar key changes
+_FORMAT = "ics-2"  # bump when the file layout changes, so every calendar key changes
 _NO_AGENDA = "Programmet meddelas senare."
 
 
@@ -50,6 +50,67 @@ class CalendarEvent:
     location: str
     url: str
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventVersion:
+    """An event as one build writes it: SEQUENCE, DTSTAMP's day, and whether it is cancelled.
+
+    The outbox keeps each year's versions, so an event's SEQUENCE rises by one whenever its
+    time, place, title or status changes, and DTSTAMP is the day of the build that last
+    changed anything in it: a calendar client takes the higher SEQUENCE, then the later
+    DTSTAMP, as the newer event. A meeting moved earlier no longer looks older.
+    """
+
+    event: CalendarEvent
+    sequence: int
+    stamp: date
+    cancelled: bool = False
+
+
+# What a calendar client shows as the meeting: a change here raises SEQUENCE.
+_SIGNIFICANT = ("summary", "day", "start", "end", "location", "url")
+CANCELLED_PREFIX = "INSTÄLLT: "
+
+
+def revise(
+    events: Sequence[CalendarEvent], known: Mapping[str, EventVersion], today: date
+) -> tuple[tuple[EventVersion, ...], dict[str, EventVersion]]:
+    """The events' versions after the previous build's `known` ones, and the state to keep.
+
+    Returns:
+        The versions of `events` in order, and every version to keep by slot (the UID; a
+        later event with the same UID gets its own slot): the current ones, and the known
+        ones whose meeting disappeared, cancelled (once, so their SEQUENCE rises once). A
+        known slot whose UID is still in use is dropped: cancelling it would cancel the
+        meeting that has that UID now.
+    """
+    state: dict[str, EventVersion] = {}
+    current: list[EventVersion] = []
+    for event in events:
+        slot, n = event.uid, 2
+        while slot in state:
+            slot, n = f"{event.uid} ({n})", n + 1
+        state[slot] = _next_version(known.get(slot), event, False, today)
+        current.append(state[slot])
+    live = {event.uid for event in events}
+    for slot, old in known.items():
+        if slot not in state and old.event.uid not in live:
+            state[slot] = _next_version(old, old.event, True, today)
+    return tuple(current), state
+
+
+def _next_version(
+    old: EventVersion | None, event: CalendarEvent, cancelled: bool, today: date
+) -> EventVersion:
+    if old is None:
+        return EventVersion(event, 0, today, cancelled)
+    if old.event == event and old.cancelled == cancelled:
+        return old
+    significant = old.cancelled != cancelled or any(
+        getattr(old.event, name) != getattr(event, name) for name in _SIGNIFICANT
+    )
+    return EventVersion(event, old.sequence + significant, today, cancelled)
 
 
 def meeting_event_uid(meeting: Meeting, association: Association) -> str:
@@ -103,46 +164,45 @@ def meeting_event(register: Register, meeting: Meeting) -> CalendarEvent:
     )
 
 
-def meeting_calendar(register: Register, meeting: Meeting) -> bytes:
-    """One meeting as an .ics file: a VCALENDAR with its VTIMEZONE and one VEVENT."""
-    return render_calendar((meeting_event(register, meeting),))
+def meeting_calendar(register: Register, meeting: Meeting, *, today: date) -> bytes:
+    """One meeting as an .ics file (a VCALENDAR with its VTIMEZONE and one VEVENT), as the
+    first build on `today` writes it."""
+    return render_calendar((EventVersion(meeting_event(register, meeting), 0, today),))
 
 
-def all_meetings_calendar(register: Register) -> bytes:
-    """Every meeting that has a kallelse as one .ics file ("Möten <år>.ics"), by date."""
-    return render_calendar(_events(register), _calendar_name(register))
-
-
-def calendar_jobs(register: Register, *, today: date) -> list[DocumentJob]:
+def calendar_jobs(
+    register: Register, *, today: date, known: Mapping[str, EventVersion] | None = None
+) -> tuple[list[DocumentJob], dict[str, EventVersion]]:
     """The .ics outputs: one beside each kallelse, and "<år>/Möten <år>.ics" with them all.
 
     Args:
         register: the interpreted register; nothing is produced without a Verksamhetsår.
-        today: unused: calendar files do not depend on the build date, so that an unchanged
-            meeting keeps its key (and its file) from one day to the next.
+        today: the build's date: DTSTAMP of the events this build changes.
+        known: the versions the previous build kept for this year (see revise).
 
     Returns:
-        Jobs whose keys change only when the data their file is made from changes.
+        Jobs whose keys change only when an event in their file changes (so an unchanged
+        meeting keeps its file from one day to the next), and the versions to keep.
     """
-    del today
     year = register.association.year
     if year is None:
-        return []
+        return [], dict(known or {})
     writer = CalendarWriter()  # shared: every event is in its own file and in Möten <år>.ics
-    named = [(meeting_event(register, m), stem) for m, stem in kallelse_names(register.meetings)]
+    named = kallelse_names(register.meetings)
+    versions, state = revise([meeting_event(register, m) for m, _ in named], known or {}, today)
     jobs: list[DocumentJob] = []
-    for event, stem in named:
-        render = partial(writer.render, (event,))
-        jobs.append(DocumentJob(f"{year}/Kallelser/{stem}.ics", _key((event,), None), render))
-    events = _by_time(event for event, _ in named)
-    if events:
+    for version, (_, stem) in zip(versions, named, strict=True):
+        render = partial(writer.render, (version,))
+        jobs.append(DocumentJob(f"{year}/Kallelser/{stem}.ics", _key((version,), None), render))
+    everything = _by_time(state.values())  # the cancelled ones too
+    if everything:
         calname = _calendar_name(register)
-        render = partial(writer.render, events, calname)
-        jobs.append(DocumentJob(f"{year}/Möten {year}.ics", _key(events, calname), render))
-    return jobs
+        render = partial(writer.render, everything, calname)
+        jobs.append(DocumentJob(f"{year}/Möten {year}.ics", _key(everything, calname), render))
+    return jobs, state
 
 
-def render_calendar(events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+def render_calendar(events: Sequence[EventVersion], name: str | None = None) -> bytes:
     """Serialise events as an RFC 5545 VCALENDAR (CRLF lines) with a Europe/Stockholm VTIMEZONE.
 
     `name` (X-WR-CALNAME) is set for a file that holds a whole calendar, not for a single event.
@@ -160,23 +220,23 @@ class CalendarWriter:
     """
 
     def __init__(self) -> None:
-        self._events: dict[CalendarEvent, bytes] = {}
+        self._events: dict[EventVersion, bytes] = {}
         self._zones: dict[tuple[int, int], bytes] = {}
 
-    def render(self, events: Sequence[CalendarEvent], name: str | None = None) -> bytes:
+    def render(self, events: Sequence[EventVersion], name: str | None = None) -> bytes:
         """The VCALENDAR of `events` (see render_calendar)."""
         parts = [_calendar_head(name)]
-        if any(event.start is not None for event in events):
-            years = [event.day.year for event in events]
+        if any(version.event.start is not None for version in events):
+            years = [version.event.day.year for version in events]
             parts.append(self._zone(min(years), max(years) + 1))
-        parts += [self._event(event) for event in events]
+        parts += [self._event(version) for version in events]
         parts.append(_CALENDAR_END)
         return b"".join(parts)
 
-    def _event(self, event: CalendarEvent) -> bytes:
-        if event not in self._events:
-            self._events[event] = bytes(_vevent(event).to_ical())
-        return self._events[event]
+    def _event(self, version: EventVersion) -> bytes:
+        if version not in self._events:
+            self._events[version] = bytes(_vevent(version).to_ical())
+        return self._events[version]
 
     def _zone(self, first: int, last: int) -> bytes:
         if (first, last) not in self._zones:
@@ -214,15 +274,18 @@ def _calendar_head(name: str | None) -> bytes:
     return whole[: -len(_CALENDAR_END)]
 
 
-def _vevent(event: CalendarEvent) -> icalendar.Event:
+def _vevent(version: EventVersion) -> icalendar.Event:
+    event = version.event
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
-    vevent.add("dtstamp", datetime.combine(event.day, time(0), tzinfo=UTC))
-    vevent.add("sequence", 0)
+    vevent.add("dtstamp", datetime.combine(version.stamp, time(0), tzinfo=UTC))
+    vevent.add("sequence", version.sequence)
+    vevent.add("status", "CANCELLED" if version.cancelled else "CONFIRMED")
     start, end = _span(event)
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
-    vevent.add("summary", event.summary)
+    prefix = CANCELLED_PREFIX if version.cancelled else ""
+    vevent.add("summary", prefix + event.summary)
     if event.location:
         vevent.add("location", event.location)
     if event.url:
@@ -240,12 +303,10 @@ def _span(event: CalendarEvent) -> tuple[date | datetime, date | datetime]:
     return start, start + DEFAULT_DURATION
 
 
-def _events(register: Register) -> tuple[CalendarEvent, ...]:
-    return _by_time(meeting_event(register, m) for m, _ in kallelse_names(register.meetings))
-
-
-def _by_time(events: Iterable[CalendarEvent]) -> tuple[CalendarEvent, ...]:
-    return tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
+def _by_time(versions: Iterable[EventVersion]) -> tuple[EventVersion, ...]:
+    return tuple(
+        sorted(versions, key=lambda v: (v.event.day, v.event.start or time(0), v.cancelled))
+    )
 
 
 def _one_line(text: str) -> str:
@@ -275,7 +336,7 @@ def _calendar_name(register: Register) -> str:
     return printable(f"Möten {register.association.year} – {_one_line(register.association.name)}")
 
 
-def _key(events: Sequence[CalendarEvent], name: str | None) -> str:
+def _key(events: Sequence[EventVersion], name: str | None) -> str:
     payload = {
         "format": _FORMAT,
         "icalendar": icalendar.__version__,

@@ -13,10 +13,8 @@ from hypothesis import strategies as st
 
 from docautomation.documents import calendars
 from docautomation.documents.calendars import (
-    all_meetings_calendar,
     calendar_jobs,
     kallelse_basename,
-    meeting_calendar,
     meeting_event_uid,
 )
 from docautomation.models import Association, Meeting, MeetingType, Register
@@ -39,8 +37,22 @@ WORKSHOP = Meeting(
 )
 
 
+DAY = date(2021, 1, 4)
+
+
 def register(*meetings: Meeting, association: Association = CASTOR) -> Register:
     return Register("register.xlsx", association, (), meetings=meetings)
+
+
+def meeting_calendar(reg: Register, meeting: Meeting) -> bytes:
+    """One meeting's .ics as a first build on DAY writes it."""
+    return calendars.meeting_calendar(reg, meeting, today=DAY)
+
+
+def all_meetings_calendar(reg: Register) -> bytes:
+    """ "Möten <år>.ics" as a first build on DAY writes it."""
+    jobs, _ = calendar_jobs(reg, today=DAY)
+    return jobs[-1].render()
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -75,11 +87,11 @@ def test_meeting_calendar_carries_the_meeting_in_stockholm_time() -> None:
 
 
 def test_output_is_byte_identical_with_crlf_lines_and_a_fixed_dtstamp() -> None:
-    """Same input → same bytes; every line ends in CRLF; DTSTAMP comes from the meeting date."""
+    """Same input → same bytes; every line ends in CRLF; a new event's DTSTAMP is the build's date."""
     first = meeting_calendar(register(BOARD), BOARD)
     assert first == meeting_calendar(register(BOARD), BOARD)
     assert first.endswith(b"\r\n") and b"\n" not in first.replace(b"\r\n", b"")
-    assert only_event(first).decoded("DTSTAMP") == datetime(2021, 2, 9, tzinfo=ZoneInfo("UTC"))
+    assert only_event(first).decoded("DTSTAMP") == datetime(2021, 1, 4, tzinfo=ZoneInfo("UTC"))
 
 
 def test_summer_time_and_default_duration() -> None:
@@ -106,7 +118,7 @@ def test_multi_line_association_name_gives_one_line_summary_and_calendar_name() 
     assert only_event(meeting_calendar(reg, BOARD))["SUMMARY"] == (
         "Styrelsemöte – Användarföreningen, Castor"
     )
-    whole = parse(calendars.all_meetings_calendar(reg))
+    whole = parse(all_meetings_calendar(reg))
     assert whole["X-WR-CALNAME"] == "Möten 2021 – Användarföreningen, Castor"
 
 
@@ -162,7 +174,7 @@ def test_all_meetings_calendar_lists_every_meeting_by_date() -> None:
 def test_calendar_jobs_name_files_after_the_kallelse() -> None:
     """One .ics per meeting beside its kallelse, plus the year's calendar; render matches."""
     reg = register(BOARD, AGM, WORKSHOP)
-    jobs = calendar_jobs(reg, today=date(2021, 1, 4))
+    jobs, _ = calendar_jobs(reg, today=DAY)
     assert [j.path for j in jobs] == [
         "2021/Kallelser/2021-02-09 Styrelsemöte.ics",
         "2021/Kallelser/2021-05-20 Årsmöte.ics",
@@ -171,29 +183,26 @@ def test_calendar_jobs_name_files_after_the_kallelse() -> None:
     ]
     assert jobs[0].render() == meeting_calendar(reg, BOARD)
     assert jobs[3].render() == all_meetings_calendar(reg)
-    assert (
-        calendar_jobs(register(BOARD, association=replace(CASTOR, year=None)), today=date.today())
-        == []
-    )
+    no_year = register(BOARD, association=replace(CASTOR, year=None))
+    assert calendar_jobs(no_year, today=date.today()) == ([], {})
 
 
 def test_keys_change_only_with_the_meetings_own_data() -> None:
     """Changing one meeting changes its key and the year calendar's, never the others'; the date doesn't."""
-    before = {
-        j.path: j.key for j in calendar_jobs(register(BOARD, AGM, WORKSHOP), today=date(2021, 1, 4))
-    }
+    jobs, known = calendar_jobs(register(BOARD, AGM, WORKSHOP), today=DAY)
+    before = {j.path: j.key for j in jobs}
     changed_agm = replace(AGM, place="Stadshuset")
-    after = {
-        j.path: j.key
-        for j in calendar_jobs(register(BOARD, changed_agm, WORKSHOP), today=date(2021, 6, 30))
-    }
+    later, _ = calendar_jobs(
+        register(BOARD, changed_agm, WORKSHOP), today=date(2021, 6, 30), known=known
+    )
+    after = {j.path: j.key for j in later}
     differing = {path for path in before if before[path] != after[path]}
     assert differing == {"2021/Kallelser/2021-05-20 Årsmöte.ics", "2021/Möten 2021.ics"}
     renamed = {
         j.path: j.key
         for j in calendar_jobs(
-            register(BOARD, association=replace(CASTOR, name="Castor")), today=date(2021, 1, 4)
-        )
+            register(BOARD, association=replace(CASTOR, name="Castor")), today=DAY
+        )[0]
     }
     assert (
         renamed["2021/Kallelser/2021-02-09 Styrelsemöte.ics"]
@@ -245,7 +254,7 @@ def test_any_meeting_round_trips_through_icalendar(
     assert str(event["LOCATION"]) == (f"{place.strip()} / Distans" if place.strip() else "Distans")
 
 
-def _whole_calendar(events: tuple[calendars.CalendarEvent, ...], name: str | None) -> bytes:
+def _whole_calendar(events: tuple[calendars.EventVersion, ...], name: str | None) -> bytes:
     """icalendar's serialisation of the calendar built in one piece (what the writer reuses)."""
     calendar = icalendar.Calendar()
     for key, value in (("prodid", calendars.PRODID), ("version", "2.0"),
@@ -254,8 +263,8 @@ def _whole_calendar(events: tuple[calendars.CalendarEvent, ...], name: str | Non
     if name is not None:
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", calendars.TIMEZONE)
-    if any(e.start is not None for e in events):
-        years = [e.day.year for e in events]
+    if any(e.event.start is not None for e in events):
+        years = [e.event.day.year for e in events]
         calendar.add_component(calendars.stockholm_zone(min(years), max(years) + 1))
     for event in events:
         calendar.add_component(calendars._vevent(event))
@@ -284,9 +293,146 @@ def test_calendar_files_are_exactly_icalendars_whole_calendar(
         for n, (day, start, place) in enumerate(rows)
     ]  # fmt: skip
     reg = register(*meetings)
-    jobs = calendar_jobs(reg, today=date(2021, 1, 4))
-    events = [calendars.meeting_event(reg, m) for m in meetings]
+    jobs, _ = calendar_jobs(reg, today=DAY)
+    events = [calendars.EventVersion(calendars.meeting_event(reg, m), 0, DAY) for m in meetings]
     for job, event in zip(jobs, events, strict=False):
         assert job.render() == _whole_calendar((event,), None)
-    ordered = tuple(sorted(events, key=lambda e: (e.day, e.start or time(0))))
+    ordered = tuple(sorted(events, key=lambda e: (e.event.day, e.event.start or time(0))))
     assert jobs[-1].render() == _whole_calendar(ordered, calendars._calendar_name(reg))
+
+
+# ---------------------------------------------------------------------------------------------
+# Events over time: SEQUENCE, DTSTAMP and cancellation follow the register from build to build
+# ---------------------------------------------------------------------------------------------
+
+
+def _year_calendar(reg: Register, day: date, known: dict[str, calendars.EventVersion]) -> tuple[
+    icalendar.Calendar, dict[str, calendars.EventVersion], dict[str, str]
+]:  # fmt: skip
+    jobs, state = calendar_jobs(reg, today=day, known=known)
+    return parse(jobs[-1].render()), state, {j.path: j.key for j in jobs}
+
+
+def _by_uid(calendar: icalendar.Calendar) -> dict[str, tuple[int, str, date, str]]:
+    """Each event's SEQUENCE, STATUS, DTSTAMP's day and SUMMARY, by UID."""
+    return {
+        str(e["UID"]): (int(e["SEQUENCE"]), str(e["STATUS"]), e.decoded("DTSTAMP").date(),
+                        str(e["SUMMARY"]))
+        for e in calendar.walk("VEVENT")
+    }  # fmt: skip
+
+
+def test_sequence_rises_when_time_place_title_or_status_changes() -> None:
+    """A new event is SEQUENCE 0 stamped with its build's date; each change of time, place or
+    title raises it by one and stamps the changing build's date; an unchanged event keeps both
+    (and its key, so its file is not touched)."""
+    uid = meeting_event_uid(AGM, CASTOR)
+    first, known, keys = _year_calendar(register(BOARD, AGM), DAY, {})
+    assert _by_uid(first)[uid] == (0, "CONFIRMED", DAY, "Årsmöte – Användarföreningen Castor")
+    again, same, again_keys = _year_calendar(register(BOARD, AGM), date(2021, 2, 1), known)
+    assert same == known and again_keys == keys and _by_uid(again) == _by_uid(first)
+    changes = [
+        replace(AGM, start=time(14, 0)),
+        replace(AGM, start=time(14, 0), link="https://zoom.us/j/2"),
+        replace(AGM, start=time(14, 0), link="https://zoom.us/j/2", place="Stadshuset"),
+        replace(AGM, start=time(14, 0), link="https://zoom.us/j/2", place="Stadshuset",
+                date=date(2021, 5, 27)),
+    ]  # fmt: skip
+    for n, changed in enumerate(changes, 1):
+        day = date(2021, 2, n)
+        calendar, known, _ = _year_calendar(register(BOARD, changed), day, known)
+        assert _by_uid(calendar)[uid][:3] == (n, "CONFIRMED", day)
+    board = meeting_event_uid(BOARD, CASTOR)
+    assert _by_uid(calendar)[board] == (
+        0,
+        "CONFIRMED",
+        DAY,
+        "Styrelsemöte – Användarföreningen Castor",
+    )
+
+
+def test_an_agenda_change_restamps_the_event_without_raising_its_sequence() -> None:
+    """Only the description changed: the same SEQUENCE, a new DTSTAMP (the newer event wins)."""
+    _, known, _ = _year_calendar(register(WORKSHOP), DAY, {})
+    calendar, _, _ = _year_calendar(
+        register(replace(WORKSHOP, agenda=("Fika", "Demo", "Lunch"))), date(2021, 3, 1), known
+    )
+    assert _by_uid(calendar)[meeting_event_uid(WORKSHOP, CASTOR)][:3] == (
+        0, "CONFIRMED", date(2021, 3, 1),
+    )  # fmt: skip
+
+
+def test_a_meeting_that_disappeared_stays_cancelled_in_the_year_calendar() -> None:
+    """A deleted meeting stays in Möten <år>.ics: STATUS:CANCELLED, "INSTÄLLT: …", SEQUENCE
+    raised once; it gets no file of its own; when it comes back it is confirmed again."""
+    uid = meeting_event_uid(BOARD, CASTOR)
+    _, known, _ = _year_calendar(register(BOARD, AGM), DAY, {})
+    jobs, known = calendar_jobs(register(AGM), today=date(2021, 2, 1), known=known)
+    assert [j.path for j in jobs] == [
+        "2021/Kallelser/2021-05-20 Årsmöte.ics",
+        "2021/Möten 2021.ics",
+    ]
+    cancelled = (
+        1,
+        "CANCELLED",
+        date(2021, 2, 1),
+        "INSTÄLLT: Styrelsemöte – Användarföreningen Castor",
+    )
+    assert _by_uid(parse(jobs[-1].render()))[uid] == cancelled
+    calendar, still, _ = _year_calendar(register(AGM), date(2021, 3, 1), known)
+    assert still == known and _by_uid(calendar)[uid] == cancelled
+    back, _, _ = _year_calendar(register(BOARD, AGM), date(2021, 4, 1), known)
+    assert _by_uid(back)[uid] == (
+        2,
+        "CONFIRMED",
+        date(2021, 4, 1),
+        "Styrelsemöte – Användarföreningen Castor",
+    )
+    _, gone, _ = _year_calendar(register(), date(2021, 4, 1), known)  # every meeting deleted
+    assert {v.cancelled for v in gone.values()} == {True}
+
+
+def test_a_meeting_moved_without_an_id_is_a_new_event_and_the_old_one_is_cancelled() -> None:
+    """Without an ID the UID follows the date: the old event is cancelled, the new one is 0."""
+    _, known, _ = _year_calendar(register(BOARD), DAY, {})
+    moved = replace(BOARD, date=date(2021, 2, 16))
+    calendar, _, _ = _year_calendar(register(moved), date(2021, 2, 1), known)
+    events = _by_uid(calendar)
+    assert events[meeting_event_uid(BOARD, CASTOR)][:2] == (1, "CANCELLED")
+    assert events[meeting_event_uid(moved, CASTOR)][:2] == (0, "CONFIRMED")
+    assert [str(e["STATUS"]) for e in calendar.walk("VEVENT")] == ["CANCELLED", "CONFIRMED"]
+
+
+def test_meetings_sharing_a_uid_keep_steady_versions_and_are_never_cancelled_while_one_lives() -> (
+    None
+):
+    """Two meetings on one day without an ID share a UID (validation warns): rebuilding changes
+    neither, and deleting one does not put a cancellation with the other's UID in the calendar."""
+    twin = replace(BOARD, start=time(13, 0), row=9)
+    _, known, keys = _year_calendar(register(BOARD, twin), DAY, {})
+    _, again, again_keys = _year_calendar(register(BOARD, twin), date(2021, 2, 1), known)
+    assert again == known and again_keys == keys
+    calendar, _, _ = _year_calendar(register(BOARD), date(2021, 2, 1), known)
+    assert [str(e["STATUS"]) for e in calendar.walk("VEVENT")] == ["CONFIRMED"]
+
+
+def test_two_independent_parsers_read_the_updates_alike() -> None:
+    """vobject (its own parser) reads the same UIDs, SEQUENCE, STATUS and DTSTAMP as icalendar."""
+    import vobject
+
+    _, known, _ = _year_calendar(register(BOARD, AGM, WORKSHOP), DAY, {})
+    jobs, _ = calendar_jobs(
+        register(replace(AGM, start=time(15, 0)), WORKSHOP), today=date(2021, 2, 1), known=known
+    )
+    data = jobs[-1].render()
+    theirs = {
+        str(e.uid.value): (int(e.sequence.value), str(e.status.value), e.dtstamp.value.date(),
+                           str(e.summary.value))
+        for e in vobject.readOne(data.decode("utf-8")).vevent_list
+    }  # fmt: skip
+    assert theirs == _by_uid(parse(data))
+    assert sorted(v[:2] for v in theirs.values()) == [
+        (0, "CONFIRMED"),
+        (1, "CANCELLED"),
+        (1, "CONFIRMED"),
+    ]
