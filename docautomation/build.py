@@ -333,7 +333,7 @@ def _render_and_write(
     """Write the register's documents; returns the outcome and the documents' paths."""
     from . import ranking
     from .documents import annual, calendars, jobs, properties
-    from .outbox import calendarstate, history
+    from .outbox import calendarstate, history, obsolete
 
     assert item.report is not None
     reg = item.report.register
@@ -362,10 +362,12 @@ def _render_and_write(
     history.keep_register_version(settings.outbox, year, item.data, item.path.name)
     history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
     history.record_annual(settings.outbox, year, version.key, version.day)
+    retired = obsolete.retire_obsolete(settings.outbox, year, [job.path for job in work])
     outcome = BuildOutcome(
         source=item.path, year=year, problems=item.report.problems, written=result.written,
         unchanged=result.unchanged,
         diverted=tuple((d.intended, d.written, str(d.reason)) for d in result.diverted),
+        moved=retired.moved, obsolete_held=retired.held,
     )  # fmt: skip
     return outcome, tuple(settings.outbox / job.path for job in work)
 

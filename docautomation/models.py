@@ -520,6 +520,8 @@ class BuildOutcome:
     pdfs: tuple[Path, ...] = ()
     message: str = ""
     removed_reports: tuple[Path, ...] = ()  # Valideringsrapports of an older version, removed
+    moved: tuple[tuple[Path, Path], ...] = ()  # (obsolete output, where it went in Inaktuella/)
+    obsolete_held: tuple[Path, ...] = ()  # obsolete, but open: a later build moves it
 
 
 @dataclass(frozen=True, slots=True)

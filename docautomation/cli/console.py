@@ -135,6 +135,7 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
                 f"  Oförändrat  {count(len(outcome.unchanged), 'dokument')} (skrevs inte om)."
             )
         lines += [f"  PDF         {relative(p, outbox)}" for p in outcome.pdfs]
+        lines += _retired_lines(outcome, outbox)
         if outcome.report is not None:
             lines.append(f"  Valideringsrapport: {relative(outcome.report, outbox)}")
         lines += [
@@ -143,6 +144,20 @@ def build_lines(summary: Any, outbox: Path) -> list[str]:
         ]
         if outcome.message:
             lines.append(_message_line(outcome))
+    return lines
+
+
+def _retired_lines(outcome: Any, outbox: Path) -> list[str]:
+    """Obsolete outputs moved to Inaktuella/, and those left in place because they are open."""
+    lines = [
+        f"  Flyttade    {relative(old, outbox)} till {relative(new, outbox)} (inaktuell)"
+        for old, new in outcome.moved
+    ]
+    lines += [
+        f"  Kvar        {relative(p, outbox)} är inaktuell men öppen; "
+        "den flyttas till Inaktuella när den har stängts och registret byggs igen."
+        for p in outcome.obsolete_held
+    ]
     return lines
 
 

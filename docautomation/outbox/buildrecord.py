@@ -325,6 +325,12 @@ def remember_build(
         for intended, _, reason in outcome.diverted
     ):
         return
+    # An obsolete output left in place because it is open: moved once its lock file goes. One
+    # whose move was refused without a lock file (Windows) is retried by the next full build.
+    held = [[lk for lk in office_lock_files(p) if lk.exists()] for p in outcome.obsolete_held]
+    if not all(held):
+        return
+    locks += [lock for found in held for lock in found]
     # The Valideringsrapports (also the one for an unreadable year) and the name one is written
     # under when Excel holds it open: their appearing or changing means the build no longer stands.
     reports = (report, report_path(outbox, None, source.name))

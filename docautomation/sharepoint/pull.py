@@ -105,9 +105,11 @@ def build_if_needed(
 def _built_line(path: Path, outcome: Any) -> str:
     written = len(getattr(outcome, "written", ()) or ())
     unchanged = len(getattr(outcome, "unchanged", ()) or ())
+    moved = len(getattr(outcome, "moved", ()) or ())
+    retired = f", {count(moved, 'flyttat', 'flyttade')} till Inaktuella" if moved else ""
     return (
         f"Byggde {path.name}: {count(written, 'dokument skrivet', 'dokument skrivna')}, "
-        f"{count(unchanged, 'oförändrat', 'oförändrade')}."
+        f"{count(unchanged, 'oförändrat', 'oförändrade')}{retired}."
     )
 
 

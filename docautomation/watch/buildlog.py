@@ -35,6 +35,10 @@ class Outcome(Protocol):
     def message(self) -> str: ...
     @property
     def removed_reports(self) -> Sequence[Path]: ...
+    @property
+    def moved(self) -> Sequence[tuple[Path, Path]]: ...  # (obsolete output, now in Inaktuella/)
+    @property
+    def obsolete_held(self) -> Sequence[Path]: ...
 
 
 # A save older than this was not seen happen (a catch-up build at start-up, a file copied in
@@ -118,3 +122,18 @@ def log_outcome(log: logging.Logger, rec: state.BuildRecord, outcome: Outcome, t
         )
     for removed in outcome.removed_reports:
         log.info("%s: tog bort %s (gällde en äldre version av registret).", rec.file, removed)
+    _log_retired(log, rec.file, outcome)
+
+
+def _log_retired(log: logging.Logger, name: str, outcome: Outcome) -> None:
+    """Obsolete outputs moved to Inaktuella/, and those left because they are open."""
+    for old, new in outcome.moved:
+        log.info("%s: %s är inaktuell och flyttades till mappen Inaktuella som %s.",
+                 name, old.name, new.name)  # fmt: skip
+    for path in outcome.obsolete_held:
+        log.warning(
+            "%s: %s är inaktuell men öppen; den flyttas till Inaktuella när den har stängts "
+            "och registret byggs igen.",
+            name,
+            path.name,
+        )

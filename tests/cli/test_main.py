@@ -418,3 +418,19 @@ def test_an_immutable_lock_file_is_one_swedish_line_and_exit_1(
     assert code == 1
     [line] = err.strip().splitlines()
     assert line.startswith("Fel: Register 2021.xlsx: Utkorgen ") and "kan inte användas" in line
+
+
+def test_build_says_what_it_moved_to_inaktuella(runner: CliRunner, example_register: Path) -> None:
+    """A deleted meeting's kallelse, .ics and protokoll draft are each named as moved."""
+    assert _invoke(runner, "build", "--date", "2021-01-10")[0] == 0
+    wb = openpyxl.load_workbook(example_register)
+    wb["Möten"].delete_rows(9)  # the 30 November meeting
+    wb.save(example_register)
+    code, out, _ = _invoke(runner, "build", "--date", "2021-02-01")
+    assert code == 0, out
+    stem = "2021-11-30 Styrelsemöte"
+    moved = [line for line in out.splitlines() if line.startswith("  Flyttade")]
+    assert moved == [
+        f"  Flyttade    2021/{rel} till 2021/Inaktuella/{rel} (inaktuell)"
+        for rel in (f"Kallelser/{stem}.docx", f"Kallelser/{stem}.ics", f"Protokoll/{stem}.docx")
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,16 @@ def test_a_template_change_alone_uploads_only_the_documents_it_shapes(
     )
     assert docx_text(tenant.output(PLAN).data).endswith("Fastställd av styrelsen.")
     assert run(library) == (0, ["SharePoint: inget nytt att hämta eller ladda upp."])
+
+
+def test_a_moved_meeting_says_its_old_kallelse_went_to_inaktuella(
+    tenant: Tenant, library: Settings
+) -> None:
+    """The sync's build line counts what moved to Inaktuella/, and the moved copies go up."""
+    moved = {"Datum": datetime(2021, 1, 28), "Kallelsedatum": datetime(2021, 1, 21)}
+    tenant.fake.edit_by_user(tenant.register(), register_bytes(tenant.root, moved))
+    code, lines = run(library)
+    assert code == 0
+    built = next(line for line in lines if line.startswith("Byggde"))
+    assert built.endswith(", 2 flyttade till Inaktuella."), built
+    assert "2021/Inaktuella/Kallelser/2021-01-26 Styrelsemöte.docx" in uploaded(lines)

@@ -137,6 +137,8 @@ class FakeOutcome:
     diverted: tuple[tuple[Path, Path, str], ...] = ()
     message: str = ""
     removed_reports: tuple[Path, ...] = ()
+    moved: tuple[tuple[Path, Path], ...] = ()
+    obsolete_held: tuple[Path, ...] = ()
 
 
 @dataclass

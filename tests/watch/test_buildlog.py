@@ -40,3 +40,24 @@ def test_each_removed_valideringsrapport_is_logged(caplog: pytest.LogCaptureFixt
     assert lines[1] == (
         f"Register 2021.xlsx: tog bort {stale} (gällde en äldre version av registret)."
     )
+
+
+def test_outputs_moved_to_inaktuella_and_one_left_open_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """IT reading the watcher's log sees each obsolete output moved (and its name there), and
+    one left in place because it is open."""
+    kallelser = Path("ut", "2021", "Kallelser")
+    gone = Path("ut", "2021", "Inaktuella", "Kallelser")
+    outcome = FakeOutcome(
+        moved=((kallelser / "2021-05-18 Styrelsemöte.ics", gone / "2021-05-18 Styrelsemöte (2).ics"),),
+        obsolete_held=(kallelser / "2021-05-18 Styrelsemöte.docx",),
+    )  # fmt: skip
+    lines = _logged(caplog, outcome)
+    assert lines[1:] == [
+        "Register 2021.xlsx: 2021-05-18 Styrelsemöte.ics är inaktuell och flyttades till mappen "
+        "Inaktuella som 2021-05-18 Styrelsemöte (2).ics.",
+        "Register 2021.xlsx: 2021-05-18 Styrelsemöte.docx är inaktuell men öppen; den flyttas "
+        "till Inaktuella när den har stängts och registret byggs igen.",
+    ]
+    assert [r.levelno for r in caplog.records][1:] == [logging.INFO, logging.WARNING]
