@@ -362,7 +362,7 @@ def _render_and_write(
     history.keep_register_version(settings.outbox, year, item.data, item.path.name)
     history.record_report(settings.outbox, year, state, content_key, snapshot, report_date)
     history.record_annual(settings.outbox, year, version.key, version.day)
-    retired = obsolete.retire_obsolete(settings.outbox, year, [job.path for job in work])
+    retired = obsolete.retire_obsolete(settings.outbox, year, [j.path for j in work], options.pdf)
     outcome = BuildOutcome(
         source=item.path, year=year, problems=item.report.problems, written=result.written,
         unchanged=result.unchanged,

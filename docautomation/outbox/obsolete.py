@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .manifest import ManifestEntry, load_manifest, save_manifest
+from .pdf import outdated_pdfs
 from .writer import office_lock_files
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class Retired:
     held: tuple[Path, ...] = ()
 
 
-def retire_obsolete(outbox: Path, year: int, current: Iterable[str]) -> Retired:
+def retire_obsolete(outbox: Path, year: int, current: Sequence[str], pdf: bool) -> Retired:
     """Move the year's outputs that this build no longer produces into "<år>/Inaktuella/".
 
     An output is obsolete when the manifest says we wrote it under "<år>/" and the build's
@@ -38,15 +39,23 @@ def retire_obsolete(outbox: Path, year: int, current: Iterable[str]) -> Retired:
     stands beside. It keeps its path below the year: "2021/Kallelser/X.docx" goes to
     "2021/Inaktuella/Kallelser/X.docx", with the PDF beside it; a name already taken there
     gets " (2)", " (3)" … (the same number for a document and its companions). Nothing is
-    deleted, and an edited output is moved like any other. Call it holding the outbox lock,
-    only after a build without errors wrote its outputs.
+    deleted, and an edited output is moved like any other. A build without PDFs (`pdf`
+    false) moves the PDF beside a current document too when it shows older content. Call it
+    holding the outbox lock, only after a build without errors wrote its outputs.
     """
     root = Path(outbox)
     entries = load_manifest(root)
     wanted = {rel.casefold() for rel in current}
     obsolete = [rel for rel, entry in entries.items() if _is_obsolete(rel, entry, year, wanted)]
-    if not obsolete:
-        return Retired()
+    retired = _retire_outputs(root, year, entries, obsolete) if obsolete else Retired()
+    if pdf:
+        return retired
+    return Retired((*retired.moved, *_retire_outdated_pdfs(root, year, current)), retired.held)
+
+
+def _retire_outputs(
+    root: Path, year: int, entries: Mapping[str, ManifestEntry], obsolete: Sequence[str]
+) -> Retired:
     kept = dict(entries)
     moved: list[tuple[Path, Path]] = []
     held: list[Path] = []
@@ -62,6 +71,17 @@ def retire_obsolete(outbox: Path, year: int, current: Iterable[str]) -> Retired:
     if kept != entries:
         save_manifest(root, kept)
     return Retired(tuple(moved), tuple(held))
+
+
+def _retire_outdated_pdfs(root: Path, year: int, current: Sequence[str]) -> list[tuple[Path, Path]]:
+    """PDFs beside current documents that show an older version: with PDFs off, nothing would
+    bring them up to date. One a reader holds open is tried again by a later build."""
+    documents = [root / rel for rel in current if rel.lower().endswith(".docx")]
+    moved: list[tuple[Path, Path]] = []
+    for pdf in outdated_pdfs(root, documents):
+        done, _ = _move_group(root, year, [pdf.relative_to(root).as_posix()])
+        moved += [(root / rel, target) for rel, target in done]
+    return moved
 
 
 def _is_obsolete(rel: str, entry: ManifestEntry, year: int, wanted: set[str]) -> bool:

@@ -19,7 +19,6 @@ from docautomation.config import Settings
 from docautomation.models import BuildOutcome
 from docautomation.outbox import obsolete
 from docautomation.outbox.manifest import load_manifest
-from docautomation.outbox.results import RESULTS_NAME
 from docautomation.outbox.writer import office_lock_files
 
 KALLELSER = "2021/Kallelser"
@@ -111,7 +110,7 @@ def _tree(root: Path) -> dict[str, tuple[int, int]]:
     return {
         p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
         for p in root.rglob("*")
-        if p.is_file() and p.name != RESULTS_NAME
+        if p.is_file()
     }
 
 
@@ -362,3 +361,37 @@ def test_a_linked_inaktuella_folder_is_not_followed(
     outcome = _build(settings, date(2021, 2, 1))
     assert outcome.moved == () and list(elsewhere.iterdir()) == []
     assert (root / KALLELSER / "2021-05-18 Styrelsemöte.docx").is_file()
+
+
+def test_with_pdfs_off_a_pdf_showing_an_older_version_goes_too(
+    settings: Settings, register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PDFs made by a build with PDFs on; then builds without them: the PDF beside a rewritten
+    document and the PDF of a deleted meeting's kallelse go to Inaktuella/, current ones stay,
+    and the next build with PDFs makes the missing one again."""
+    from docautomation.outbox import pdf
+
+    def convert(paths: list[Path], outdir: Path, *, timeout: float | None = None) -> list[Path]:
+        outdir.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            (outdir / f"{path.stem}.pdf").write_bytes(b"%PDF " + path.name.encode())
+        return [outdir / f"{path.stem}.pdf" for path in paths]
+
+    monkeypatch.setattr(pdf, "convert_to_pdf", convert)
+    monkeypatch.setattr(pdf, "lost_text", lambda _docx, _pdf: None)
+    monkeypatch.setattr(pdf, "require_pdf_tools", lambda: None)
+    root = settings.outbox
+    assert len(build(None, settings, today=date(2021, 1, 10), pdf=True).outcomes[0].pdfs) == 10
+    _edit(register, _cells("Förening", B4="En ny vision"))
+    outcome = _build(settings, date(2021, 2, 1))
+    assert _moved(outcome, root) == {
+        ("2021/Verksamhetsplan 2021.pdf", f"{GONE}/Verksamhetsplan 2021.pdf")
+    }
+    assert (root / KALLELSER / "2021-01-26 Styrelsemöte.pdf").is_file()
+    _edit(register, lambda wb: wb["Möten"].delete_rows(9))
+    outcome = _build(settings, date(2021, 3, 1))
+    assert _files(root, GONE) == {"Verksamhetsplan 2021.pdf"} | {
+        f"Kallelser/2021-11-30 Styrelsemöte{s}" for s in (".docx", ".ics", ".pdf")
+    }
+    again = build(None, settings, today=date(2021, 3, 2), pdf=True).outcomes[0]
+    assert again.pdfs == (root / "2021" / "Verksamhetsplan 2021.pdf",)
