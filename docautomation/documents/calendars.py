@@ -1,7 +1,8 @@
 """Calendar files for the meetings (.ics, RFC 5545): stable UIDs, Stockholm time, byte-identical.
 
 One file per meeting beside its kallelse, "<år>/Kallelser/<YYYY-MM-DD> <Mötestyp>.ics", and all
-meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock:
+meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock but the build's date (which
+--date fixes), and that only through the events the build changes:
 
 * UID: a UUID derived from the association's name and the meeting's identity (its ID, else its
   Mötestyp and Datum), so re-importing updates the event instead of duplicating it;
@@ -70,7 +71,7 @@ class EventVersion:
 
 # What a calendar client shows as the meeting: a change here raises SEQUENCE.
 _SIGNIFICANT = ("summary", "day", "start", "end", "location", "url")
-CANCELLED_PREFIX = "INSTÄLLT: "
+_CANCELLED_PREFIX = "INSTÄLLT: "
 
 
 def revise(
@@ -284,7 +285,7 @@ def _vevent(version: EventVersion) -> icalendar.Event:
     start, end = _span(event)
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
-    prefix = CANCELLED_PREFIX if version.cancelled else ""
+    prefix = _CANCELLED_PREFIX if version.cancelled else ""
     vevent.add("summary", prefix + event.summary)
     if event.location:
         vevent.add("location", event.location)
