@@ -277,7 +277,8 @@ def _assemble(item: _Loaded, settings: Settings, options: BuildOptions) -> Build
                 return BuildOutcome(source=item.path, year=item.year, message=_SAVED_AGAIN)
             if item.record is not None:
                 if buildrecord.still_current(settings.outbox, item.record, options.today):
-                    return _with_pdfs(_recorded(item, item.record, settings), settings, options)
+                    recorded = item.record.outcome(item.path, settings.outbox)
+                    return _with_pdfs(recorded, settings, options)
                 item = _parse(item, settings)
             return _build_parsed(item, settings, options)
     except OutboxError as exc:
@@ -370,16 +371,6 @@ def _render_and_write(
         moved=retired.moved, obsolete_held=retired.held,
     )  # fmt: skip
     return outcome, tuple(settings.outbox / job.path for job in work)
-
-
-def _recorded(item: _Loaded, record: buildrecord.Record, settings: Settings) -> BuildOutcome:
-    """The outcome of a rebuild that would change nothing: every document unchanged."""
-    root = settings.outbox
-    return BuildOutcome(
-        source=item.path, year=record.year, problems=record.problems,
-        unchanged=tuple(root / rel for rel in record.outputs),
-        report=root / record.report if record.report else None,
-    )  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -60,6 +60,14 @@ class Record:
     days: tuple[str, str] = ("", "")  # the build stands from the first day up to the second
     # (ISO dates; "" leaves that side open)
 
+    def outcome(self, source: Path, outbox: Path) -> BuildOutcome:
+        """The outcome of a rebuild that would change nothing: every document unchanged."""
+        return BuildOutcome(
+            source=source, year=self.year, problems=self.problems,
+            unchanged=tuple(outbox / rel for rel in self.outputs),
+            report=outbox / self.report if self.report else None,
+        )  # fmt: skip
+
     def stands_on(self, day: date) -> bool:
         """Whether a build on `day` would write what this one did (see module docstring)."""
         first, until = self.days
