@@ -65,7 +65,9 @@ def _current(root: Path) -> set[str]:
 
 
 def _kallelser(*stems: str) -> set[str]:
-    return {f"Kallelser/{stem}{suffix}" for stem in stems for suffix in (".docx", ".ics")}
+    """Each meeting's files below the year: its kallelse, .ics and protokoll draft."""
+    files = {f"Kallelser/{stem}{suffix}" for stem in stems for suffix in (".docx", ".ics")}
+    return files | {f"Protokoll/{stem}.docx" for stem in stems}
 
 
 def _moved(outcome: BuildOutcome, root: Path) -> set[tuple[str, str]]:
@@ -127,7 +129,8 @@ def test_a_year_of_changes(settings: Settings, register: Path) -> None:
     their path, and Möten 2021.ics says which events changed (SEQUENCE, STATUS, DTSTAMP)."""
     root = settings.outbox
     first = _build(settings, date(2021, 1, 10))
-    base = {"Verksamhetsplan 2021.docx", "Möten 2021.ics", "Önskemål till Prosona 2021.docx"}
+    base = {"Verksamhetsplan 2021.docx", "Möten 2021.ics", "Önskemål till Prosona 2021.docx",
+            "Verksamhetsberättelse 2021.docx"}  # fmt: skip
     assert _current(root) == base | _kallelser(*MEETINGS) and first.moved == ()
     assert set(_events(root).values()) == {(0, "CONFIRMED", date(2021, 1, 10))}
 
@@ -139,8 +142,7 @@ def test_a_year_of_changes(settings: Settings, register: Path) -> None:
     _edit(register, _cells("Möten", A6=date(2021, 5, 25), H6=date(2021, 5, 18)))
     outcome = _build(settings, date(2021, 2, 1))
     assert _moved(outcome, root) == {
-        (f"{KALLELSER}/2021-05-18 Styrelsemöte{s}", f"{GONE}/Kallelser/2021-05-18 Styrelsemöte{s}")
-        for s in (".docx", ".ics")
+        (f"2021/{rel}", f"{GONE}/{rel}") for rel in _kallelser("2021-05-18 Styrelsemöte")
     }
     meetings = [m.replace("2021-05-18", "2021-05-25") for m in MEETINGS]
     assert _current(root) == base | _kallelser(*meetings)
@@ -168,7 +170,7 @@ def test_a_year_of_changes(settings: Settings, register: Path) -> None:
     outcome = _build(settings, date(2021, 4, 1))
     meetings.remove("2021-11-30 Styrelsemöte")
     assert _current(root) == base | _kallelser(*meetings)
-    assert len(outcome.moved) == 2 and _files(root, GONE) == _kallelser(
+    assert len(outcome.moved) == 3 and _files(root, GONE) == _kallelser(
         "2021-05-18 Styrelsemöte", "2021-08-31 Styrelsemöte", "2021-11-30 Styrelsemöte"
     )
     assert _events(root)[_cancelled("2021-11-30")] == (1, "CANCELLED", date(2021, 4, 1))
@@ -218,7 +220,9 @@ def test_a_document_open_in_word_is_moved_by_a_later_build(
     _move_may_meeting(register)
     outcome = _build(settings, date(2021, 2, 1))
     assert outcome.obsolete_held == (may,)
-    assert _files(root, GONE) == {"Kallelser/2021-05-18 Styrelsemöte.ics"}
+    assert _files(root, GONE) == _kallelser("2021-05-18 Styrelsemöte") - {
+        "Kallelser/2021-05-18 Styrelsemöte.docx"
+    }
     assert may.is_file()
     assert _build(settings, date(2021, 2, 2)).moved == () and may.is_file()  # still open
     owner.unlink()
@@ -242,7 +246,7 @@ def test_a_refused_move_is_tried_again_by_the_next_build(
     rename = obsolete.os.rename
 
     def refusing(src: str | Path, dst: str | Path) -> None:
-        if str(src).endswith(".docx"):
+        if Path(src).parent.name == "Kallelser" and str(src).endswith(".docx"):
             raise PermissionError(13, "Åtkomst nekad", str(src))
         rename(src, dst)
 
@@ -269,7 +273,7 @@ def test_a_name_taken_in_inaktuella_gets_a_number_and_the_pdf_goes_along(
     (taken / "2021-05-18 Styrelsemöte (2).ics").write_bytes(b"en annan")
     _move_may_meeting(register)
     outcome = _build(settings, date(2021, 2, 1))
-    assert {b.name for _, b in outcome.moved} == {
+    assert {b.name for _, b in outcome.moved if b.parent == taken} == {
         f"2021-05-18 Styrelsemöte (3){s}" for s in (".docx", ".ics", ".pdf")
     }
     assert (taken / "2021-05-18 Styrelsemöte.docx").read_bytes() == b"en tidigare"
@@ -381,17 +385,18 @@ def test_with_pdfs_off_a_pdf_showing_an_older_version_goes_too(
     monkeypatch.setattr(pdf, "lost_text", lambda _docx, _pdf: None)
     monkeypatch.setattr(pdf, "require_pdf_tools", lambda: None)
     root = settings.outbox
-    assert len(build(None, settings, today=date(2021, 1, 10), pdf=True).outcomes[0].pdfs) == 10
+    first = build(None, settings, today=date(2021, 1, 10), pdf=True).outcomes[0]
+    assert len(first.pdfs) == len(list(root.rglob("*.docx"))) == 19
+    # A new vision rewrites the plan; a build a month on, the berättelse (a meeting was held).
     _edit(register, _cells("Förening", B4="En ny vision"))
     outcome = _build(settings, date(2021, 2, 1))
-    assert _moved(outcome, root) == {
-        ("2021/Verksamhetsplan 2021.pdf", f"{GONE}/Verksamhetsplan 2021.pdf")
-    }
+    rewritten = {"Verksamhetsplan 2021.pdf", "Verksamhetsberättelse 2021.pdf"}
+    assert _moved(outcome, root) == {(f"2021/{name}", f"{GONE}/{name}") for name in rewritten}
     assert (root / KALLELSER / "2021-01-26 Styrelsemöte.pdf").is_file()
     _edit(register, lambda wb: wb["Möten"].delete_rows(9))
-    outcome = _build(settings, date(2021, 3, 1))
-    assert _files(root, GONE) == {"Verksamhetsplan 2021.pdf"} | {
-        f"Kallelser/2021-11-30 Styrelsemöte{s}" for s in (".docx", ".ics", ".pdf")
-    }
-    again = build(None, settings, today=date(2021, 3, 2), pdf=True).outcomes[0]
-    assert again.pdfs == (root / "2021" / "Verksamhetsplan 2021.pdf",)
+    _build(settings, date(2021, 3, 1))
+    assert _files(root, GONE) == rewritten | _kallelser("2021-11-30 Styrelsemöte") | {
+        "Kallelser/2021-11-30 Styrelsemöte.pdf", "Protokoll/2021-11-30 Styrelsemöte.pdf"
+    }  # fmt: skip
+    again = build(None, settings, today=date(2021, 3, 1), pdf=True).outcomes[0]
+    assert {p.relative_to(root / "2021").as_posix() for p in again.pdfs} == rewritten

@@ -100,5 +100,5 @@ def test_a_moved_meeting_says_its_old_kallelse_went_to_inaktuella(
     code, lines = run(library)
     assert code == 0
     built = next(line for line in lines if line.startswith("Byggde"))
-    assert built.endswith(", 2 flyttade till Inaktuella."), built
+    assert built.endswith(", 3 flyttade till Inaktuella."), built  # kallelse, .ics, protokoll
     assert "2021/Inaktuella/Kallelser/2021-01-26 Styrelsemöte.docx" in uploaded(lines)
