@@ -10,7 +10,7 @@ from typing import Any
 
 from ..documents.calendars import CalendarEvent, EventVersion
 from ..errors import OutboxError
-from ..fileio import STATE_DIR, read_json, write_json
+from ..fileio import STATE_DIR, read_json, swedish_reason, write_json
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def save_event_versions(
     try:
         write_json(path, doc)
     except OSError as exc:
-        raise OutboxError(f'Kunde inte skriva "{path}": {exc.strerror or exc}.') from exc
+        raise OutboxError(f'Kunde inte skriva "{path}": {swedish_reason(exc)}.') from exc
 
 
 def _to_json(version: EventVersion) -> dict[str, Any]:

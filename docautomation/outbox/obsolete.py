@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..fileio import make_folder
 from .manifest import ManifestEntry, load_manifest, save_manifest
 from .pdf import outdated_pdfs
 from .writer import office_lock_files
@@ -122,7 +123,7 @@ def _move_group(
     for rel in free:
         target = targets[rel]
         try:
-            _make_folder(root, target.parent)
+            make_folder(target.parent)  # never through a folder someone replaced by a link
             if os.path.lexists(target):
                 raise FileExistsError(target)
             os.rename(root / rel, target)
@@ -150,16 +151,6 @@ def _inactive_path(root: Path, year: int, rel: str, number: int) -> Path:
         stem, dot, suffix = name.rpartition(".")
         name = f"{stem} ({number}).{suffix}" if dot and stem else f"{name} ({number})"
     return root / str(year) / INACTIVE_FOLDER / below_year.parent / name
-
-
-def _make_folder(root: Path, folder: Path) -> None:
-    """Create `folder` below the outbox, never through a folder someone replaced by a link."""
-    inside = folder.relative_to(root).parts
-    for depth in range(1, len(inside) + 1):
-        path = root.joinpath(*inside[:depth])
-        if path.is_symlink():
-            raise OSError(f"{path} är en länk")
-    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _is_open(path: Path) -> bool:
