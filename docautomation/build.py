@@ -166,7 +166,7 @@ def check_templates(settings: Settings, register_path: Path | None = None) -> li
         reg = _example_register(settings)
     else:
         reg = validate_file(register_path, settings).register
-    return jobs.check_templates(settings.templates, reg, ranking.rank(reg))
+    return jobs.check_templates(settings.templates, reg, ranking.rank(reg), settings.limits)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -349,6 +349,7 @@ def _render_and_write(
     work = jobs.document_jobs(
         reg, ranked, templates_dir=settings.templates, today=options.today,
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
+        limits=settings.limits,
     )  # fmt: skip
     work += calendars.calendar_jobs(reg, today=options.today)
     work = properties.with_provenance(work, item.path.name, item.sha256, options.today)

@@ -44,11 +44,17 @@ _SECRET_KEYS = {"client_secret", "secret", "password", "certificate_password"}
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Size limits checked before a workbook is parsed."""
+    """Size limits checked before a workbook is parsed, and bounds on filling in a template."""
 
     max_file_mb: float = 50
     max_unpacked_mb: float = 250
     max_parts: int = 10_000
+    # One document may take this long to fill in (the 10,000-wish report takes about 1 s)…
+    render_seconds: float = 10
+    # …build no text longer, and no list longer, than this (its largest value: ~2,000 chars)…
+    render_max_chars: int = 10_000_000
+    # …and no part (the body, a header) larger than this (that report's body: 19 MB).
+    render_max_document_mb: float = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,9 @@ _BOUNDS: dict[str, tuple[float, bool]] = {
     "limits.max_file_mb": (0, True),
     "limits.max_unpacked_mb": (0, True),
     "limits.max_parts": (1, False),
+    "limits.render_seconds": (0, True),
+    "limits.render_max_chars": (1, False),
+    "limits.render_max_document_mb": (0, True),
     "watch.debounce": (0, False),
     "watch.stable_gap": (0, False),
     "watch.poll_interval": (0.1, False),
