@@ -47,6 +47,10 @@ _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
 )
 
 
+def _seconds(value: float) -> str:
+    return "1 sekund" if value == 1 else f"{value:g} sekunder".replace(".", ",")
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
@@ -170,7 +174,7 @@ class DocumentEnvironment(SandboxedEnvironment):
         budget.countdown = _CHECK_CLOCK_EVERY
         if time.monotonic() > budget.deadline:
             raise LimitExceeded(
-                f"den tar längre tid än {self.limits.render_seconds:g} sekunder att fylla i "
+                f"den tar längre tid än {_seconds(self.limits.render_seconds)} att fylla i "
                 "(render_seconds under [limits] i docautomation.toml)"
             )
 
@@ -275,7 +279,8 @@ class DocumentEnvironment(SandboxedEnvironment):
         @functools.wraps(function)
         def bounded(*args: Any, **kwargs: Any) -> Any:
             self.tick()
-            self.checked_text_size(filter_size(name, args[passes:], kwargs, self.max_chars))
+            if filter_size(name, args[passes:], kwargs, self.max_chars) > self.max_chars:
+                raise self.too_big([] if name in ("batch", "slice") else "")
             return self.checked(function(*args, **kwargs))
 
         return bounded
