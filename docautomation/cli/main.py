@@ -234,6 +234,21 @@ def templates_check(ctx: click.Context, register: Path | None) -> None:
     sys.exit(2 if problems else 0)
 
 
+@templates.command("fields")
+@click.pass_context
+def templates_fields(ctx: click.Context) -> None:
+    """Visa variablerna varje mall kan använda, med ett exempel ur exempelregistret.
+
+    \b
+    Exempel:
+      docautomation templates fields
+    """
+    from ..build import template_fields
+
+    for line in template_fields(settings_for(ctx)):
+        click.echo(line)
+
+
 for _command in (import_plan, new_year, watch, status, sync):
     cli.add_command(_command)
 

@@ -292,7 +292,7 @@ def check_templates(
     """
     problems: list[str] = []
     year = register.association.year or date.today().year
-    for name, contexts in _check_contexts(register, ranking, year).items():
+    for name, contexts in sample_contexts(register, ranking, year).items():
         unknown: list[UnknownVariableError] = []
         try:
             template = TemplateSet.read(templates_dir, (name,), limits).get(name)
@@ -308,18 +308,18 @@ def check_templates(
     return list(dict.fromkeys(problems))
 
 
-def _check_contexts(
+def sample_contexts(
     register: Register, ranking: Ranking, year: int
 ) -> dict[str, list[dict[str, Any]]]:
+    """Contexts that reach every branch of the templates, from `register` (the example's for
+    `templates fields`): one kallelse and protokoll per meeting type, the report without and
+    with changes, the Verksamhetsberättelse before and after the year's meetings."""
     by_type: dict[MeetingType | None, Meeting] = {}
     for meeting, _ in kallelse_names(register.meetings):
         by_type.setdefault(meeting.type, meeting)
     meetings = list(by_type.values()) or [
         Meeting(date=date(year, 1, 15), start=time(13), type=MeetingType.STYRELSEMOTE, place="–")
     ]
-    sample_changes = ReportChanges(
-        None, ("Exempel",), (("Exempel", WishStatus.NY, WishStatus.PAGAR),), (("Exempel", 1, 2),)
-    )
     report_day = date(year, 1, 1)
     starts = paragraph_starts(meetings, register.association.running_numbers)
     chart = report_chart(register, ranking)
@@ -328,7 +328,7 @@ def _check_contexts(
         NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
         REPORT_TEMPLATE: [
             report_context(register, ranking, report_day, None, chart),
-            report_context(register, ranking, report_day, sample_changes, chart),
+            report_context(register, ranking, report_day, _sample_changes(ranking, year), chart),
         ],
         # Early in the year nothing is held yet, at its end everything is: both branches.
         ANNUAL_TEMPLATE: [
@@ -339,3 +339,15 @@ def _check_contexts(
             minutes_context(register, m, first) for m, first in zip(meetings, starts, strict=True)
         ],
     }
+
+
+def _sample_changes(ranking: Ranking, year: int) -> ReportChanges:
+    """Changes since a report the year before, of the example's own wishes."""
+    labels = [f"{r.wish.id} {r.wish.title}" for r in ranking.ranked[:3]] or ["ÖNS-001 Exempel"]
+    return ReportChanges(
+        previous_date=date(year - 1, 12, 1),
+        new_wishes=(labels[0],),
+        status_changed=((labels[-1], WishStatus.NY, WishStatus.SKICKAD),),
+        category_changed=((labels[len(labels) // 2], 4, 2),),
+        removed=("ÖNS-099 Ett önskemål som tagits bort",),
+    )
