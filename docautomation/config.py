@@ -50,11 +50,11 @@ class Limits:
     max_unpacked_mb: float = 250
     max_parts: int = 10_000
     # One document may take this long to fill in (the 10,000-wish report takes about 1 s)…
-    render_seconds: float = 10
-    # …build no text longer, and no list longer, than this (its largest value: ~2,000 chars)…
+    render_seconds: float = 10.0
+    # …build no text and no list longer than this (its longest list: 7,144 wishes)…
     render_max_chars: int = 10_000_000
     # …and no part (the body, a header) larger than this (that report's body: 19 MB).
-    render_max_document_mb: float = 200
+    render_max_document_mb: float = 200.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,10 @@ class TemplateZip:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 return cls(name, data, {info.filename: info for info in zf.infolist()})
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise TemplateError(f'Mallen "{name}" är inget läsbart Word-dokument: {exc}.') from exc
+            raise TemplateError(
+                f'Mallen "{name}" är inget läsbart Word-dokument (en .docx är ett zip-arkiv, '
+                "och det här går inte att packa upp)."
+            ) from exc
 
     @property
     def names(self) -> list[str]:

@@ -60,6 +60,8 @@ _LITERAL_DELIMITERS = {
     "{_%": "{% raw %}{%{% endraw %}",
     "%_}": "{% raw %}%}{% endraw %}",
 }
+# Characters XML 1.0 cannot hold; a rendered property drops them as the contexts do.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DC = "http://purl.org/dc/elements/1.1/"
 _NS = {
     "dc": _DC,
@@ -101,7 +103,7 @@ class _Properties:
         values = {}
         for local, (template, text) in self.templates.items():
             try:
-                values[f"dc:{local}"] = template.render(context)
+                values[f"dc:{local}"] = _XML_ILLEGAL.sub("", template.render(context))
             except Exception as exc:  # as for a part: the tag in the property is to blame
                 raise messages.render_error(name, CORE, (text,), exc) from exc
         stamp = f"{when.isoformat()}T00:00:00Z"

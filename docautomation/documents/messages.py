@@ -30,9 +30,9 @@ _TYPES = {
     "NoneType": "inget värde", "Undefined": "inget värde",
 }  # fmt: skip
 _TOKENS = {
-    "end of print statement": "}}", "end of statement block": "%}", "end of template":
-    "mallens slut", "name": "ett namn", "begin of print statement": "{{",
-    "begin of statement block": "{%",
+    "end of print statement": '"}}"', "end of statement block": '"%}"', "end of template":
+    "mallens slut", "name": "ett namn", "begin of print statement": '"{{"',
+    "begin of statement block": '"{%"',
 }  # fmt: skip
 _BLOCKS = frozenset({"for", "if", "macro", "call", "filter", "with", "autoescape", "block"})
 _DOCXTPL_PREFIXES = frozenset({"tr", "tc", "p", "r"})
@@ -76,7 +76,11 @@ def syntax_error(
             f'Mallen "{template}" har taggen "{tag}" som aldrig avslutas ({part_label(part)}): '
             f"lägg till {{% end{name} %}} (i samma form, t.ex. {{%tr end{name} %}} för en rad)."
         )
-    where = tags_on_line(lines, exc.lineno, failing=lambda tag: parses(tag) == exc.message)
+    alone = {tag: parses(tag) for tag in _TAG.findall(_line_text(lines, exc.lineno))}
+    same = [tag for tag, error in alone.items() if error == exc.message]
+    where = tags_on_line(lines, exc.lineno, failing=lambda tag: alone.get(tag) is not None)
+    if same:
+        where = tags_on_line(lines, exc.lineno, failing=lambda tag: tag in same)
     stray = re.match(r"Encountered unknown tag '(\w+)'", message)
     if stray and opened and "innermost block" in message:
         tag, name = opened
@@ -142,8 +146,9 @@ _SENTENCES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"expected token '(.+?)', got '(.+?)'", lambda m: f"här väntades {_token(m[1])} men "
         f"det står {_token(m[2])}"),
     (r"[Ee]xpected an expression, got '(.+?)'", lambda m: f"ett värde saknas före {_token(m[1])}"),
-    (r"unexpected '(.+?)', expected '(.+?)'", lambda m: f'"{m[1]}" står där "{m[2]}" väntades'),
-    (r"unexpected '(.+?)'", lambda m: f'"{m[1]}" hör inte hemma här'),
+    (r"unexpected '(.+?)', expected '(.+?)'", lambda m: f"{_token(m[1])} står där "
+        f"{_token(m[2])} väntades"),
+    (r"unexpected '(.+?)'", lambda m: f"{_token(m[1])} hör inte hemma här"),
     (r"unexpected char '(.+?)'|unexpected char \"(.+?)\"", lambda m: f'tecknet {m[1] or m[2]} '
         "hör inte hemma i en tagg (ett citattecken som inte avslutas?)"),
     (r"Missing end of comment tag", lambda m: "en kommentar {# saknar sitt #}"),
