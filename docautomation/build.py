@@ -163,7 +163,7 @@ def check_templates(settings: Settings, register_path: Path | None = None) -> li
     from .documents import jobs
 
     if register_path is None:
-        reg = _example_register(settings)
+        reg = example_register(settings)
     else:
         reg = validate_file(register_path, settings).register
     return jobs.check_templates(settings.templates, reg, ranking.rank(reg), settings.limits)
@@ -172,18 +172,7 @@ def check_templates(settings: Settings, register_path: Path | None = None) -> li
 # -- reading -------------------------------------------------------------------------------
 
 
-def template_fields(settings: Settings) -> list[str]:
-    """The variables each template can use, described in Swedish with the example's values."""
-    from . import ranking
-    from .documents import jobs as rendering
-    from .documents.fields import field_lines
-
-    reg = _example_register(settings)
-    year = reg.association.year or date.today().year
-    return field_lines(rendering.sample_contexts(reg, ranking.rank(reg), year))
-
-
-def _example_register(settings: Settings) -> Register:
+def example_register(settings: Settings) -> Register:
     """The shipped example, written afresh from its data so an edited inbox cannot affect it."""
     import tempfile
 

@@ -49,11 +49,10 @@ class Limits:
     max_file_mb: float = 50
     max_unpacked_mb: float = 250
     max_parts: int = 10_000
-    # One document may take this long to fill in (the 10,000-wish report takes about 1 s)…
+    # Filling in one document: its time, its longest text or list, its largest part (body,
+    # header). The 10,000-wish report: about 1 s, a list of 7,144 wishes, a 19 MB body.
     render_seconds: float = 10.0
-    # …build no text and no list longer than this (its longest list: 7,144 wishes)…
     render_max_chars: int = 10_000_000
-    # …and no part (the body, a header) larger than this (that report's body: 19 MB).
     render_max_document_mb: float = 200.0
 
 

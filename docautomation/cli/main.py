@@ -243,9 +243,12 @@ def templates_fields(ctx: click.Context) -> None:
     Exempel:
       docautomation templates fields
     """
-    from ..build import template_fields
+    from .. import ranking
+    from ..build import example_register
+    from ..documents import fields, jobs
 
-    for line in template_fields(settings_for(ctx)):
+    register = example_register(settings_for(ctx))
+    for line in fields.field_lines(jobs.sample_contexts(register, ranking.rank(register))):
         click.echo(line)
 
 

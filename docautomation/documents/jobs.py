@@ -292,7 +292,7 @@ def check_templates(
     """
     problems: list[str] = []
     year = register.association.year or date.today().year
-    for name, contexts in sample_contexts(register, ranking, year).items():
+    for name, contexts in sample_contexts(register, ranking).items():
         unknown: list[UnknownVariableError] = []
         try:
             template = TemplateSet.read(templates_dir, (name,), limits).get(name)
@@ -308,12 +308,11 @@ def check_templates(
     return list(dict.fromkeys(problems))
 
 
-def sample_contexts(
-    register: Register, ranking: Ranking, year: int
-) -> dict[str, list[dict[str, Any]]]:
+def sample_contexts(register: Register, ranking: Ranking) -> dict[str, list[dict[str, Any]]]:
     """Contexts that reach every branch of the templates, from `register` (the example's for
     `templates fields`): one kallelse and protokoll per meeting type, the report without and
     with changes, the Verksamhetsberättelse before and after the year's meetings."""
+    year = register.association.year or date.today().year
     by_type: dict[MeetingType | None, Meeting] = {}
     for meeting, _ in kallelse_names(register.meetings):
         by_type.setdefault(meeting.type, meeting)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from jinja2 import nodes
 
 from docautomation import ranking
-from docautomation.build import _example_register
+from docautomation.build import example_register
 from docautomation.cli.main import cli
 from docautomation.config import Settings
 from docautomation.documents.contexts import TEMPLATE_NAMES
@@ -22,8 +22,8 @@ from docautomation.register.scaffold import SHIPPED_TEMPLATES
 
 @pytest.fixture(name="contexts", scope="module")
 def _contexts() -> dict[str, list[dict[str, Any]]]:
-    register = _example_register(Settings())
-    return sample_contexts(register, ranking.rank(register), 2021)
+    register = example_register(Settings())
+    return sample_contexts(register, ranking.rank(register))
 
 
 def test_every_variable_has_a_description_and_every_description_a_variable(
