@@ -25,6 +25,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..config import Limits
+from ..swedish import count
 from .sizes import MAX_INT_BITS, MAX_INT_DIGITS, call_size, filter_size, int_bits, text_size
 
 _CHECK_CLOCK_EVERY = 512  # steps between looks at the clock (each look costs ~50 ns)
@@ -48,7 +49,9 @@ _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
 
 
 def _seconds(value: float) -> str:
-    return "1 sekund" if value == 1 else f"{value:g} sekunder".replace(".", ",")
+    if float(value).is_integer():
+        return count(int(value), "sekund")
+    return f"{value:g} sekunder".replace(".", ",")
 
 
 def _number(value: float) -> str:
