@@ -347,9 +347,8 @@ def _render_and_write(
     report_date = report_date or options.today
     version = history.dated_annual(settings.outbox, year, annual.annual_version(reg, options.today))
     work = jobs.document_jobs(
-        reg, ranked, templates_dir=settings.templates, today=options.today,
+        reg, ranked, templates_dir=settings.templates, today=options.today, limits=settings.limits,
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
-        limits=settings.limits,
     )  # fmt: skip
     work += calendars.calendar_jobs(reg, today=options.today)
     work = properties.with_provenance(work, item.path.name, item.sha256, options.today)

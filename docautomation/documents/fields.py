@@ -7,7 +7,7 @@ descriptions live here, and the tests require one for every variable and none be
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 DESCRIPTIONS: dict[str, str] = {
@@ -89,6 +89,71 @@ DESCRIPTIONS: dict[str, str] = {
     "rejected.status": "status",
     "rejected.supplier_ref": "leverantörens referens",
     "rejected.feedback": "leverantörens återkoppling",
+    # Verksamhetsberättelse.docx
+    "board": "styrelsen: ledamöter och suppleanter",
+    "board.name": "namnet",
+    "board.role": "rollen",
+    "board.municipality": "kommunen",
+    "auditors": "revisorerna",
+    "auditors.name": "namnet",
+    "auditors.role": "rollen",
+    "auditors.municipality": "kommunen",
+    "nominating": "valberedningen",
+    "nominating.name": "namnet",
+    "nominating.role": "rollen",
+    "nominating.municipality": "kommunen",
+    "meetings.summary": "en mening om årets protokollförda sammanträden",
+    "meetings.counts": "antal hållna möten per mötestyp, en text per typ",
+    "meetings.held": "mötena som hållits, i datumordning",
+    "meetings.held.date": "mötets datum som ÅÅÅÅ-MM-DD",
+    "meetings.held.type": "mötestypen",
+    "meetings.held.place": "mötesplatsen",
+    "activities.intro": "inledning om verksamhetsplanens aktiviteter",
+    "activities.counts": "antal aktiviteter per status",
+    "activities.counts.status": "statusen",
+    "activities.counts.count": "antalet",
+    "activities.groups": "verksamhetsområdena med sina aktiviteter",
+    "activities.groups.area": "verksamhetsområdets namn",
+    "activities.groups.activities": "områdets aktiviteter",
+    "activities.groups.activities.action": "aktiviteten eller åtgärden",
+    "activities.groups.activities.responsible": "vem som ansvarade",
+    "activities.groups.activities.klart": "när den skulle vara klar",
+    "activities.groups.activities.status": "hur det gick (status)",
+    "activities.groups.activities.follow_up": "uppföljningen, ett stycke eller en punkt per rad",
+    "activities.groups.activities.follow_up.text": "radens text",
+    "activities.groups.activities.follow_up.item": "sant när raden är en punkt i en lista",
+    "wishes.figures": "årets siffror för önskemålen",
+    "wishes.figures.label": "vad som räknas",
+    "wishes.figures.count": "antalet",
+    "wishes.delivered": "önskemålen som levererats under året",
+    "wishes.delivered.id": "önskemålets ID",
+    "wishes.delivered.title": "önskemålets rubrik",
+    "wishes.delivered.supplier_ref": "leverantörens referens",
+    "signatures.place_line": "ort och datumrad för underskrifterna",
+    "signatures.rows": "underskrifterna, två per rad",
+    "signatures.rows.line": "linjen att skriva under på",
+    "signatures.rows.name": "namnet",
+    "signatures.rows.role": "rollen",
+    # Protokoll.docx
+    "protocol.title": "protokollets rubrik",
+    "attendance.tick": "sant när närvaron bockas av i en lista över styrelsen",
+    "attendance.people": "styrelsen att bocka av",
+    "attendance.people.name": "namnet",
+    "attendance.people.role": "rollen",
+    "attendance.text": "närvaron som text när det inte finns någon lista",
+    "items": "mötets paragrafer",
+    "items.number": "paragrafens nummer",
+    "items.title": "paragrafens rubrik",
+    "items.sentence": "förslag till beslutsmening (tom: en tom Beslut-rad)",
+    "signatures.recorder": "vem som för protokollet",
+    "signatures.approvers": "vilka som justerar, en text var",
+}
+# A variable that means something else in one template than in the others.
+OVERRIDES: dict[str, dict[str, str]] = {
+    "Verksamhetsberättelse.docx": {
+        "report.date": "dagen den här versionen av berättelsen skrevs",
+        "report.date_iso": "samma dag som ÅÅÅÅ-MM-DD",
+    },
 }
 _USAGE = (
     "Skriv {{ namn }} i mallen där värdet ska stå. En lista går du igenom med "
@@ -126,25 +191,51 @@ def field_lines(contexts: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str
                 found.setdefault(name, []).append(value)
         lists = {n for n, values in found.items() if any(isinstance(v, list) for v in values)}
         lines += ["", template]
-        lines += [_line(name, values, lists) for name, values in found.items()]
+        described = {**DESCRIPTIONS, **OVERRIDES.get(template, {})}
+        lines += [_line(n, found[n], lists, described) for n in _grouped(found)]
     return lines
 
 
-def _line(name: str, values: list[Any], lists: set[str]) -> str:
+def _grouped(names: Iterable[str]) -> list[str]:
+    """`names` in first-seen order, each one's fields right after it (a list that is empty in
+    the first sample gets its fields only from a later one)."""
+    first: dict[str, int] = {}
+    for number, name in enumerate(names):
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            first.setdefault(".".join(parts[:end]), number)
+
+    def key(name: str) -> list[int]:
+        parts = name.split(".")
+        return [first[".".join(parts[:end])] for end in range(1, len(parts) + 1)]
+
+    return sorted(dict.fromkeys(names), key=key)
+
+
+def _line(name: str, values: list[Any], lists: set[str], described: Mapping[str, str]) -> str:
     """One variable: shown under the list it belongs to (".area" under "groups")."""
     parts = name.split(".")
     within = next((".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)
                    if ".".join(parts[:n]) in lists), "")  # fmt: skip
     depth = sum(1 for n in range(1, len(parts)) if ".".join(parts[:n]) in lists)
     shown = "  " * (depth + 1) + (name.removeprefix(within) if within else name)
-    description = DESCRIPTIONS.get(name, "")
+    description = described.get(name, "")
     description = description[:1].upper() + description[1:]
     if name in lists:
-        items = [x for v in values if isinstance(v, list) for x in v]
+        items = _items(values)
         if items and all(isinstance(x, Mapping) for x in items):
-            return f"{shown:<38} lista: {description}; varje post har fälten nedan"
-        return f"{shown:<38} lista: {description}. Exempel: {_example(items)}"
+            return f"{shown:<38} {description} (lista; varje post har fälten nedan)"
+        return f"{shown:<38} {description} (lista). Exempel: {_example(items)}"
     return f"{shown:<38} {description}. Exempel: {_example(values)}"
+
+
+def _items(values: Iterable[Any]) -> list[Any]:
+    """The items of the lists among `values`; a list of lists (signatures in pairs) flattened."""
+    items: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            items += _items(value) if any(isinstance(x, list) for x in value) else value
+    return items
 
 
 def _example(values: Sequence[Any]) -> str:

@@ -15,7 +15,7 @@ from docautomation.cli.main import cli
 from docautomation.config import Settings
 from docautomation.documents.contexts import TEMPLATE_NAMES
 from docautomation.documents.engine import WordTemplate, make_environment
-from docautomation.documents.fields import DESCRIPTIONS, field_lines, paths
+from docautomation.documents.fields import DESCRIPTIONS, OVERRIDES, field_lines, paths
 from docautomation.documents.jobs import sample_contexts
 from docautomation.register.scaffold import SHIPPED_TEMPLATES
 
@@ -33,6 +33,8 @@ def test_every_variable_has_a_description_and_every_description_a_variable(
     names = {name for samples in contexts.values() for s in samples for name, _ in paths(s)}
     assert names - DESCRIPTIONS.keys() == set()
     assert DESCRIPTIONS.keys() - names == set()
+    for template, overrides in OVERRIDES.items():
+        assert overrides.keys() <= {n for s in contexts[template] for n, _ in paths(s)}
 
 
 def _used(template: WordTemplate) -> set[str]:
@@ -82,7 +84,9 @@ def test_listing_shows_every_variable_the_shipped_template_uses(
     used = _used(WordTemplate.load(SHIPPED_TEMPLATES / name))
     assert used, "the walker found no variables"
     assert used - _names(section) == set()
-    assert all("Exempel:" in line or "varje post har fälten nedan" in line for line in section)
+    assert all(
+        "Exempel:" in line or "(lista; varje post har fälten nedan)" in line for line in section
+    )
 
 
 def _names(section: list[str]) -> set[str]:
@@ -111,4 +115,5 @@ def test_templates_fields_command(runner: CliRunner, workdir: Path) -> None:
         'Föreningens namn (får stå i varje malls sidhuvud). Exempel: "Användarföreningen Castor"'
         in (result.stdout)
     )
-    assert "    .rank" in result.stdout and "lista: De prioriterade önskemålen" in result.stdout
+    assert "    .rank" in result.stdout
+    assert "De prioriterade önskemålen i prioritetsordning (lista; varje post" in result.stdout
