@@ -56,6 +56,7 @@ DESCRIPTIONS: dict[str, str] = {
     "summary": "antal prioriterade önskemål per kategori",
     "summary.category": "kategorin",
     "summary.count": "antalet",
+    "summary_chart": "diagram över de aktiva önskemålen per kategori och status, i ett eget stycke",
     "changes.previous": "sant när det finns en tidigare rapport att jämföra med",
     "changes.intro": "inledning till ändringarna",
     "changes.new": "nya önskemål sedan förra rapporten",
@@ -242,6 +243,8 @@ def _example(values: Sequence[Any]) -> str:
     if values and all(isinstance(v, bool) for v in values):
         return " eller ".join(["sant"] * any(values) + ["falskt"] * (not all(values)))
     value = next((v for v in values if v not in ("", None)), values[0] if values else "")
+    if hasattr(value, "__html__"):
+        return "(färdigt Word-innehåll)"
     if value == "" or value is None:
         return "(tomt i exemplet)"
     text = " ".join(str(value).split())
