@@ -163,16 +163,16 @@ def check_templates(settings: Settings, register_path: Path | None = None) -> li
     from .documents import jobs
 
     if register_path is None:
-        reg = _example_register(settings)
+        reg = example_register(settings)
     else:
         reg = validate_file(register_path, settings).register
-    return jobs.check_templates(settings.templates, reg, ranking.rank(reg))
+    return jobs.check_templates(settings.templates, reg, ranking.rank(reg), settings.limits)
 
 
 # -- reading -------------------------------------------------------------------------------
 
 
-def _example_register(settings: Settings) -> Register:
+def example_register(settings: Settings) -> Register:
     """The shipped example, written afresh from its data so an edited inbox cannot affect it."""
     import tempfile
 
@@ -348,7 +348,7 @@ def _render_and_write(
     report_date = report_date or options.today
     version = history.dated_annual(settings.outbox, year, annual.annual_version(reg, options.today))
     work = jobs.document_jobs(
-        reg, ranked, templates_dir=settings.templates, today=options.today,
+        reg, ranked, templates_dir=settings.templates, today=options.today, limits=settings.limits,
         report_date=report_date, changes=history.compare(baseline, snapshot), annual=version,
     )  # fmt: skip
     known = calendarstate.load_event_versions(settings.outbox, year)

@@ -44,11 +44,16 @@ _SECRET_KEYS = {"client_secret", "secret", "password", "certificate_password"}
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Size limits checked before a workbook is parsed."""
+    """Size limits checked before a workbook is parsed, and bounds on filling in a template."""
 
     max_file_mb: float = 50
     max_unpacked_mb: float = 250
     max_parts: int = 10_000
+    # Filling in one document: its time, its longest text or list, its largest part (body,
+    # header). The 10,000-wish report: about 1 s, a list of 7,144 wishes, a 19 MB body.
+    render_seconds: float = 10.0
+    render_max_chars: int = 10_000_000
+    render_max_document_mb: float = 200.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,9 @@ _BOUNDS: dict[str, tuple[float, bool]] = {
     "limits.max_file_mb": (0, True),
     "limits.max_unpacked_mb": (0, True),
     "limits.max_parts": (1, False),
+    "limits.render_seconds": (0, True),
+    "limits.render_max_chars": (1, False),
+    "limits.render_max_document_mb": (0, True),
     "watch.debounce": (0, False),
     "watch.stable_gap": (0, False),
     "watch.poll_interval": (0.1, False),

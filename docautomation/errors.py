@@ -3,6 +3,7 @@
 DocAutomationError            any failure a user can act on (exit_code says which)
 ├── ConfigError               bad configuration, flag or usage                      → 2
 ├── TemplateError             a template is missing, malformed or uses unknown tags → 2
+│   └── UnknownVariableError  a tag names a variable the documents do not have      → 2
 ├── UnreadableFileError       a register file is not a readable workbook            → 3
 ├── AlreadyRunningError       another watcher already serves this outbox            → 2
 ├── OutboxError               an output cannot be written safely                    → 1
@@ -43,6 +44,14 @@ class TemplateError(DocAutomationError):
     """Raised when a Word template cannot be loaded or rendered; names the template and the tag."""
 
     exit_code = 2
+
+
+class UnknownVariableError(TemplateError):
+    """Raised when a tag names a variable its documents do not have; `variable` names it."""
+
+    def __init__(self, message: str, variable: str = "") -> None:
+        super().__init__(message)
+        self.variable = variable
 
 
 class UnreadableFileError(DocAutomationError):

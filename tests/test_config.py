@@ -154,6 +154,9 @@ def test_init_config_file_loads_cleanly(tmp_path: Path) -> None:
         ("[watch]\ndebounce = nan\n", "watch.debounce ska vara av typen float"),
         ("[sharepoint]\ntimeout = 0\n", "sharepoint.timeout ska vara större än 0"),
         ("[sharepoint]\nstable_wait = -1\n", "sharepoint.stable_wait ska vara minst 0"),
+        ("[limits]\nrender_seconds = 0\n", "limits.render_seconds ska vara större än 0"),
+        ("[limits]\nrender_max_chars = 0\n", "limits.render_max_chars ska vara minst 1"),
+        ("[limits]\nrender_max_document_mb = 0\n", "limits.render_max_document_mb ska vara större"),
     ],
 )
 def test_numbers_that_would_break_the_service_are_refused(
@@ -173,6 +176,15 @@ def test_sensible_numbers_still_load(tmp_path: Path) -> None:
     settings = load_settings(environ=env, cwd=tmp_path)
     assert settings.limits.max_parts == 2000 and isinstance(settings.limits.max_parts, int)
     assert settings.watch.debounce == 0 and settings.watch.poll_interval == 0.5
+
+
+def test_render_limits_load_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    """The template bounds are settings like any other (SPEC §4.3: configurable)."""
+    _write(tmp_path, "[limits]\nrender_seconds = 2.5\nrender_max_document_mb = 50\n")
+    env = {"DOCAUTOMATION_LIMITS_RENDER_MAX_CHARS": "1000"}
+    limits = load_settings(environ=env, cwd=tmp_path).limits
+    assert (limits.render_seconds, limits.render_max_chars) == (2.5, 1000)
+    assert limits.render_max_document_mb == 50
 
 
 def test_environment_errors_name_the_variable(tmp_path: Path) -> None:

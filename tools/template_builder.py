@@ -34,7 +34,7 @@ from docautomation.documents.contexts import (
     REPORT_TEMPLATE,
     TEMPLATE_NAMES,
 )
-from docautomation.documents.engine import write_package
+from docautomation.documents.docxzip import write_package
 
 _HEADER_FILL = "D9E2F3"
 PILOT_FILL = "FFF2CC"  # light yellow: the pilot wish's row in the report

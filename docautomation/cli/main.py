@@ -234,6 +234,24 @@ def templates_check(ctx: click.Context, register: Path | None) -> None:
     sys.exit(2 if problems else 0)
 
 
+@templates.command("fields")
+@click.pass_context
+def templates_fields(ctx: click.Context) -> None:
+    """Visa variablerna varje mall kan använda, med ett exempel ur exempelregistret.
+
+    \b
+    Exempel:
+      docautomation templates fields
+    """
+    from .. import ranking
+    from ..build import example_register
+    from ..documents import fields, jobs
+
+    register = example_register(settings_for(ctx))
+    for line in fields.field_lines(jobs.sample_contexts(register, ranking.rank(register))):
+        click.echo(line)
+
+
 for _command in (import_plan, new_year, watch, status, sync):
     cli.add_command(_command)
 

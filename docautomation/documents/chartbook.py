@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from .engine import write_package
+from .docxzip import write_package
 
 SHEET = "Blad1"  # the name Excel gives a Swedish workbook's first sheet
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

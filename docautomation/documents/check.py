@@ -15,14 +15,20 @@ from typing import Any
 
 from jinja2 import nodes
 
+from ..errors import UnknownVariableError
 from .engine import WordTemplate, make_environment
+from .messages import unknown_variable
 
 _UNKNOWN: Any = object()  # a value whose shape we cannot know (skip checks below it)
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
-def unknown_variables(template: WordTemplate, contexts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Swedish messages for each unknown variable in `template`, naming the tag that uses it.
+def unknown_variables(
+    template: WordTemplate, contexts: Sequence[Mapping[str, Any]]
+) -> list[UnknownVariableError]:
+    """An error for each unknown variable in `template`, naming the first tag that uses it.
+
+    A variable is reported once, however many tags and parts (body, header) use it.
 
     Args:
         template: the compiled template.
@@ -31,16 +37,14 @@ def unknown_variables(template: WordTemplate, contexts: Sequence[Mapping[str, An
     shape = _merge(list(contexts)) if contexts else {}
     env = make_environment()
     globals_ = set(env.globals) | {"loop"}
-    messages = []
+    errors: dict[str, UnknownVariableError] = {}
     for part, lines in template.source_lines().items():
         found: list[str] = []
         _walk(env.parse("\n".join(lines)), {**dict.fromkeys(globals_, _UNKNOWN), **shape}, found)
-        for name in dict.fromkeys(found):
-            messages.append(
-                f'Mallen "{template.name}" använder en okänd variabel "{name}"'
-                f"{_where(lines, name)} ({part})."
-            )
-    return messages
+        for name in found:
+            if name not in errors:
+                errors[name] = unknown_variable(template.name, name, _where(lines, name), part)
+    return list(errors.values())
 
 
 def _walk(node: nodes.Node, scope: dict[str, Any], found: list[str]) -> None:

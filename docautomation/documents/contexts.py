@@ -4,32 +4,10 @@ Every value is a string (already formatted in Swedish), a bool, or a list/dict o
 templates cannot reach Python objects and a document's key can hash exactly what it shows.
 Each document gets only the data it uses: a kallelse does not change when the vision does.
 
-Variables (as written in the templates):
-
-Verksamhetsplan.docx
-    year · association.name / .vision / .purpose / .tasks (list)
-    categories: list of {number, name, description, label}
-    groups: list of {area, activities: list of {action, responsible, klart, status,
-            comment: list of {text, item (bool: a list line)}}}
-Kallelse.docx
-    association.name · caller.name / .title
-    meeting.type / .title / .date ("tisdag 9 februari 2021") / .date_iso / .time ("kl. 13.00–15.00")
-        / .place / .link / .recipients / .notice_date / .agenda (list) / .agenda_heading
-        / .no_agenda / .id
-Önskemål till leverantör.docx
-    association.name · supplier · report.date / .date_iso / .pilot / .ranked_count
-        / .delivered_count / .rejected_count
-    summary: list of {category, count}
-    summary_chart: the chart of the summary (active wishes per category and status), in a
-        paragraph of its own; empty when there are no active wishes
-    changes.previous (bool) / .intro / .new / .status / .category / .removed (lists of lines)
-    ranked: list of {rank, id, title, category, municipalities, effort, effect, status,
-            supplier_ref, pilot (bool: the shaded row variant), description, submitted, reason,
-            feedback}
-    delivered, rejected: lists of {id, title, status, supplier_ref, feedback}
-Verksamhetsberättelse.docx, Protokoll.docx
-    see annual.py and minutes.py
-Every template's header may use association.name.
+Which variables each template gets is what these functions return; `docautomation templates
+fields` lists them with the example's values and the Swedish descriptions in fields.py (a test
+keeps the two in step); the Verksamhetsberättelse's and protokoll's come from annual.py
+and minutes.py. Every template's header may use association.name.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from ..config import SHIPPED_TEMPLATES
-from ..errors import TemplateError
+from ..config import SHIPPED_TEMPLATES, Limits
+from ..errors import TemplateError, UnknownVariableError
 from ..fileio import swedish_reason
 from ..models import (
     DocumentJob,
@@ -56,6 +56,8 @@ from .engine import WordTemplate, make_environment
 from .formatting import kallelse_names, safe_filename
 from .minutes import minutes_context, paragraph_starts
 
+DEFAULT_LIMITS = Limits()
+
 # Bump whenever the rendering code changes what a document looks like, so every key changes.
 RENDER_VERSION = "docautomation-render/2"
 
@@ -65,17 +67,21 @@ log = logging.getLogger(__name__)
 class TemplateSet:
     """The build's templates: bytes read once, each compiled on first use and shared by all jobs."""
 
-    def __init__(self, sources: Mapping[str, bytes]) -> None:
+    def __init__(self, sources: Mapping[str, bytes], limits: Limits = DEFAULT_LIMITS) -> None:
         self._sources = dict(sources)
+        self._limits = limits
         self._compiled: dict[str, WordTemplate] = {}
 
     @classmethod
-    def read(cls, directory: Path, names: Sequence[str] = TEMPLATE_NAMES) -> TemplateSet:
+    def read(
+        cls, directory: Path, names: Sequence[str] = TEMPLATE_NAMES, limits: Limits = DEFAULT_LIMITS
+    ) -> TemplateSet:
         """Read the templates `names` from `directory`; TemplateError when one is missing.
 
         A template the tool gained after the working folder was set up (the folder has the
         others) is taken from the shipped ones, with a warning, so an upgrade does not stop
-        every build until someone runs `init`.
+        every build until someone runs `init`. `limits` bounds the time and size of each render
+        (render_* in docautomation.toml).
         """
         sources = {}
         set_up = any((directory / name).is_file() for name in names)
@@ -101,7 +107,7 @@ class TemplateSet:
                 raise TemplateError(
                     f'Mallen "{name}" kan inte läsas: {swedish_reason(exc)}.'
                 ) from exc
-        return cls(sources)
+        return cls(sources, limits)
 
     def digest(self, name: str) -> str:
         """SHA-256 of the template file's bytes."""
@@ -111,7 +117,7 @@ class TemplateSet:
         """The compiled template (compiled on first use); TemplateError names tag and file."""
         if name not in self._compiled:
             self._compiled[name] = WordTemplate.from_bytes(
-                name, self._sources[name], make_environment()
+                name, self._sources[name], make_environment(self._limits)
             )
         return self._compiled[name]
 
@@ -157,6 +163,7 @@ def document_jobs(
     report_date: date | None = None,
     changes: ReportChanges | None = None,
     annual: AnnualVersion | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[DocumentJob]:
     """The Word documents for one register: plan, one kallelse per meeting, supplier report,
     Verksamhetsberättelse, one protokoll draft per meeting.
@@ -170,6 +177,7 @@ def document_jobs(
         report_date: the date the report's current version was written (history decides).
         changes: what changed since the previous report; None when there is no earlier report.
         annual: the Verksamhetsberättelse's current version (history decides its date).
+        limits: bounds on each render's time and size (a runaway template stops, named).
 
     Returns:
         Jobs in a stable order; nothing is rendered until a job's `render` is called.
@@ -180,7 +188,7 @@ def document_jobs(
     year = register.association.year
     if year is None:
         raise ValueError("document_jobs needs a register whose Verksamhetsår is known")
-    templates = TemplateSet.read(templates_dir)
+    templates = TemplateSet.read(templates_dir, limits=limits)
     supplier = register.association.supplier.strip() or "leverantören"
     renders = [
         (
@@ -272,38 +280,45 @@ def _notice_day(register: Register, meeting: Meeting) -> date:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_templates(templates_dir: Path, register: Register, ranking: Ranking) -> list[str]:
+def check_templates(
+    templates_dir: Path, register: Register, ranking: Ranking, limits: Limits = DEFAULT_LIMITS
+) -> list[str]:
     """Compile and render every template against `register`; an empty list means all is well.
 
     Reports, one Swedish line each: missing or unreadable templates, syntax errors, variables
     a template uses that its documents do not have (also in branches the register does not
-    reach), and any other error while rendering — each naming the template and the tag.
+    reach; each once), work past `limits`, and any other error while rendering — each naming
+    the template and the tag.
     """
     problems: list[str] = []
     year = register.association.year or date.today().year
-    for name, contexts in _check_contexts(register, ranking, year).items():
+    for name, contexts in sample_contexts(register, ranking).items():
+        unknown: list[UnknownVariableError] = []
         try:
-            template = TemplateSet.read(templates_dir, (name,)).get(name)
-            problems += unknown_variables(template, contexts)
+            template = TemplateSet.read(templates_dir, (name,), limits).get(name)
+            unknown = unknown_variables(template, contexts)
+            problems += map(str, unknown)
             for context in contexts:
                 template.render(context, title=name, when=date(year, 1, 1))
+        except UnknownVariableError as exc:
+            if exc.variable not in {u.variable for u in unknown}:
+                problems.append(str(exc))
         except TemplateError as exc:
             problems.append(str(exc))
     return list(dict.fromkeys(problems))
 
 
-def _check_contexts(
-    register: Register, ranking: Ranking, year: int
-) -> dict[str, list[dict[str, Any]]]:
+def sample_contexts(register: Register, ranking: Ranking) -> dict[str, list[dict[str, Any]]]:
+    """Contexts that reach every branch of the templates, from `register` (the example's for
+    `templates fields`): one kallelse and protokoll per meeting type, the report without and
+    with changes, the Verksamhetsberättelse before and after the year's meetings."""
+    year = register.association.year or date.today().year
     by_type: dict[MeetingType | None, Meeting] = {}
     for meeting, _ in kallelse_names(register.meetings):
         by_type.setdefault(meeting.type, meeting)
     meetings = list(by_type.values()) or [
         Meeting(date=date(year, 1, 15), start=time(13), type=MeetingType.STYRELSEMOTE, place="–")
     ]
-    sample_changes = ReportChanges(
-        None, ("Exempel",), (("Exempel", WishStatus.NY, WishStatus.PAGAR),), (("Exempel", 1, 2),)
-    )
     report_day = date(year, 1, 1)
     starts = paragraph_starts(meetings, register.association.running_numbers)
     chart = report_chart(register, ranking)
@@ -312,7 +327,7 @@ def _check_contexts(
         NOTICE_TEMPLATE: [notice_context(register, m) for m in meetings],
         REPORT_TEMPLATE: [
             report_context(register, ranking, report_day, None, chart),
-            report_context(register, ranking, report_day, sample_changes, chart),
+            report_context(register, ranking, report_day, _sample_changes(ranking, year), chart),
         ],
         # Early in the year nothing is held yet, at its end everything is: both branches.
         ANNUAL_TEMPLATE: [
@@ -323,3 +338,15 @@ def _check_contexts(
             minutes_context(register, m, first) for m, first in zip(meetings, starts, strict=True)
         ],
     }
+
+
+def _sample_changes(ranking: Ranking, year: int) -> ReportChanges:
+    """Changes since a report the year before, of the example's own wishes."""
+    labels = [f"{r.wish.id} {r.wish.title}" for r in ranking.ranked[:3]] or ["ÖNS-001 Exempel"]
+    return ReportChanges(
+        previous_date=date(year - 1, 12, 1),
+        new_wishes=(labels[0],),
+        status_changed=((labels[-1], WishStatus.NY, WishStatus.SKICKAD),),
+        category_changed=((labels[len(labels) // 2], 4, 2),),
+        removed=("ÖNS-099 Ett önskemål som tagits bort",),
+    )

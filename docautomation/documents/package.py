@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from .engine import ZipEntry, zip_entries
+from .docxzip import ZipEntry, zip_entries
 
 CONTENT_TYPES = "[Content_Types].xml"
 PACKAGE_RELS = "_rels/.rels"

@@ -16,7 +16,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from .. import __version__
 from ..models import DocumentJob
-from .engine import ZipEntry, zip_entries
+from .docxzip import ZipEntry, zip_entries
 from .package import (
     CONTENT_TYPES,
     PACKAGE_RELS,

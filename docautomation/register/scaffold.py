@@ -229,6 +229,7 @@ pdf = false
 max_file_mb = 50
 max_unpacked_mb = 250
 max_parts = 10000
+render_seconds = 10  # per dokument; även render_max_chars, render_max_document_mb (se README)
 
 [watch]
 debounce = 0.3

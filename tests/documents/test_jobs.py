@@ -626,24 +626,28 @@ def _broken(tmp_path: Path, old: str, new: str, name: str = NOTICE_TEMPLATE) -> 
 @pytest.mark.parametrize(
     ("new", "expected"),
     [
-        ("{{ meeting.tid }}", ['okänd variabel i taggen "{{ meeting.tid }}"', "tid"]),
-        ("{{ mote.time }}", ['okänd variabel i taggen "{{ mote.time }}"', "'mote' is undefined"]),
-        ("{{ meeting.time | }}", ['syntaxfel i taggen "{{ meeting.time | }}"']),
-        ("{% endfo %}", ['syntaxfel i taggen "{% endfo %}"', "endfo"]),
-        ("{{ cycler.__init__.__globals__ }}", ["inte är tillåtet", "__init__"]),
+        ("{{ meeting.tid }}", ['okänd variabel "meeting.tid" i taggen "{{ meeting.tid }}"']),
+        ("{{ mote.time }}", ['okänd variabel "mote" i taggen "{{ mote.time }}"']),
+        ("{{ meeting.time | }}", ['syntaxfel i taggen "{{ meeting.time | }}"', "väntades"]),
+        ("{% endfo %}", ['syntaxfel i taggen "{% endfo %}"', 'ingen tagg "endfo"']),
+        ("{{ cycler.__init__.__globals__ }}", ['"__init__" är spärrat av säkerhetsskäl']),
     ],
 )
 def test_broken_template_names_the_template_and_tag(
     tmp_path: Path, new: str, expected: list[str]
 ) -> None:
-    """Syntax error, unknown variable or forbidden access: a TemplateError naming file and tag."""
+    """Syntax error, unknown variable or forbidden access: a Swedish TemplateError naming file
+    and tag, and the part of the document it is in."""
     templates = _broken(tmp_path, "{{ meeting.time }}", new)
     with pytest.raises(TemplateError) as caught:
         _build(make_register(), templates=templates)
     message = str(caught.value)
     assert message.startswith(f'Mallen "{NOTICE_TEMPLATE}"')
+    assert "(brödtexten)" in message
     for part in expected:
         assert part in message
+    for english in ("undefined", "expected", "Encountered", "unsafe", "attribute"):
+        assert english not in message
 
 
 def test_missing_template_is_a_template_error(tmp_path: Path) -> None:
@@ -668,7 +672,8 @@ def test_check_templates_finds_unknown_variables_in_untaken_branches(tmp_path: P
     assert problems == [
         (
             f'Mallen "{NOTICE_TEMPLATE}" använder en okänd variabel "meeting.lnk" '
-            'i taggen "{{ meeting.lnk }}" (word/document.xml).'
+            'i taggen "{{ meeting.lnk }}" (brödtexten). Se vilka som finns med: '
+            "docautomation templates fields"
         )
     ]
 

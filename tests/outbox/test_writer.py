@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docautomation import fileio
-from docautomation.documents.engine import write_package
+from docautomation.documents.docxzip import write_package
 from docautomation.documents.properties import Provenance, stamp
 from docautomation.errors import OutboxError
 from docautomation.models import DocumentJob
