@@ -423,7 +423,9 @@ def test_control_characters_in_the_register_never_reach_a_document_or_calendar(
         if path.suffix == ".docx":
             with zipfile.ZipFile(path) as package:
                 assert not any(
-                    _UNWRITABLE_BYTES.search(package.read(n)) for n in package.namelist()
+                    _UNWRITABLE_BYTES.search(package.read(n))
+                    for n in package.namelist()
+                    if n.endswith((".xml", ".rels"))  # the chart's embedded workbook is binary
                 )
         else:
             assert not _UNWRITABLE_BYTES.search(path.read_bytes()), path.name
