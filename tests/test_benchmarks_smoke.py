@@ -109,7 +109,7 @@ def test_excel_save_replaces_the_register_and_leaves_no_temp_file(
 def test_report_renders_the_tables_and_the_checks(
     bench: dict[str, ModuleType], tmp_path: Path
 ) -> None:
-    """The Markdown has one row per register in every table, and every SPEC check is ✓ or ✗."""
+    """The Markdown has one row per register in every table, and every target check is ✓ or ✗."""
     report = bench["report"]
     case = report.Case("Exempel (2021)", tmp_path / "a.xlsx", tmp_path / "b.xlsx", (30, 18, 8),
                        "2021/Kallelser/2021-01-26 Styrelsemöte", 1, 1)  # fmt: skip

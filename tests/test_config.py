@@ -179,7 +179,7 @@ def test_sensible_numbers_still_load(tmp_path: Path) -> None:
 
 
 def test_render_limits_load_from_the_file_and_the_environment(tmp_path: Path) -> None:
-    """The template bounds are settings like any other (SPEC §4.3: configurable)."""
+    """The template bounds are settings like any other (they are configurable)."""
     _write(tmp_path, "[limits]\nrender_seconds = 2.5\nrender_max_document_mb = 50\n")
     env = {"DOCAUTOMATION_LIMITS_RENDER_MAX_CHARS": "1000"}
     limits = load_settings(environ=env, cwd=tmp_path).limits

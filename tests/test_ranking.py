@@ -1,4 +1,4 @@
-"""Tests for docautomation.ranking: SPEC §3 categories, order, reasons and warnings."""
+"""Tests for docautomation.ranking: categories, order, reasons and warnings."""
 
 from __future__ import annotations
 
@@ -188,7 +188,7 @@ def test_high_priority_threshold_comes_from_forening(
     ],
 )
 def test_first_rule_that_holds_wins(fields: dict[str, Any], category: int) -> None:
-    """When several rules hold, the first in SPEC order decides."""
+    """When several rules hold, the first in the register's order decides."""
     assert only(register(wish(**fields))).category == category
 
 
@@ -679,7 +679,7 @@ def test_unassessed_warning_without_kategori_column_names_the_sheet() -> None:
 def test_board_kategori_contradicting_lagkrav_or_myndighetsrapportering(
     fields: dict[str, Any], message: str | None
 ) -> None:
-    """SPEC §3.4: Lagkrav = Ja needs 1, Myndighetsrapportering = Ja needs 1 or 2; else a warning."""
+    """Lagkrav = Ja needs 1, Myndighetsrapportering = Ja needs 1 or 2; else a warning."""
     problems = ranking_problems(register(wish(row=4, **fields)))
     assert problems == ((warn("F4", message),) if message else ())
 
@@ -794,7 +794,7 @@ def registers(draw: st.DrawFn) -> Register:
 
 
 def expected_category(w: Wish, reg: Register) -> int | None:
-    """SPEC §3 step 1, written independently of ranking.py."""
+    """The category rules, written independently of ranking.py."""
     if w.category is not None:
         return w.category
     numbers: dict[str, int] = {}
@@ -833,7 +833,7 @@ def id_before(a: str, b: str) -> bool:
 
 
 def in_order(a: Wish, ca: int | None, b: Wish, cb: int | None) -> bool:
-    """Whether a may stand before b under SPEC §3 step 2."""
+    """Whether a may stand before b under the ranking's order."""
     if ca != cb:
         return cb is None or (ca is not None and ca < cb)
     if (a.municipalities or 0) != (b.municipalities or 0):

@@ -2,7 +2,7 @@
 
 The templates use only Word's built-in styles (Title, Subtitle, Heading 1/2, List Bullet,
 List Number, Table Grid, Header, Footer) so the secretary can restyle them in Word. The
-variables each template may use are listed in `template_context`.
+variables each template may use are listed in `docautomation.documents.contexts`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Outbox layout, relative to the outbox, "/"-separated:
     <år>/Protokoll/<YYYY-MM-DD> <Mötestyp>.docx       (a draft per meeting)
 
 Each job's key is the SHA-256 of exactly what its document is made from: the variables it
-shows (template_context), the template file's bytes, the date written into its properties and
+shows (documents.contexts), the template file's bytes, the date written into its properties and
 RENDER_VERSION. Templates are read once per call and compiled once, on the first render.
 """
 

@@ -81,7 +81,7 @@ def inputs_digest(templates: Path, limits: Limits) -> str:
     The bytes of every .docx in the templates folder, this package's version and source files
     (by size and mtime, so an edited checkout counts as a new tool), the installed libraries'
     versions (a new docxtpl or icalendar may write other bytes) and the file size limits
-    (bytes that passed filecheck under other limits are checked again).
+    (bytes that passed the file checks under other limits are checked again).
     """
     digest = hashlib.sha256(_tool_identity().encode("utf-8"))
     digest.update(repr(limits).encode("utf-8"))

@@ -296,7 +296,7 @@ def record_annual(outbox: Path, year: int, content_key: str, written: date) -> N
 
 
 def annual_state_path(outbox: Path, year: int) -> Path:
-    """Where the Verksamhetsberättelse's state for `year` is kept (lastbuild watches it)."""
+    """Where the Verksamhetsberättelse's state for `year` is kept (the build record watches it)."""
     return Path(outbox) / STATE_DIR / f"berattelse-{year}.json"
 
 
@@ -357,7 +357,7 @@ def _category(value: object) -> int | None:
 
 
 def report_state_path(outbox: Path, year: int) -> Path:
-    """Where the report's state for `year` is kept (lastbuild watches it)."""
+    """Where the report's state for `year` is kept (the build record watches it)."""
     return Path(outbox) / STATE_DIR / f"report-{year}.json"
 
 

@@ -3,7 +3,7 @@
 Pure and total: any cell value gives a Register plus problems, never an exception. Rules that
 compare rows or fields (duplicate IDs, Slut after Start, kallelse windows, unknown Ansvarig …)
 and missing sheets or columns are the validation stage's; here each cell is read on its own.
-Förening and Prioritering are read by association.py; rowreader.py turns cells into problems.
+Förening and Prioritering are read by register.association; register.rows turns cells into problems.
 """
 
 from __future__ import annotations

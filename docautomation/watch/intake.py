@@ -51,7 +51,7 @@ def build_hooks(
     return Hooks(
         build=build or _build_hook(settings),
         fingerprint=fingerprint or _fingerprint_hook(settings),
-        probe=_filecheck_probe(settings),
+        probe=_file_probe(settings),
     )
 
 
@@ -73,7 +73,7 @@ def _fingerprint_hook(settings: Settings) -> FingerprintFn:
     return fingerprint
 
 
-def _filecheck_probe(settings: Settings) -> Callable[[bytes, str], str | None]:
+def _file_probe(settings: Settings) -> Callable[[bytes, str], str | None]:
     def probe(data: bytes, name: str) -> str | None:
         from ..register import files
 

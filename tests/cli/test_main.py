@@ -61,7 +61,7 @@ def test_validate_reports_errors_with_sheet_and_cell(
 
 
 def test_rank_json_has_the_spec_fields(runner: CliRunner, example_register: Path) -> None:
-    """rank --json prints every §3 field; ranks run 1..n; closed wishes are not ranked."""
+    """rank --json prints every documented field; ranks run 1..n; closed wishes are not ranked."""
     code, out, _ = _invoke(runner, "rank", str(example_register), "--json")
     assert code == 0
     ranked = json.loads(out)

@@ -28,7 +28,7 @@ def meeting(
 
 
 def test_board_meeting_agenda_is_the_spec_list() -> None:
-    """The styrelsemöte agenda is SPEC §2's list, verbatim and in order."""
+    """The styrelsemöte agenda is the association's list, verbatim and in order."""
     assert standard_agenda(T.STYRELSEMOTE) == (
         "Mötets öppnande",
         "Val av justerare",
@@ -44,7 +44,7 @@ def test_board_meeting_agenda_is_the_spec_list() -> None:
 
 
 def test_annual_meeting_has_every_statutory_item_in_order() -> None:
-    """The årsmöte agenda has SPEC's statutory items, as Swedish agenda lines, in their order."""
+    """The årsmöte agenda has the statutory items, as Swedish agenda lines, in their order."""
     agenda = standard_agenda(T.ARSMOTE)
     expected_in_order = [
         "Mötets öppnande",

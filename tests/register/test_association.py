@@ -32,7 +32,7 @@ def err(sheet: str, cell: str, message: str) -> Problem:
 
 
 def test_fields_and_defaults() -> None:
-    """Name and year are read; the optional fields take SPEC §2's defaults."""
+    """Name and year are read; the optional fields take their defaults."""
     a, problems = association(forening())
     assert (a.name, a.year, a.supplier) == ("Användarföreningen Castor", 2021, "Prosona")
     assert (

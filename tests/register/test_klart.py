@@ -1,4 +1,4 @@
-"""Tests for reading Klart texts into Deadlines: every form of SPEC §2 and domain §4.7."""
+"""Tests for reading Klart texts into Deadlines: every accepted form."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ def test_init_adds_the_new_templates_to_an_older_working_folder(tmp_path: Path) 
 
 
 def test_empty_register_has_every_sheet_header_and_dropdown(tmp_path: Path) -> None:
-    """The empty register has every §2 sheet and header, dropdowns, frozen headers, widths."""
+    """The empty register has every sheet and header, dropdowns, frozen headers, widths."""
     wb = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))
     assert wb.sheetnames == ["Instruktioner", *SHEETS]
     for name, columns in SHEETS.items():
@@ -99,7 +99,7 @@ def test_empty_register_has_every_sheet_header_and_dropdown(tmp_path: Path) -> N
 
 
 def test_empty_register_names_every_forening_field(tmp_path: Path) -> None:
-    """Förening lists every Fält of SPEC §2 so the board only fills in values."""
+    """Förening lists every Fält of the Förening sheet so the board only fills in values."""
     ws = openpyxl.load_workbook(write_register(tmp_path / "r.xlsx"))["Förening"]
     fields = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert fields[:2] == ["Föreningens namn", "Verksamhetsår"]
@@ -149,7 +149,7 @@ def test_example_has_the_2021_plan_and_sample_rows(sheet: str, count: int) -> No
 
 
 def test_layout_matches_what_the_reader_expects() -> None:
-    """The written headers are exactly the reader's columns, sheet by sheet, in SPEC order."""
+    """The written headers are exactly the reader's columns, sheet by sheet, in the register's order."""
     from docautomation.register.workbook import SHEETS as READER_SHEETS
 
     assert {s.name: s.columns for s in READER_SHEETS} == {

@@ -1,4 +1,4 @@
-"""Tests for register.read_register: SPEC §2's general reading rules on real .xlsx files."""
+"""Tests for register.read_register: the general reading rules on real .xlsx files."""
 
 from __future__ import annotations
 
@@ -243,7 +243,7 @@ def test_the_row_matching_most_headers_wins(tmp_path: Path) -> None:
 
 
 def test_every_canonical_column_is_recognised(tmp_path: Path) -> None:
-    """A header row written with SPEC's exact column names maps every column of every sheet."""
+    """A header row written with the exact column names maps every column of every sheet."""
     sheets = {spec.name: [list(spec.columns)] for spec in SHEETS}
     raw = _read(write_workbook(tmp_path / "r.xlsx", sheets))
     for spec in SHEETS:

@@ -60,7 +60,7 @@ def amplifying_workbook(
     members[types] = members[types].replace(
         b"</Types>", _SHARED_STRINGS_TYPE.encode() + b"</Types>"
     )
-    wishes = "xl/worksheets/sheet6.xml"  # the example's tabs are in SPEC order: Önskemål is 6th
+    wishes = "xl/worksheets/sheet6.xml"  # the example's tabs are in the register's order: Önskemål is 6th
     first = 1 + max(int(n) for n in re.findall(rb'<row r="(\d+)"', members[wishes]))
     rows = "".join(
         f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>X-{r}</t></is></c>'

@@ -226,7 +226,9 @@ def planted_rows() -> Rows:
     rows["Önskemål"][1]["Pilot"] = "Ja"  # O3, a second active pilot beside O2
     rows["Önskemål"] += [
         _wish("ÖNS-2", "Dubblett", Kategori=5),  # row 6: duplicate ID
-        _wish("ÖNS-5", "Lag men kategori 3", Lagkrav="Ja", Kategori=3),  # row 7: SPEC §3.4
+        _wish(
+            "ÖNS-5", "Lag men kategori 3", Lagkrav="Ja", Kategori=3
+        ),  # row 7: a board category contradicting Lagkrav
         _wish("ÖNS-6", "Felstavad kategori", Kategori="Lagstiftnig", Effekt="Hög"),  # row 8
     ]
     rows["Möten"][2]["Kallelsedatum"] = date(2021, 3, 23)  # konstituerande: no timing rule
@@ -269,7 +271,9 @@ PLANTED: Mapping[tuple[str, str, str], tuple[str, ...]] = {
     ("warning", "Önskemål", "O2"): ("Pilot", "Önskemål!O3"),
     ("warning", "Önskemål", "O3"): ("Pilot", "Önskemål!O2"),
     ("error", "Önskemål", "A6"): ("ÖNS-2", "Önskemål!A3"),
-    ("warning", "Önskemål", "F7"): ("Lagkrav",),  # ranking_problems (SPEC §3 point 4)
+    ("warning", "Önskemål", "F7"): (
+        "Lagkrav",
+    ),  # ranking_problems: a board category contradicting Lagkrav
     ("error", "Önskemål", "F8"): ("Lagstiftnig",),  # interpret: unknown Kategori
     ("error", "Möten", "J6"): ("M-1", "Möten!J2"),
     ("error", "Möten", "C7"): ("15.00", "13.00"),

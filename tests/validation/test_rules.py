@@ -1,4 +1,4 @@
-"""Tests for validation: structure, every SPEC §2 rule, order, and the whole planted register."""
+"""Tests for validation: structure, every register rule, order, and the whole planted register."""
 
 from __future__ import annotations
 
@@ -671,7 +671,7 @@ def test_a_misspelt_optional_header_is_a_warning_naming_the_column(tmp_path: Pat
     path = write_register(tmp_path / "r.xlsx", content)
     wb = openpyxl.load_workbook(path)
     wb["Önskemål"]["I1"] = "Antal kommun"
-    wb["Önskemål"]["P1"] = "Anteckningar"  # an extra column stays unremarked (SPEC §2)
+    wb["Önskemål"]["P1"] = "Anteckningar"  # an extra column stays unremarked
     wb.save(path)
     problems = validate(read_register(path.read_bytes(), path.name)).problems
     near = [p for p in problems if p.cell == "I1"]
