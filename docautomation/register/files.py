@@ -1,4 +1,4 @@
-"""File safety: everything that must hold before openpyxl parses a register's bytes."""
+"""File safety: everything that must hold before a register's bytes are parsed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import zlib
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-
-import openpyxl.xml
 
 from ..config import Limits
 from ..errors import ConfigError, UnreadableFileError
@@ -83,6 +81,8 @@ def require_defused_xml() -> None:
     Raises:
         ConfigError: defusedxml is missing or disabled with OPENPYXL_DEFUSEDXML=False.
     """
+    import openpyxl.xml  # only where openpyxl is used: importing it takes a tenth of a second
+
     if not openpyxl.xml.DEFUSEDXML:
         raise ConfigError(
             "openpyxl läser XML utan skydd mot XML-attacker: installera paketet defusedxml "
@@ -359,7 +359,7 @@ def _kind_reason(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | Non
 
 
 def _declares_workbook(zf: zipfile.ZipFile, names: set[str]) -> bool:
-    """True when [Content_Types].xml names a workbook part openpyxl can read."""
+    """True when [Content_Types].xml names a workbook part."""
     if "[Content_Types].xml" not in names:
         return False
     info = zf.getinfo("[Content_Types].xml")

@@ -6,33 +6,19 @@ import gc
 import hashlib
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 from typing import Any
 
-import openpyxl
-from openpyxl.utils.cell import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..config import Limits
-from ..errors import UnreadableFileError
 from ..models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
-from .files import check_zip_directory, require_defused_xml
-from .sheetxml import SheetScan, scan_sheet, sheet_parts
+from .grids import Grid, load_grids
+from .sheetxml import column_letter
 
 HEADER_SEARCH_ROWS = 10
-# openpyxl's own text is English and about its internals: it stays in the exception chain.
-_UNREADABLE = (
-    "Arbetsboken går inte att läsa: någon del av den kan inte tolkas. Öppna den i Excel och "
-    "spara den på nytt som .xlsx."
-)
-MAX_MERGED_CELLS = 250_000  # openpyxl makes one object per covered cell; no register needs more
+_EXACT_INTEGERS = 2**53  # a float beyond this is no longer a whole number Excel typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +79,8 @@ SHEETS: tuple[SheetSpec, ...] = (
 COLUMNS: dict[str, tuple[str, ...]] = {spec.name: spec.columns for spec in SHEETS}
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# The escapes python-calamine leaves in text: halves of a surrogate pair, and U+FFFE/U+FFFF.
+_LEFT_ESCAPE = re.compile(r"_x([Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLASH = re.compile(r"\s*/\s*")
 
@@ -100,8 +88,10 @@ _SLASH = re.compile(r"\s*/\s*")
 def read_register(data: bytes, source_name: str, *, limits: Limits | None = None) -> RawRegister:
     """Read a workbook's bytes into a RawRegister (pure: no file is touched).
 
-    Call `filecheck.check_workbook_bytes` first for the full check (format, CRC, messages
-    for .xls/.csv/…); this function repeats only the zip-bomb limits, which it must obey.
+    Call `files.check_workbook_bytes` first for the full check (format, CRC, messages for
+    .xls/.csv/…); this function repeats only the zip-bomb limits, which it must obey.
+    Transitional and Strict Open XML are read alike; parts the register does not use (pivot
+    tables, pictures, charts) are not read at all.
 
     Args:
         data: the workbook's bytes (.xlsx or .xlsm).
@@ -109,22 +99,15 @@ def read_register(data: bytes, source_name: str, *, limits: Limits | None = None
         limits: the configured size limits (defaults when None).
 
     Raises:
-        UnreadableFileError: the bytes are not a workbook openpyxl can read.
-        ConfigError: openpyxl would parse XML without defusedxml.
+        UnreadableFileError: the bytes are not a workbook that can be read safely.
     """
-    require_defused_xml()
-    scans = _prescan(data, source_name, limits or Limits())
     with _paused_gc():
-        workbook = _load(data, source_name, data_only=True)
-        formulas = _fallback_formulas(data, source_name, scans)
+        names, grids = load_grids(data, source_name, limits or Limits(), _is_register_sheet)
         sheets: dict[str, RawSheet] = {}
-        for spec, sheet in _find_sheets(workbook.worksheets):
-            if spec.name in sheets:  # two tabs match one name: the first in tab order counts
-                continue
-            scan = scans.get(sheet.title)
-            suspects = formulas.get(sheet.title) or (scan and scan.uncomputed) or frozenset()
-            sheets[spec.name] = _read_sheet(sheet, spec, suspects)
-        names = tuple(workbook.sheetnames)
+        for grid in grids:
+            spec = _SPEC_BY_NAME[_lookup(_SHEET_MATCHER, grid.title) or ""]
+            if spec.name not in sheets:  # two tabs match one name: the first in tab order counts
+                sheets[spec.name] = _read_sheet(_Cells.of(grid), grid.title, spec)
     return RawRegister(source_name, hashlib.sha256(data).hexdigest(), sheets, names)
 
 
@@ -132,9 +115,8 @@ def read_register(data: bytes, source_name: str, *, limits: Limits | None = None
 def _paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while the reader creates its objects.
 
-    Reading a large register creates millions of objects that stay alive until the end, and
-    each automatic collection re-scans them all: with 10,000 wish rows that was about 40% of
-    the reader's own time. The workbook becomes garbage only after this returns.
+    Reading a large register creates hundreds of thousands of objects that stay alive until
+    the end, and each automatic collection would re-scan them all.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -176,136 +158,90 @@ def _lookup(table: Mapping[str, str], text: str) -> str | None:
     return table.get(key) or table.get(_strip_accents(key))
 
 
-# -- loading --------------------------------------------------------------------------------
-
-
-def _prescan(data: bytes, source_name: str, limits: Limits) -> dict[str, SheetScan]:
-    """Scan every sheet's XML; refuse zip bombs and hostile merges before openpyxl sees them."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            check_zip_directory(zf, source_name, limits)
-            scans = {
-                name: scan_sheet(zf.read(part), formulas=_lookup(_SHEET_MATCHER, name) is not None)
-                for name, part in sheet_parts(zf).items()
-                if part in zf.NameToInfo
-            }
-    except UnreadableFileError:
-        raise
-    except Exception as exc:  # any malformed package: zipfile, XML and key errors alike
-        raise UnreadableFileError(source_name, _UNREADABLE) from exc
-    merged = sum(scan.merged_cells for scan in scans.values())
-    if merged > MAX_MERGED_CELLS:
-        raise UnreadableFileError(
-            source_name,
-            f"Sammanfogade celler täcker {merged} celler, fler än gränsen {MAX_MERGED_CELLS}. "
-            "Dela upp sammanfogningarna (Start › Sammanfoga och centrera › Dela upp celler).",
-        )
-    return scans
-
-
-def _load(data: bytes, source_name: str, *, data_only: bool) -> Workbook:
-    # openpyxl raises many exception types on malformed content; to the board all mean the same.
-    try:
-        # It also warns about features it drops on save (extensions, validation); we never save.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(BytesIO(data), data_only=data_only, keep_links=False)
-    except Exception as exc:
-        raise UnreadableFileError(source_name, _UNREADABLE) from exc
-
-
-def _fallback_formulas(
-    data: bytes, source_name: str, scans: Mapping[str, SheetScan]
-) -> dict[str, frozenset[tuple[int, int]]]:
-    """Formula cells per sheet from a second load, only when the XML scan could not place them."""
-    unplaced = [name for name, scan in scans.items() if scan.uncomputed is None]
-    if not unplaced:
-        return {}
-    workbook = _load(data, source_name, data_only=False)
-    try:
-        return {
-            sheet.title: frozenset(
-                key for key, cell in sheet._cells.items() if cell.data_type == "f"
-            )
-            for sheet in workbook.worksheets
-            if sheet.title in unplaced
-        }
-    finally:
-        workbook.close()
-
-
-def _find_sheets(worksheets: Iterable[Any]) -> Iterable[tuple[SheetSpec, Worksheet]]:
-    for sheet in worksheets:
-        canonical = _lookup(_SHEET_MATCHER, sheet.title)
-        if canonical is not None:
-            yield _SPEC_BY_NAME[canonical], sheet
+def _is_register_sheet(title: str) -> bool:
+    return _lookup(_SHEET_MATCHER, title) is not None
 
 
 # -- one sheet ------------------------------------------------------------------------------
 
 
-def _read_sheet(
-    sheet: Worksheet, spec: SheetSpec, suspects: frozenset[tuple[int, int]]
-) -> RawSheet:
-    # openpyxl keeps only stored cells in _cells; its public iterators walk (and create) every
-    # cell of the used rectangle, which a stray formatted cell can make enormous.
-    grid = _Grid(sheet._cells, _merge_anchors(sheet), suspects)
-    header_row, columns = _find_header(grid, spec)
-    letters = {name: get_column_letter(col) for name, col in columns.items()}
-    missing = tuple(name for name in spec.required if name not in columns)
-    rows = _read_rows(grid, sheet.title, header_row, columns, letters) if header_row else ()
-    unknown = _unknown_headers(grid, header_row, set(columns.values()))
-    return RawSheet(sheet.title, spec.name, header_row, letters, missing, rows, unknown)
-
-
-def _unknown_headers(grid: _Grid, header_row: int, known: set[int]) -> tuple[tuple[str, str], ...]:
-    """Texts in the header row that match no column (validation checks them for near misses)."""
-    found = []
-    for row, col in sorted(
-        key for key in grid.cells if key[0] == header_row and key[1] not in known
-    ):
-        text = grid.value((row, col))
-        if isinstance(text, str) and text.strip():
-            found.append((text.strip(), f"{get_column_letter(col)}{row}"))
-    return tuple(found)
-
-
-def _merge_anchors(sheet: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Every covered cell of a merged range → the range's top-left cell."""
-    anchors: dict[tuple[int, int], tuple[int, int]] = {}
-    for merged in sheet.merged_cells.ranges:
-        top_left = (merged.min_row, merged.min_col)
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                anchors[row, col] = top_left
-        del anchors[top_left]
-    return anchors
-
-
 @dataclass(frozen=True, slots=True)
-class _Grid:
-    """A sheet's stored cells with merged ranges and uncomputed formulas resolved."""
+class _Cells:
+    """A sheet's grid with merged ranges, error values and uncomputed formulas resolved."""
 
-    cells: Mapping[tuple[int, int], Any]
-    anchors: Mapping[tuple[int, int], tuple[int, int]]
-    suspects: frozenset[tuple[int, int]]
+    rows: list[list[Any]]
+    anchors: Mapping[tuple[int, int], tuple[int, int]]  # covered cell → its range's top left
+    errors: Mapping[tuple[int, int], str]
+    suspects: frozenset[tuple[int, int]]  # formulas without a computed value
+
+    @classmethod
+    def of(cls, grid: Grid) -> _Cells:
+        anchors: dict[tuple[int, int], tuple[int, int]] = {}
+        for top, left, bottom, right in grid.merges:
+            for row in range(top, bottom + 1):
+                for col in range(left, right + 1):
+                    anchors[row, col] = (top, left)
+            del anchors[top, left]
+        return cls(grid.rows, anchors, grid.scan.errors, grid.scan.uncomputed)
 
     def source(self, row: int, col: int) -> tuple[int, int]:
         return self.anchors.get((row, col), (row, col))
 
-    def value(self, key: tuple[int, int]) -> CellValue:
-        cell = self.cells.get(key)
-        return None if cell is None else clean_value(cell.value)
+    def own(self, key: tuple[int, int]) -> CellValue:
+        """The cell's own value (a covered cell of a merged range has none)."""
+        if key in self.errors:
+            return self.errors[key]
+        row, col = key
+        if row > len(self.rows) or col > len(self.rows[row - 1]) or key in self.anchors:
+            return None
+        return _clean(self.rows[row - 1][col - 1])
+
+    def value(self, row: int, col: int) -> CellValue:
+        """What the cell shows: a covered cell shows its merged range's top-left value."""
+        return self.own(self.source(row, col))
+
+    def texts(self, rows: range) -> list[tuple[int, int, str]]:
+        """(row, column, text) of the non-blank text cells in `rows`, covered cells included."""
+        keys = {(r, c + 1) for r in rows for c, raw in enumerate(self.row(r)) if raw != ""}
+        keys.update(key for key in self.anchors if key[0] in rows)
+        found = []
+        for row, col in sorted(keys):
+            text = self.value(row, col)
+            if isinstance(text, str):
+                found.append((row, col, text))
+        return found
+
+    def row(self, number: int) -> list[Any]:
+        return self.rows[number - 1] if 0 < number <= len(self.rows) else []
 
 
-def _find_header(grid: _Grid, spec: SheetSpec) -> tuple[int, dict[str, int]]:
+def _read_sheet(cells: _Cells, title: str, spec: SheetSpec) -> RawSheet:
+    header_row, columns = _find_header(cells, spec)
+    letters = {name: column_letter(col) for name, col in columns.items()}
+    missing = tuple(name for name in spec.required if name not in columns)
+    rows = _read_rows(cells, title, header_row, columns, letters) if header_row else ()
+    unknown = _unknown_headers(cells, header_row, set(columns.values()))
+    return RawSheet(title, spec.name, header_row, letters, missing, rows, unknown)
+
+
+def _unknown_headers(
+    cells: _Cells, header_row: int, known: set[int]
+) -> tuple[tuple[str, str], ...]:
+    """Texts in the header row that match no column (validation checks them for near misses)."""
+    found = []
+    for col, raw in enumerate(cells.row(header_row), start=1):
+        text = cells.own((header_row, col)) if raw != "" and col not in known else None
+        if isinstance(text, str):
+            found.append((text, f"{column_letter(col)}{header_row}"))
+    return tuple(found)
+
+
+def _find_header(cells: _Cells, spec: SheetSpec) -> tuple[int, dict[str, int]]:
     """The row among the first ten matching the most known headers (≥ 2, or all required)."""
     table = _COLUMN_MATCHERS[spec.name]
     found_by_row: dict[int, dict[str, int]] = {}
-    top = sorted(key for key in grid.cells if key[0] <= HEADER_SEARCH_ROWS)
-    for row, col in top:
-        text = grid.value(grid.source(row, col))
-        name = _lookup(table, text) if isinstance(text, str) else None
+    for row, col, text in cells.texts(range(1, HEADER_SEARCH_ROWS + 1)):
+        name = _lookup(table, text)
         if name is not None:
             found_by_row.setdefault(row, {}).setdefault(name, col)
     # Most matches wins; on a tie the upper row (a title row rarely holds two headers).
@@ -317,51 +253,59 @@ def _find_header(grid: _Grid, spec: SheetSpec) -> tuple[int, dict[str, int]]:
 
 
 def _read_rows(
-    grid: _Grid,
+    cells: _Cells,
     title: str,
     header_row: int,
     columns: Mapping[str, int],
     letters: Mapping[str, str],
 ) -> tuple[RawRow, ...]:
-    values = _body_values(grid, header_row, set(columns.values()))
+    wanted = set(columns.values())
+    values = _body_values(cells, header_row, wanted)
     rows = []
-    for number in _content_rows(grid, values):
-        cells: dict[str, RawCell] = {}
+    for number in _content_rows(cells, header_row, wanted, values):
+        row: dict[str, RawCell] = {}
         for name, col in columns.items():
-            key = grid.anchors.get((number, col), (number, col))
-            value = values[key] if key in values else grid.value(key)
-            uncomputed = value is None and key in grid.suspects
-            cells[name] = RawCell(value, CellRef(title, f"{letters[name]}{number}"), uncomputed)
-        rows.append(RawRow(number, cells))
+            key = cells.source(number, col)
+            value = values[key] if key in values else cells.own(key)
+            uncomputed = value is None and key in cells.suspects
+            row[name] = RawCell(value, CellRef(title, f"{letters[name]}{number}"), uncomputed)
+        rows.append(RawRow(number, row))
     return tuple(rows)
 
 
 def _body_values(
-    grid: _Grid, header_row: int, wanted: set[int]
+    cells: _Cells, header_row: int, wanted: set[int]
 ) -> dict[tuple[int, int], CellValue]:
-    """Cleaned own values of the stored cells below the header in the recognised columns."""
-    return {
-        key: clean_value(cell.value)
-        for key, cell in grid.cells.items()
-        if key[0] > header_row and key[1] in wanted
-    }
+    """Cleaned own values of the non-empty cells below the header in the recognised columns."""
+    values: dict[tuple[int, int], CellValue] = {}
+    width = len(cells.rows[0]) if cells.rows else 0
+    columns = sorted(col for col in wanted if col <= width)
+    for number, row in enumerate(cells.rows[header_row:], start=header_row + 1):
+        for col in columns:
+            raw = row[col - 1]
+            if raw != "":
+                values[number, col] = _clean(raw)
+    for key in cells.anchors:  # a covered cell's own value, if the file has one, is not shown
+        values.pop(key, None)
+    values.update((k, v) for k, v in cells.errors.items() if k[0] > header_row and k[1] in wanted)
+    return values
 
 
-def _content_rows(grid: _Grid, values: Mapping[tuple[int, int], CellValue]) -> list[int]:
-    """Rows with something of their own in a recognised column.
+def _content_rows(
+    cells: _Cells, header_row: int, wanted: set[int], values: Mapping[tuple[int, int], CellValue]
+) -> list[int]:
+    """Rows with something of their own in a recognised column, or an uncomputed formula.
 
     A cell covered by a merged range counts when the range starts on the same row (a merge
     across columns); rows that a tall merge merely reaches down into are empty.
     """
-    found: set[int] = set()
-    for key, value in values.items():
-        row = key[0]
-        if row in found:
+    found = {row for (row, _), value in values.items() if value is not None}
+    found.update(row for row, col in cells.suspects if row > header_row and col in wanted)
+    for (row, col), anchor in cells.anchors.items():
+        if row in found or row <= header_row or col not in wanted or anchor[0] != row:
             continue
-        if value is None and key in grid.anchors:
-            key = grid.anchors[key]
-            value = values[key] if key in values else grid.value(key)
-        if key[0] == row and (value is not None or key in grid.suspects):
+        value = values[anchor] if anchor in values else cells.own(anchor)
+        if value is not None or anchor in cells.suspects:
             found.add(row)
     return sorted(found)
 
@@ -369,14 +313,29 @@ def _content_rows(grid: _Grid, values: Mapping[tuple[int, int], CellValue]) -> l
 # -- values ---------------------------------------------------------------------------------
 
 
+def _clean(value: Any) -> CellValue:
+    """A python-calamine value as the pipeline sees it (see clean_value).
+
+    A whole number arrives as a float and becomes an int again; a date arrives as a date
+    when it has no time of day and becomes a datetime, as every other date is.
+    """
+    kind = type(value)
+    if kind is str:
+        return clean_text(value, decoded=True) if value else None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < _EXACT_INTEGERS else value
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    return clean_value(value)
+
+
 def clean_value(value: object) -> CellValue:
     """One cell's value as the pipeline sees it: types kept, text unescaped and trimmed.
 
-    Text: Excel's `_xHHHH_` escapes (e.g. `_x000D_`) are decoded, CR LF and CR become LF,
-    surrounding whitespace is removed and nothing else changes; blank text is None.
-    A duration (openpyxl's timedelta for [h]:mm formats) under a day becomes a time.
+    Text: see clean_text. A duration (a [h]:mm format) under a day becomes a time of day;
+    a longer one, a number of days.
     """
-    if type(value) is str:  # the common case first: this runs once per cell
+    if type(value) is str:
         return clean_text(value)
     if value is None or isinstance(value, (bool, int, float, datetime, date, time)):
         return value
@@ -387,10 +346,14 @@ def clean_value(value: object) -> CellValue:
     return clean_text(str(value))
 
 
-def clean_text(text: str) -> str | None:
-    """Decode `_xHHHH_` escapes, normalise line breaks to LF and trim the ends; "" → None."""
-    if "_x" in text:  # openpyxl leaves Excel's escapes in place
-        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+def clean_text(text: str, *, decoded: bool = False) -> str | None:
+    """Decode `_xHHHH_` escapes, normalise line breaks to LF and trim the ends; "" → None.
+
+    `decoded`: the reader has already decoded Excel's escapes (python-calamine does, all but
+    the ones `_LEFT_ESCAPE` names), so text that literally reads `_x000D_` stays as it is.
+    """
+    if "_x" in text:
+        text = (_LEFT_ESCAPE if decoded else _ESCAPE).sub(lambda m: chr(int(m.group(1), 16)), text)
         if _SURROGATE.search(text):  # an escaped emoji arrives as two halves: rejoin them
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -17,7 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
-from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
+from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -32,6 +32,7 @@ from ..fileio import (
     write_atomically,
 )
 from ..models import Problem, Severity
+from ..register.files import require_defused_xml
 from ..text import printable
 from .printing import fit_rows, set_up_printing
 
@@ -121,7 +122,7 @@ def write_validation_report(data: bytes, problems: Sequence[Problem], destinatio
         The path actually written.
 
     Raises:
-        UnreadableFileError: `data` is not a workbook openpyxl can open.
+        UnreadableFileError: `data` is not a zip archive at all.
     """
     workbook = _load_copy(data, destination)
     for cell_problems, sheet, coordinate in _by_cell(workbook, problems):
@@ -161,13 +162,24 @@ def _saved(workbook: Workbook) -> bytes:
 
 
 def _load_copy(data: bytes, destination: Path) -> Workbook:
+    """The register's copy to mark up.
+
+    A workbook openpyxl cannot load (some pivot tables and pictures) gives a new, empty one,
+    and so does one it loads without its sheets (Strict Open XML): the report then holds the
+    Fel sheet alone, which lists every problem all the same.
+    """
+    require_defused_xml()
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnreadableFileError(destination, "registret är ingen Excel-arbetsbok (zip).")
     try:
         with warnings.catch_warnings():
             # openpyxl warns about every extension it drops; a marked-up copy may lose those.
             warnings.simplefilter("ignore")
             return load_workbook(io.BytesIO(data), rich_text=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFileError(destination, f"registret gick inte att öppna: {exc}") from exc
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on parts it does not know
+        empty = Workbook()
+        empty.remove(empty.worksheets[0])
+        return empty
 
 
 def _by_cell(
