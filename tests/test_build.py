@@ -6,7 +6,7 @@ import hashlib
 import re
 import shutil
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
@@ -20,6 +20,7 @@ from docautomation.build import build
 from docautomation.config import Settings
 from docautomation.outbox.pdf import soffice_path
 from docautomation.outbox.pdfcheck import read_pdf_pages
+from tests.support.registers import pivot_register, to_strict, workbook_bytes
 
 DAY = date(2021, 1, 10)
 
@@ -579,3 +580,36 @@ def test_a_link_swapped_in_for_a_pdf_is_replaced_by_the_next_build(
     assert outcome.pdfs == (pdf,)
     assert _untouched(victim)
     assert not pdf.is_symlink() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_strict_register_builds_the_same_documents(
+    settings: Settings, example_register: Path, tmp_path: Path
+) -> None:
+    """The example saved as Strict Open XML builds byte for byte the original's documents."""
+    inbox = tmp_path / "strict"
+    inbox.mkdir()
+    (inbox / example_register.name).write_bytes(to_strict(example_register.read_bytes()))
+    strict = Settings(inbox=inbox, outbox=tmp_path / "strict-out", templates=settings.templates)
+    assert build(None, settings, today=DAY).exit_code == 0
+    assert build(None, strict, today=DAY).exit_code == 0
+    first, second = _digests(settings.outbox), _digests(strict.outbox)
+    assert first == second and len(first) == 28
+
+
+@pytest.mark.parametrize(
+    "workbook",
+    [pivot_register, lambda: to_strict(workbook_bytes({"Önskemål": [["ID", "Rubrik"], ["W1"]]}))],
+    ids=["pivot tables", "strict"],
+)
+def test_a_workbook_openpyxl_cannot_copy_gets_a_report_of_its_problems(
+    settings: Settings, workbook: Callable[[], bytes]
+) -> None:
+    """Pivot tables openpyxl cannot load, Strict it loads without sheets: the register is read,
+    its problems listed in Swedish, and the Valideringsrapport holds the Fel sheet alone."""
+    (settings.inbox / "Register.xlsx").write_bytes(workbook())
+    outcome = build(None, settings, today=DAY).outcomes[0]
+    assert outcome.exit_code == 1
+    assert any('Bladet "Förening" saknas' in p.message for p in outcome.problems)
+    assert outcome.report is not None
+    report = openpyxl.load_workbook(outcome.report)
+    assert report.sheetnames == ["Fel"] and report["Fel"].max_row == len(outcome.problems) + 1

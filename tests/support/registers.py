@@ -98,3 +98,66 @@ def set_cached_values(path: Path, title: str, values: Mapping[str, str], *, kind
         return text.encode()
 
     return rewrite_member(path, sheet_member(path, title), change)
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "workbooks"
+
+# Transitional namespace → its Strict Open XML counterpart (the longer, more specific first).
+_STRICT_NAMESPACES = (
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/drawingml/2006/main",
+        b"http://purl.oclc.org/ooxml/drawingml/main",
+    ),
+)
+
+
+def rewrite_members(data: bytes, changes: Mapping[str, Callable[[bytes], bytes]]) -> bytes:
+    """The workbook `data` with the members named in `changes` rewritten, the rest as they were."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w") as dst:
+        for info in src.infolist():
+            member = src.read(info)
+            change = changes.get(info.filename)
+            dst.writestr(info, change(member) if change else member)
+    return buffer.getvalue()
+
+
+def to_strict(data: bytes) -> bytes:
+    """The workbook as Excel's "Strict Open XML Spreadsheet" saves it: every part under the
+    Strict namespaces (the package's own stay), the workbook marked conformance="strict"."""
+
+    def strict(xml: bytes) -> bytes:
+        for transitional, strict_ns in _STRICT_NAMESPACES:
+            xml = xml.replace(transitional, strict_ns)
+        return xml.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = [n for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+    return rewrite_members(data, dict.fromkeys(names, strict))
+
+
+def pivot_register() -> bytes:
+    """An Excel workbook with five pivot tables (fixtures/workbooks/pivots.xlsx) whose data
+    sheet is renamed Önskemål and whose Name header reads Rubrik: ten wishes, IDs 1–10."""
+    data = (FIXTURES / "pivots.xlsx").read_bytes()
+    return rewrite_members(
+        data,
+        {
+            "xl/workbook.xml": lambda xml: xml.replace(
+                b'name="DataSheet"', 'name="Önskemål"'.encode()
+            ),
+            "xl/sharedStrings.xml": lambda xml: xml.replace(b"<t>Name</t>", b"<t>Rubrik</t>"),
+        },
+    )
