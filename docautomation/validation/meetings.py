@@ -7,11 +7,11 @@ from datetime import date, time
 from typing import TypeVar
 
 from babel.dates import format_date
-from holidays.countries.sweden import Sweden
 
 from ..models import Association, CellRef, Meeting, MeetingType, Problem, Register, error, warning
 from ..register.agenda import notice_deadline, notice_window, standard_agenda
 from ..swedish import count
+from .holidays_se import days_off
 
 _T = TypeVar("_T")
 _AGM_TYPES = frozenset({MeetingType.ARSMOTE, MeetingType.EXTRA_ARSMOTE})
@@ -180,20 +180,10 @@ def _other_year(meetings: tuple[Meeting, ...], year: int | None) -> Iterator[Pro
 def swedish_days_off(years: set[int]) -> Mapping[date, str]:
     """Swedish public holidays plus midsommarafton, julafton and nyårsafton, by date.
 
-    Sundays are left out (the weekday check covers them) whatever the holidays version does;
-    two holidays on one day are joined with "och".
+    Sundays are left out (the weekday check covers them); two holidays on one day are joined
+    with "och". Years before 1953 (other rules) and after 9999 have none.
     """
-    years = {year for year in years if 1953 <= year <= 9999}
-    if not years:
-        return {}
-    wanted = ("public", "de_facto")  # from holidays 0.88 the three eves are "de_facto"
-    categories = tuple(c for c in wanted if c in Sweden.supported_categories)
-    days = Sweden(years=years, language="sv", categories=categories, include_sundays=False)
-    named = {
-        day: [n for n in str(name).split("; ") if n.casefold() not in ("söndag", "sunday")]
-        for day, name in days.items()
-    }
-    return {day: " och ".join(names) for day, names in named.items() if names}
+    return days_off(year for year in years if 1953 <= year <= 9999)
 
 
 def _day_off(day: date, days_off: Mapping[date, str]) -> str:
