@@ -24,6 +24,7 @@ ENDNOTES = _WML + "endnotes+xml"
 CORE = "docProps/core.xml"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_FAST_DEFLATE = 1 << 20
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0  # 1980-01-01 00:00, the earliest zip time
 
 
@@ -108,8 +109,12 @@ class ZipEntry:
 
     @classmethod
     def deflate(cls, name: str, data: bytes) -> ZipEntry:
-        """Compress `data` (raw deflate, level 6) as the member `name`."""
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        """Compress `data` (raw deflate) as the member `name`.
+
+        Level 6, except for a part over a megabyte (a report of thousands of wishes): level 1
+        is five times faster there, for a file about 40 % larger.
+        """
+        packer = zlib.compressobj(6 if len(data) < _FAST_DEFLATE else 1, zlib.DEFLATED, -15)
         return cls(
             name.encode("utf-8"),
             zlib.crc32(data),

@@ -140,7 +140,8 @@ class _Render:
         )
         return self.chart.attach(data, self.template) if self.chart else data
 
-    def key(self) -> str:
+    def key(self) -> tuple[str, int]:
+        """The job's key, and the length of what it hashes (a measure of the work to render)."""
         payload = [
             RENDER_VERSION,
             self.template,
@@ -151,7 +152,7 @@ class _Render:
             self.chart.as_json() if self.chart else None,
         ]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text)
 
 
 def document_jobs(
@@ -232,10 +233,12 @@ def document_jobs(
         )
     )
     renders += _year_renders(register, templates, annual or annual_version(register, today))
-    return [
-        DocumentJob(path, render.key(), render, render.template, templates.digest(render.template))
-        for path, render in renders
-    ]
+    jobs = []
+    for path, render in renders:
+        key, weight = render.key()
+        digest = templates.digest(render.template)
+        jobs.append(DocumentJob(path, key, render, render.template, digest, weight))
+    return jobs
 
 
 def _year_renders(

@@ -110,6 +110,9 @@ class _BoundedCodeGenerator(CodeGenerator):
         self.write(")))")
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class DocumentEnvironment(SandboxedEnvironment):
     """The one Jinja environment for documents: sandboxed, escaping, strict, bounded."""
 
@@ -122,6 +125,20 @@ class DocumentEnvironment(SandboxedEnvironment):
         self.max_chars = limits.render_max_chars
         self.finalize = self.checked_output
         self.filters = {name: self._bounded_filter(name, f) for name, f in self.filters.items()}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`wish.title` on a plain dict of a document's variables: the item, at once.
+
+        The sandbox first tries the attribute and fails, which was a third of rendering a
+        report of 10,000 wishes. A key named like a dict method still gives the method, as
+        in Jinja.
+        """
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     @contextlib.contextmanager
     def budget(self) -> Iterator[None]:

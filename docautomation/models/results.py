@@ -102,6 +102,9 @@ class DocumentJob:
     render: Callable[[], bytes] = field(compare=False)
     template: str = ""
     template_sha256: str = ""
+    # A rough size of the rendering work (the length of the document's variables as JSON), so
+    # rendering in several processes can start with the largest documents.
+    weight: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -363,6 +363,7 @@ def report_state_path(outbox: Path, year: int) -> Path:
 
 def _write_state(path: Path, doc: dict[str, Any]) -> None:
     try:
-        write_json(path, doc)
+        # Compact: an indent sends json to its pure-Python encoder, 0.3 s for 10,000 wishes.
+        write_json(path, doc, compact=True)
     except OSError as exc:
         raise OutboxError(f'Kunde inte skriva "{path}": {swedish_reason(exc)}.') from exc

@@ -35,6 +35,7 @@ from ..fileio import (
 )
 from ..models import DocumentJob
 from .content import Digests, holds, same_on_disk
+from .forked import render_forked
 from .manifest import ManifestEntry, load_manifest, save_manifest, write_atomically
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def write_outputs(
             unchanged.append(writer.root / rel)
         else:
             pending.append((job, rel))
-    rendered = [_rendered(job.render(), progress or _no_progress) for job, _ in pending]
+    rendered = _render_all([job for job, _ in pending], progress or _no_progress)
     try:
         placements = _place_all(writer, [(rel, job.key) for job, rel in pending], rendered)
     finally:
@@ -379,6 +380,11 @@ def _place_all(
 
 def _no_progress(_done: int) -> None:
     return None
+
+
+def _render_all(jobs: Sequence[DocumentJob], progress: Callable[[int], None]) -> list[bytes]:
+    forked = render_forked(jobs, progress)  # a large build: two cores, where that pays
+    return forked if forked is not None else [_rendered(job.render(), progress) for job in jobs]
 
 
 def _rendered(data: bytes, progress: Callable[[int], None]) -> bytes:

@@ -44,7 +44,8 @@ EXCEL_ERRORS = frozenset(
 
 def _unusable(cell: RawCell) -> bool:
     """An uncomputed formula or an Excel error value: reported once by `formula_problems`."""
-    return cell.uncomputed_formula or (isinstance(cell.value, str) and cell.value in EXCEL_ERRORS)
+    value = cell.value
+    return cell.uncomputed_formula or (value.__class__ is str and value in EXCEL_ERRORS)
 
 
 class RowReader:

@@ -39,8 +39,7 @@ _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _MERGE = re.compile(rb"<" + _PREFIX + rb"""mergeCell\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
 # Where every cell is written as Excel writes it (<c r="B7" …>), only far-out cells need a look.
 _PLAIN_CELL = b'<c r="'
-_WIDE_CELL = re.compile(rb'<c r="([A-Za-z]{2,})')
-_DEEP_CELL = re.compile(rb'<c r="[A-Za-z]*([0-9]{6,})')
+_FAR_CELL = re.compile(rb'<c r="(?=[A-Za-z]{2}|[A-Za-z]*[0-9]{6})([A-Za-z]*)([0-9]*)')
 _NARROW = (26, 99_999)  # columns A–Z, rows of at most five digits
 _REF = re.compile(r"([A-Za-z]{0,3})([0-9]{0,7})")
 
@@ -147,8 +146,11 @@ def scan_sheet(xml: bytes, max_cells: int) -> SheetScan:
 def _sheet_data(xml: bytes) -> tuple[int, int]:
     """Where the cells are in the sheet XML (<xm:f> also occurs in extLst, outside the cells)."""
     opening = _DATA_OPEN.search(xml)
-    closing = _DATA_CLOSE.search(xml, opening.end()) if opening else None
-    return (opening.end(), closing.start()) if opening and closing else (0, 0)
+    last = xml.rfind(b"sheetData>")  # the closing tag, found from the end: a regex would
+    closing = _DATA_CLOSE.match(xml, xml.rfind(b"</", 0, last)) if last > 0 else None  # scan it all
+    if opening is None or closing is None or closing.end() != last + len(b"sheetData>"):
+        return 0, 0
+    return (opening.end(), closing.start()) if closing.start() >= opening.end() else (0, 0)
 
 
 def _workbook_part(zf: zipfile.ZipFile) -> str:
@@ -196,25 +198,26 @@ def _merged_cells(xml: bytes) -> int:
 def _fast_scan(xml: bytes, start: int, end: int, merged: int) -> SheetScan | None:
     """Scan a sheet laid out as Excel writes it; None when it is not, or a formula or error
     cell cannot be placed, so the caller walks the XML instead."""
-    if xml.count(b"<c", start, end) != xml.count(_PLAIN_CELL, start, end):
-        return None  # cells without an address, or with a namespace prefix
-    uncomputed = _uncomputed(xml, start, end) if _FORMULA.search(xml, start, end) else frozenset()
-    errors = _errors(xml, start, end) if _ERROR_TYPE.search(xml, start, end) else {}
+    plain = xml.count(_PLAIN_CELL, start, end)
+    if plain == 0 or xml.count(b"<c", start, end) != plain:
+        return None  # no cells, or cells without an address or with a namespace prefix
+    # Plain searches rule out most sheets at once (cells written as Excel writes them).
+    formulas = xml.find(b"<f", start, end) >= 0
+    uncomputed = _uncomputed(xml, start, end) if formulas else frozenset()
+    errors = _errors(xml, start, end) if xml.find(b't="e"', start, end) >= 0 else {}
     if uncomputed is None or errors is None:
         return None
-    extent = _extent_bound(xml, start, end)
-    return SheetScan(merged, uncomputed, errors, extent)
+    return SheetScan(merged, uncomputed, errors, _extent_bound(xml, start, end))
 
 
 def _extent_bound(xml: bytes, start: int, end: int) -> tuple[int, int]:
     """Rows and columns the grid spans at most: a sheet within A–Z and five-digit rows costs
     two quick searches; only addresses beyond those are looked at one by one."""
     cols, rows = _NARROW
-    wide = {m.group(1).upper() for m in _WIDE_CELL.finditer(xml, start, end)}
-    if wide:
-        cols = max(cols, max(_column_index(letters.decode("ascii")) for letters in wide))
-    deep = [int(m.group(1)) for m in _DEEP_CELL.finditer(xml, start, end)]
-    return max([rows, *deep]), cols
+    for letters, digits in {m.groups() for m in _FAR_CELL.finditer(xml, start, end)}:
+        cols = max(cols, _column_index(letters.decode("ascii")))
+        rows = max(rows, int(digits or 0))
+    return rows, cols
 
 
 def _uncomputed(xml: bytes, start: int, end: int) -> frozenset[tuple[int, int]] | None:

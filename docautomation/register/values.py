@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -222,7 +223,7 @@ def match_choice(text: str, choices: Sequence[str]) -> tuple[str | None, str | N
         (the choice, None) on a match; otherwise (None, the closest choice or None) for a
         "Menade du …?" suggestion.
     """
-    keys = {normalise(choice): choice for choice in choices}
+    keys = _choice_keys(tuple(choices))
     key = normalise(text)
     if key in keys:
         return keys[key], None
@@ -230,6 +231,12 @@ def match_choice(text: str, choices: Sequence[str]) -> tuple[str | None, str | N
         return None, None
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
     return None, (keys[close[0]] if close else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_keys(choices: tuple[str, ...]) -> dict[str, str]:
+    """Normalised choice → choice; the same few lists are asked for once per cell."""
+    return {normalise(choice): choice for choice in choices}
 
 
 def parse_choice(

@@ -261,14 +261,16 @@ def _read_rows(
 ) -> tuple[RawRow, ...]:
     wanted = set(columns.values())
     values = _body_values(cells, header_row, wanted)
+    named = [(name, col, letters[name]) for name, col in columns.items()]
+    anchors, suspects = cells.anchors, cells.suspects
     rows = []
     for number in _content_rows(cells, header_row, wanted, values):
         row: dict[str, RawCell] = {}
-        for name, col in columns.items():
-            key = cells.source(number, col)
+        for name, col, letter in named:
+            key = anchors.get((number, col), (number, col)) if anchors else (number, col)
             value = values[key] if key in values else cells.own(key)
-            uncomputed = value is None and key in cells.suspects
-            row[name] = RawCell(value, CellRef(title, f"{letters[name]}{number}"), uncomputed)
+            uncomputed = value is None and key in suspects
+            row[name] = RawCell(value, CellRef(title, f"{letter}{number}"), uncomputed)
         rows.append(RawRow(number, row))
     return tuple(rows)
 
@@ -283,7 +285,11 @@ def _body_values(
     for number, row in enumerate(cells.rows[header_row:], start=header_row + 1):
         for col in columns:
             raw = row[col - 1]
-            if raw != "":
+            if raw.__class__ is str:  # most cells: text that needs at most trimming
+                if raw:
+                    plain = "\r" not in raw and "_x" not in raw
+                    values[number, col] = (raw.strip() or None) if plain else _clean(raw)
+            else:
                 values[number, col] = _clean(raw)
     for key in cells.anchors:  # a covered cell's own value, if the file has one, is not shown
         values.pop(key, None)
