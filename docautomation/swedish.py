@@ -1,8 +1,8 @@
-"""Swedish wording every stage shares: numbers with their nouns, and local times for people."""
+"""Swedish wording every stage shares: numbers with their nouns, dates, local times for people."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 # Nouns whose plural is not the singular + "ar"/"er": said once here, so every message agrees.
 _PLURALS = {
@@ -22,9 +22,11 @@ _PLURALS = {
     "vecka": "veckor",
     "protokollfört sammanträde": "protokollförda sammanträden",
 }
-_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-           "september", "oktober", "november", "december")  # fmt: skip
+# The names as CLDR gives them for Swedish (a test compares them with babel's); kept here so
+# neither parsing nor formatting loads locale data at start-up.
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december")  # fmt: skip
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
@@ -43,6 +45,16 @@ def local_moment(moment: datetime, now: datetime | None = None) -> str:
     current = (now or datetime.now().astimezone()).year
     year = f" {local.year}" if local.year != current else ""
     return (
-        f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}{year} "
+        f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}{year} "
         f"{local.hour}.{local.minute:02d}"
     )
+
+
+def text_date(day: date) -> str:
+    """A date for running text: date(2021, 3, 15) → "15 mars 2021"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def long_date(day: date) -> str:
+    """A date with its weekday: date(2021, 2, 9) → "tisdag 9 februari 2021"."""
+    return f"{WEEKDAYS[day.weekday()]} {text_date(day)}"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date, get_day_names, get_month_names
 
+from docautomation import swedish
 from docautomation.swedish import count
 
 PACKAGE = Path(__file__).resolve().parents[1] / "docautomation"
@@ -64,3 +67,18 @@ def test_every_log_message_is_swedish() -> None:
     assert len(messages) > 50  # the scan finds the package's log calls
     english = [(f, n, m) for f, n, m in messages if ENGLISH.search(m)]
     assert english == []
+
+
+def test_month_and_weekday_names_are_cldrs() -> None:
+    """The fixed names match babel's Swedish locale data (Monday first)."""
+    assert tuple(get_month_names("wide", locale="sv").values()) == swedish.MONTHS
+    days = get_day_names("wide", locale="sv")
+    assert tuple(days[n] for n in range(7)) == swedish.WEEKDAYS
+
+
+def test_dates_are_written_as_babel_writes_them() -> None:
+    """Every day of a leap year and a few far ones: "9 februari 2021", "tisdag 9 februari 2021"."""
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(366)]
+    for day in [*days, date(1, 1, 1), date(999, 12, 31), date(9999, 12, 31)]:
+        assert swedish.text_date(day) == format_date(day, "d MMMM y", locale="sv_SE")
+        assert swedish.long_date(day) == format_date(day, "EEEE d MMMM y", locale="sv_SE")

@@ -7,12 +7,10 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, time
 
-from babel.dates import format_date as _babel_date
-
+from .. import swedish
 from ..models import Meeting
 from ..text import printable
 
-LOCALE = "sv_SE"
 EN_DASH = "\u2013"
 
 # Characters Windows or SharePoint refuse in a file or folder name, plus controls.
@@ -27,12 +25,12 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") fo
 
 def long_date(d: date) -> str:
     """Weekday and date for running text: date(2021, 2, 9) → "tisdag 9 februari 2021"."""
-    return _babel_date(d, "EEEE d MMMM y", locale=LOCALE)
+    return swedish.long_date(d)
 
 
 def text_date(d: date) -> str:
     """Date for running text without weekday: date(2021, 3, 15) → "15 mars 2021"."""
-    return _babel_date(d, "d MMMM y", locale=LOCALE)
+    return swedish.text_date(d)
 
 
 def iso_date(d: date) -> str:

@@ -9,20 +9,28 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
-from babel.dates import get_day_names, get_month_names
-
+from .. import swedish
 from ..models import CellValue
 from .values import Reading, is_blank, normalise
 
 __all__ = ["date_parts", "month_number", "parse_date", "parse_time", "serial_to_date"]
 
 
+# Month and weekday names as CLDR writes them (Swedish and English, full and abbreviated; a test
+# compares them with babel's), without the abbreviations' ".". Fixed here: loading locale
+# data for them took a tenth of a small build's start-up.
+MONTH_NAMES = (
+    swedish.MONTHS,
+    ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"),
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+)  # fmt: skip
+WEEKDAY_NAMES = (swedish.WEEKDAYS, ("mån", "tis", "ons", "tors", "fre", "lör", "sön"))
+
+
 def _month_table() -> Mapping[str, int]:
-    table: dict[str, int] = {}
-    for locale in ("en", "sv"):
-        for width in ("wide", "abbreviated"):
-            for number, name in get_month_names(width, locale=locale).items():
-                table[normalise(name).rstrip(".")] = number
+    table = {name: number for names in MONTH_NAMES for number, name in enumerate(names, 1)}
     extras = {"febr": 2, "mar": 3, "sept": 9, "okt": 10, "dec": 12, "maj": 5, "may": 5}
     table.update(extras)
     return MappingProxyType(table)
@@ -30,15 +38,7 @@ def _month_table() -> Mapping[str, int]:
 
 _MONTHS = _month_table()
 _WEEKDAYS = "|".join(
-    sorted(
-        {
-            normalise(name).rstrip(".")
-            for width in ("wide", "abbreviated")
-            for name in get_day_names(width, locale="sv").values()
-        },
-        key=len,
-        reverse=True,
-    )
+    sorted({name for names in WEEKDAY_NAMES for name in names}, key=len, reverse=True)
 )
 # "måndag 15 mars 2021", "mån 15/3 2021", "Tis. 9 februari 2021", "den 15 mars 2021"
 _DATE_PREFIX = re.compile(rf"(?:(?:{_WEEKDAYS})(?:en)?\.?\s*,?\s*)?(?:den\s+)?")
@@ -127,7 +127,7 @@ def _impossible(day: int, month: int, year: int) -> str:
     if not 1 <= month <= 12:
         return f"är inte ett giltigt datum: det finns ingen månad {month} {_DATE_HINT}"
     if day >= 1 and 1 <= year <= 9999:
-        name = get_month_names("wide", locale="sv")[month]
+        name = swedish.MONTHS[month - 1]
         days = calendar.monthrange(year, month)[1]
         return f"är inte ett giltigt datum: {name} {year} har bara {days} dagar."
     return f"är inte ett giltigt datum {_DATE_HINT}"

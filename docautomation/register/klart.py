@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date, get_month_names
-
+from .. import swedish
 from ..models import CellValue, Deadline, DeadlineKind
 from .dates import date_parts, month_number, serial_to_date
 from .values import cell_text, is_blank
@@ -59,7 +58,7 @@ def _with_year(display: str, year: int | None) -> str:
 
 
 def _month_name(month: int) -> str:
-    return str(get_month_names("wide", locale="sv")[month])
+    return swedish.MONTHS[month - 1]
 
 
 def _month_end(year: int, month: int) -> date:
@@ -136,7 +135,7 @@ def _date(t: str, year: int | None) -> _Span | None:
         when = date(2000, month, day)  # a leap year, only to check the day exists
         return _Span(K.DATE, f"{day} {_month_name(when.month)}")
     when = date(used, month, day)
-    return _Span(K.DATE, format_date(when, "d MMMM y", locale="sv"), when, when, written)
+    return _Span(K.DATE, swedish.text_date(when), when, when, written)
 
 
 _MONTH_PART = re.compile(rf"(?:i )?(?P<part>början|mitten|slutet) (?:av|på) (?P<m>{_WORD})\.?{_YS}")

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, time
 from typing import TypeVar
 
-from babel.dates import format_date
-
+from .. import swedish
 from ..models import Association, CellRef, Meeting, MeetingType, Problem, Register, error, warning
 from ..register.agenda import notice_deadline, notice_window, standard_agenda
 from ..swedish import count
@@ -221,11 +220,11 @@ def _safe(compute: Callable[[], _T]) -> _T | None:
 
 
 def _day(day: date) -> str:
-    return format_date(day, "d MMMM y", locale="sv_SE")
+    return swedish.text_date(day)
 
 
 def _weekday_date(day: date) -> str:
-    return format_date(day, "EEEE d MMMM y", locale="sv_SE")
+    return swedish.long_date(day)
 
 
 def _clock(moment: time) -> str:

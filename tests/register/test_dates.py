@@ -179,3 +179,21 @@ def test_two_times_in_one_cell_are_sent_to_start_and_slut(value: str) -> None:
     assert parse_time(value).problem == (
         "är två tider: skriv starttiden i Start och sluttiden i Slut (t.ex. 13.00 och 15.00)."
     )
+
+
+def test_the_fixed_names_are_cldrs_for_swedish_and_english() -> None:
+    """Month names (full, abbreviated) in sv and en, and Swedish weekday names, as babel has
+    them, each read back as its number by month_number."""
+    from babel.dates import get_day_names, get_month_names
+
+    from docautomation.register.dates import MONTH_NAMES, WEEKDAY_NAMES
+    from docautomation.register.values import normalise
+
+    def cldr(names: dict[int, str]) -> tuple[str, ...]:
+        return tuple(normalise(names[n]).rstrip(".") for n in sorted(names))
+
+    months = [get_month_names(w, locale=lc) for lc in ("sv", "en") for w in ("wide", "abbreviated")]
+    assert tuple(cldr(names) for names in months) == MONTH_NAMES
+    days = [get_day_names(w, locale="sv") for w in ("wide", "abbreviated")]
+    assert tuple(cldr(names) for names in days) == WEEKDAY_NAMES
+    assert all(month_number(n) == i for names in MONTH_NAMES for i, n in enumerate(names, 1))
