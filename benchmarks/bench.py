@@ -4,9 +4,14 @@
 
 Writes synthetic registers into a temporary folder (the shipped example and registers of
 1,000 / 10,000 / 20,000 wishes; --quick: the example and 1,000), measures every build in a fresh
-process (benchmarks/measure.py) and prints Markdown tables for the README's "Speed" section,
-the machine they were measured on, and SPEC §8's targets checked. The full run takes about
-four minutes on two cores.
+process (benchmarks/measure.py), then whole commands side by side: the whole `docautomation
+build` process against the whole plain script's process (benchmarks/plain.py) rendering the
+same Word documents, alternately, for the example and the 10,000-wish register. Prints
+Markdown tables for the README's "Speed" section, the machine, and SPEC §8's targets checked.
+The full run takes about ten minutes on two quiet cores.
+
+This process stays small (it imports neither openpyxl nor the pipeline): a child's peak RSS
+as the kernel reports it can include the parent's at the moment it was started.
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-import registers
-from report import Case, Commands, Measured, Run, checks, markdown
+from processes import Usage, run_measured
+from report import Case, Commands, Measured, Run, SideBySide, checks, markdown
 
-from docautomation.register.scaffold import SHIPPED_TEMPLATES, example_content, write_register
+from docautomation.config import SHIPPED_TEMPLATES
 
-MEASURE = Path(__file__).resolve().parent / "measure.py"
+HERE = Path(__file__).resolve().parent
+MEASURE, REGISTERS, PLAIN = HERE / "measure.py", HERE / "registers.py", HERE / "plain.py"
 TODAY = "2021-03-01"
 SIZES, QUICK_SIZES = (1_000, 10_000, 20_000), (1_000,)
+SIDE_BY_SIDE = ("Exempel (2021)", "10,000 önskemål")  # --quick: the example and 1,000
+SIDE_BY_SIDE_ROUNDS = 3
 REGISTER_NAME = "Register 2021.xlsx"
 Log = Callable[[str], None]
 
@@ -53,12 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.copytree(SHIPPED_TEMPLATES, templates)
         log("writing the registers …")
         cases = make_cases(work / "registers", QUICK_SIZES if args.quick else SIZES)
-        results = [measure_case(case, templates, work, log) for case in cases]
+        documents = {case.name: word_documents(case, templates, work) for case in cases}
+        results = [measure_case(case, templates, work, documents[case.name], log) for case in cases]
+        wanted = (*SIDE_BY_SIDE[:1], "1,000 önskemål") if args.quick else SIDE_BY_SIDE
+        side = [
+            measure_side_by_side(case, templates, work, documents[case.name], log)
+            for case in cases
+            if case.name in wanted
+        ]
         log("whole commands and the watcher …")
         commands = measure_commands(cases[0], templates, work, polling=not args.quick)
     log("done")
-    print(markdown(results, commands, "python benchmarks/bench.py" + " --quick" * args.quick))
-    print("\nSPEC §8:\n" + "\n".join(checks(results, commands)))
+    command_line = "python benchmarks/bench.py" + " --quick" * args.quick
+    print(markdown(results, side, commands, command_line))
+    print("\nSPEC §8:\n" + "\n".join(checks(results, side, commands)))
     return 0
 
 
@@ -68,27 +83,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def make_cases(folder: Path, sizes: Sequence[int]) -> list[Case]:
-    """Write the example and the synthetic registers, each also with its first meeting moved."""
-    cases = [_case(folder, "Exempel (2021)", example_content(), repeat=5, warm=3)]
-    for wishes in sizes:
-        small = wishes < 5_000
-        content = registers.large_content(wishes)
-        name = f"{wishes:,} önskemål"
-        cases.append(_case(folder, name, content, repeat=3 if small else 2, warm=2 if small else 1))
+    """Write the example and the synthetic registers (in a child: see the module docstring)."""
+    args = [str(REGISTERS), str(folder), *(str(size) for size in sizes)]
+    done = subprocess.run([sys.executable, *args], capture_output=True, env=_clean_env(),
+                          check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"registers.py failed:\n{done.stderr.decode(errors='replace')}")
+    cases = []
+    for c in json.loads(done.stdout.decode("utf-8")):
+        paths = (Path(c["path"]), Path(c["changed"]))
+        cases.append(Case(c["name"], *paths, tuple(c["sizes"]), c["moved"], c["repeat"], c["warm"]))
     return cases
 
 
-def _case(
-    folder: Path, name: str, content: dict[str, list[dict[str, Any]]], *, repeat: int, warm: int
-) -> Case:
-    slug = f"register-{sum(len(rows) for rows in content.values())}"
-    path = write_register(folder / f"{slug}.xlsx", content)
-    changed = write_register(folder / f"{slug}-moved.xlsx", registers.with_meeting_moved(content))
-    year = next(int(r["Värde"]) for r in content["Förening"] if r["Fält"] == "Verksamhetsår")
-    first = content["Möten"][0]
-    moved = f"{year}/Kallelser/{first['Datum']:%Y-%m-%d} {first['Mötestyp']}"
-    sizes = (len(content["Önskemål"]), len(content["Aktiviteter"]), len(content["Möten"]))
-    return Case(name, path, changed, sizes, moved, repeat, warm)
+def word_documents(case: Case, templates: Path, work: Path) -> Path:
+    """The Word documents a build of the case writes, with their variables, as a JSON file for
+    the plain script (measure.py documents)."""
+    target = work / f"documents-{case.path.stem}.json"
+    _child(["documents", str(case.path), str(templates), TODAY, str(target)])
+    return target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +109,7 @@ def _case(
 # ---------------------------------------------------------------------------------------------
 
 
-def measure_case(case: Case, templates: Path, work: Path, log: Log) -> Measured:
+def measure_case(case: Case, templates: Path, work: Path, documents: Path, log: Log) -> Measured:
     """Full builds (fresh outboxes, fresh and warm processes), unchanged rebuilds, moved
     meetings (alternately moved and moved back) and the plain docxtpl script."""
     log(f"{case.name} …")
@@ -116,7 +129,7 @@ def measure_case(case: Case, templates: Path, work: Path, log: Log) -> Measured:
         m.changed.append(_build(register, outbox / "cold-0", templates))
     for n in range(case.warm):
         plain_out = work / f"plain-{case.path.stem}-{n}"
-        m.plain.append(_child(["plain", str(case.path), str(plain_out), str(templates), TODAY]))
+        m.plain.append(_child(["plain", str(documents), str(plain_out), str(templates)]))
     log(f"  full {m.full[0].seconds:.2f} s, warm {m.warm[0].seconds:.2f} s, unchanged "
         f"{m.unchanged[0].seconds * 1000:.0f} ms, one meeting {m.changed[0].seconds:.2f} s, "
         f"plain docxtpl {m.plain[0].seconds:.2f} s")  # fmt: skip
@@ -149,6 +162,35 @@ def _copy_atomically(source: Path, target: Path) -> None:
 
 def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("DOCAUTOMATION_")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole commands side by side: `docautomation build` and the plain script
+# ---------------------------------------------------------------------------------------------
+
+
+def measure_side_by_side(
+    case: Case, templates: Path, work: Path, documents: Path, log: Log
+) -> SideBySide:
+    """The whole `docautomation build` command and the whole plain script (benchmarks/plain.py),
+    alternately, each into a fresh folder, SIDE_BY_SIDE_ROUNDS times."""
+    log(f"{case.name}: whole commands side by side …")
+    folder = work / f"side-{case.path.stem}"
+    folder.mkdir()
+    shutil.copytree(templates, folder / "templates")  # ./templates is the default
+    build: list[Usage] = []
+    plain: list[Usage] = []
+    for n in range(SIDE_BY_SIDE_ROUNDS):
+        out = folder / f"outbox-{n}"
+        command = [*_cli(), "--no-config", "build", str(case.path), "--out", str(out)]
+        build.append(run_measured([*command, "--date", TODAY], folder, _clean_env()))
+        script = [sys.executable, str(PLAIN), str(case.path), str(documents), str(templates)]
+        plain.append(run_measured([*script, str(folder / f"plain-{n}")], folder, _clean_env()))
+    count = len(json.loads(documents.read_text(encoding="utf-8")))
+    side = SideBySide(case, count, build, plain)
+    log(f"  build {build[0].wall:.2f} s, plain script {plain[0].wall:.2f} s: "
+        f"{side.ratio():.1f}× faster")  # fmt: skip
+    return side
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,9 +4,12 @@ python measure.py build REGISTER OUTBOX TEMPLATES YYYY-MM-DD [--warm]
     docautomation's build of REGISTER, in-process (after importing the pipeline, as the
     CLI does): seconds, seconds per stage, files written. --warm imports every module a
     build uses first, as in a watcher or sync process that has built before.
-python measure.py plain REGISTER OUTDIR TEMPLATES YYYY-MM-DD
-    The plain alternative: each document loaded with docxtpl's DocxTemplate, rendered with
-    the same variables the pipeline gives that template, and saved, one after another.
+python measure.py documents REGISTER TEMPLATES YYYY-MM-DD OUT.json
+    The Word documents a build of REGISTER writes, each with its template and variables,
+    for the plain alternative (see word_documents).
+python measure.py plain DOCUMENTS.json OUTDIR TEMPLATES
+    The plain alternative in-process: each document loaded with docxtpl's DocxTemplate,
+    rendered with the same variables the pipeline gives that template, and saved.
 """
 
 from __future__ import annotations
@@ -88,51 +91,61 @@ def measure_build(
     }
 
 
-def plain_documents(register: Path, templates: Path, today: date) -> list[tuple[str, str, Any]]:
-    """(template file, output name, variables) for every Word document the pipeline writes."""
-    from docautomation import ranking
-    from docautomation.build import validate_file
+def word_documents(register: Path, templates: Path, today: date) -> list[dict[str, Any]]:
+    """Every Word document a build of `register` writes, as {"template", "name", "context"}.
+
+    Taken from a real build into a temporary outbox: the jobs it hands to the outbox are
+    captured, so documents the build gains (the year's other documents) are here as soon as
+    the build writes them. A job is a Word document when its path ends in .docx; its render
+    callable names the template file and carries the variables (documents.jobs._Render).
+    """
+    import tempfile
+
+    from docautomation import build as pipeline
     from docautomation.config import Settings
-    from docautomation.documents import contexts as template_context
-    from docautomation.documents.annual import annual_context
-    from docautomation.documents.formatting import kallelse_names
-    from docautomation.documents.minutes import minutes_context, paragraph_starts
+    from docautomation.outbox import writer
 
-    settings = Settings(inbox=register.parent, outbox=register.parent, templates=templates)
-    reg = validate_file(register, settings).register
-    ranked = ranking.rank(reg)
-    docs = [(template_context.PLAN_TEMPLATE, "Verksamhetsplan.docx",
-             template_context.plan_context(reg))]  # fmt: skip
-    for meeting, stem in kallelse_names(reg.meetings):
-        docs.append((template_context.NOTICE_TEMPLATE, f"{stem}.docx",
-                     template_context.notice_context(reg, meeting)))  # fmt: skip
-    docs.append((template_context.REPORT_TEMPLATE, "Önskemål.docx",
-                 template_context.report_context(reg, ranked, today, None)))  # fmt: skip
-    docs.append((template_context.ANNUAL_TEMPLATE, "Verksamhetsberättelse.docx",
-                 annual_context(reg, today)))  # fmt: skip
-    named = kallelse_names(reg.meetings)
-    starts = paragraph_starts([m for m, _ in named], reg.association.running_numbers)
-    for (meeting, stem), first in zip(named, starts, strict=True):
-        docs.append((template_context.MINUTES_TEMPLATE, f"Protokoll {stem}.docx",
-                     minutes_context(reg, meeting, first)))  # fmt: skip
-    return docs
+    captured: list[Any] = []
+    write_outputs = writer.write_outputs
+
+    def capture(outbox: Path, jobs: Any, **options: Any) -> Any:
+        captured.extend(jobs)
+        return write_outputs(outbox, jobs, **options)
+
+    writer.write_outputs = capture  # type: ignore[assignment]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(inbox=register.parent, outbox=Path(tmp), templates=templates)
+            pipeline.build([register], settings, today=today)
+    finally:
+        writer.write_outputs = write_outputs  # type: ignore[assignment]
+    return [
+        {
+            "template": job.render.template,
+            "name": job.path,  # with its folders: a kallelse and its protokoll share a stem
+            "context": job.render.context,
+        }
+        for job in captured
+        if job.path.endswith(".docx")
+    ]
 
 
-def measure_plain(register: Path, outdir: Path, templates: Path, today: date) -> dict[str, Any]:
+def measure_plain(documents: Path, outdir: Path, templates: Path) -> dict[str, Any]:
     """Time docxtpl load + render (autoescape on, as safe output needs) + save per document.
 
-    Reading, validating and ranking the register and building the variables are not counted:
-    the plain script gets them for free.
+    Importing docxtpl and reading the documents' variables are not counted.
     """
     from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
-    docs = plain_documents(register, templates, today)
+    docs = json.loads(documents.read_text(encoding="utf-8"))
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for template, name, context in docs:
-        document = DocxTemplate(templates / template)
-        document.render(context, autoescape=True)
-        document.save(outdir / name)
+    for doc in docs:
+        document = DocxTemplate(templates / doc["template"])
+        document.render(doc["context"], autoescape=True)
+        target = outdir / doc["name"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        document.save(target)
     return {"seconds": time.perf_counter() - started, "documents": len(docs)}
 
 
@@ -159,12 +172,19 @@ def peak_rss_mb() -> float | None:
 
 
 def main(argv: list[str]) -> None:
-    mode, register, out, templates, day, *flags = argv
-    paths = (Path(register), Path(out), Path(templates))
-    if mode == "build":
-        result = measure_build(*paths, date.fromisoformat(day), warm="--warm" in flags)
+    mode, *args = argv
+    if mode == "documents":
+        register, templates, day, target = args
+        found = word_documents(Path(register), Path(templates), date.fromisoformat(day))
+        Path(target).write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        result: dict[str, Any] = {"documents": len(found)}
+    elif mode == "plain":
+        documents, out, templates = (Path(arg) for arg in args)
+        result = measure_plain(documents, out, templates)
     else:
-        result = measure_plain(*paths, date.fromisoformat(day))
+        register, out, templates, day, *flags = args
+        paths = (Path(register), Path(out), Path(templates))
+        result = measure_build(*paths, date.fromisoformat(day), warm="--warm" in flags)
     result["peak_mb"] = peak_rss_mb()
     print(json.dumps(result, ensure_ascii=False))
 

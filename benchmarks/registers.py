@@ -1,5 +1,7 @@
 """Synthetic registers for the benchmark: the shipped example, scaled to any number of wishes.
 
+    python registers.py FOLDER SIZE…    writes the cases bench.py measures, prints them as JSON
+
 A register of N wishes gets N/5 activities and N/20 meetings (10,000 ↔ 2,000 ↔ 500), built from
 the example's own rows so every value is one the validator accepts: meetings fall on working
 days spread over the year, are Styrelsemöte or Användarträff with an agenda and no
@@ -8,7 +10,9 @@ Kallelsedatum, and every meeting and wish has its own ID. The result validates w
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +29,35 @@ _RESPONSIBLE = ("Ordförande", "Kassör", "Sekreterare", "Styrelsen", "Ordföran
 _LEVELS = ("Låg", "Medel", "Hög", "")
 _STATUSES = ("Ny", "Skickad", "Accepterad", "Pågår", "Levererad", "Avvisad", "")
 _AGENDA = "Mötets öppnande\nVal av justerare\nRapporter\nÖvriga frågor\nMötets avslutande"
+
+
+def write_cases(folder: Path, sizes: Sequence[int]) -> list[dict[str, Any]]:
+    """Write the example and a register of each size, each also with its first meeting moved.
+
+    Returns each case as bench.py's report.Case takes it (paths as text), with how many runs
+    to take the median of: more for the small registers, whose runs are short.
+    """
+    cases = [_case(folder, "Exempel (2021)", example_content(), repeat=5, warm=3)]
+    for wishes in sizes:
+        small = wishes < 5_000
+        name = f"{wishes:,} önskemål"
+        content = large_content(wishes)
+        cases.append(_case(folder, name, content, repeat=3 if small else 2, warm=2 if small else 1))
+    return cases
+
+
+def _case(
+    folder: Path, name: str, content: dict[str, list[dict[str, Any]]], *, repeat: int, warm: int
+) -> dict[str, Any]:
+    slug = f"register-{sum(len(rows) for rows in content.values())}"
+    path = write_register(folder / f"{slug}.xlsx", content)
+    changed = write_register(folder / f"{slug}-moved.xlsx", with_meeting_moved(content))
+    year = next(int(r["Värde"]) for r in content["Förening"] if r["Fält"] == "Verksamhetsår")
+    first = content["Möten"][0]
+    moved = f"{year}/Kallelser/{first['Datum']:%Y-%m-%d} {first['Mötestyp']}"
+    sizes = [len(content["Önskemål"]), len(content["Aktiviteter"]), len(content["Möten"])]
+    return {"name": name, "path": str(path), "changed": str(changed), "sizes": sizes,
+            "moved": moved, "repeat": repeat, "warm": warm}  # fmt: skip
 
 
 def example_register(path: Path) -> Path:
@@ -147,3 +180,8 @@ def _working_days(year: int) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+if __name__ == "__main__":
+    target, *counts = sys.argv[1:]
+    print(json.dumps(write_cases(Path(target), [int(n) for n in counts]), ensure_ascii=False))

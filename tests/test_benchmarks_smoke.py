@@ -6,6 +6,7 @@ No timing is asserted: speed is measured by `python benchmarks/bench.py`, not by
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -28,10 +29,12 @@ def _bench(monkeypatch: pytest.MonkeyPatch) -> dict[str, ModuleType]:
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     import bench  # type: ignore[import-not-found]
     import measure  # type: ignore[import-not-found]
+    import processes  # type: ignore[import-not-found]
     import registers  # type: ignore[import-not-found]
     import report  # type: ignore[import-not-found]
 
-    return {"bench": bench, "measure": measure, "registers": registers, "report": report}
+    modules = (bench, measure, processes, registers, report)
+    return {module.__name__: module for module in modules}
 
 
 def test_large_register_is_valid_and_proportional(
@@ -65,7 +68,7 @@ def test_moving_a_meeting_changes_only_the_first_meetings_times(
 
 def test_one_tiny_build_and_plain_run(bench: dict[str, ModuleType], tmp_path: Path) -> None:
     """measure.py's build and plain docxtpl measurements run on a tiny register and report
-    stages, written files and documents."""
+    stages, written files and documents; the plain script renders what the build writes."""
     measure = bench["measure"]
     reg = bench["registers"].large_register(tmp_path / "inbox" / "Register 2021.xlsx", 20)
     full = measure.measure_build(reg, tmp_path / "out", SHIPPED_TEMPLATES, DAY)
@@ -74,10 +77,52 @@ def test_one_tiny_build_and_plain_run(bench: dict[str, ModuleType], tmp_path: Pa
     assert "2021/Verksamhetsplan 2021.docx" in full["written"]
     again = measure.measure_build(reg, tmp_path / "out", SHIPPED_TEMPLATES, DAY, warm=True)
     assert again["written"] == [] and again["unchanged"] == len(full["written"])
-    plain = measure.measure_plain(reg, tmp_path / "plain", SHIPPED_TEMPLATES, DAY)
+    documents = measure.word_documents(reg, SHIPPED_TEMPLATES, DAY)
+    written = sorted(p for p in full["written"] if p.endswith(".docx"))
+    assert sorted(d["name"] for d in documents) == written
     # plan, one kallelse, report, Verksamhetsberättelse, one protokoll
-    assert plain["documents"] == 1 + 1 + 1 + 1 + 1
-    assert len(list((tmp_path / "plain").glob("*.docx"))) == plain["documents"]
+    assert len(documents) == 1 + 1 + 1 + 1 + 1
+    listed = tmp_path / "documents.json"
+    listed.write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
+    plain = measure.measure_plain(listed, tmp_path / "plain", SHIPPED_TEMPLATES)
+    assert plain["documents"] == 5
+    out = tmp_path / "plain"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx")) == written
+
+
+def test_the_plain_script_as_a_whole_process(bench: dict[str, ModuleType], tmp_path: Path) -> None:
+    """plain.py reads the workbook with openpyxl and renders every listed document; measured
+    from outside, the run has a wall time, CPU time and (on Linux) its tree's peak memory."""
+    reg = bench["registers"].large_register(tmp_path / "Register 2021.xlsx", 20)
+    listed = tmp_path / "documents.json"
+    documents = bench["measure"].word_documents(reg, SHIPPED_TEMPLATES, DAY)
+    listed.write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
+    command = [sys.executable, str(BENCHMARKS / "plain.py"), str(reg), str(listed)]
+    usage = bench["processes"].run_measured(
+        [*command, str(SHIPPED_TEMPLATES), str(tmp_path / "out")], tmp_path, dict(os.environ)
+    )
+    out = tmp_path / "out"
+    made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
+    assert made == sorted(d["name"] for d in documents)
+    assert usage.wall > 0
+    if sys.platform.startswith("linux"):
+        assert usage.cpu and 20 < (usage.peak_mb or 0) < 1000
+    with pytest.raises(RuntimeError, match="plain.py"):
+        bench["processes"].run_measured([*command, "/nonexistent", "x"], tmp_path, os.environ)
+
+
+def test_cases_are_written_in_a_child_and_described_as_json(tmp_path: Path) -> None:
+    """registers.py writes the example (and each size) with a moved-meeting twin, as JSON."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "registers.py"), str(tmp_path), "40"],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    cases = json.loads(done.stdout)
+    assert [c["name"] for c in cases] == ["Exempel (2021)", "40 önskemål"]
+    assert cases[1]["sizes"] == [40, 8, 2]
+    assert all(Path(c["path"]).is_file() and Path(c["changed"]).is_file() for c in cases)
 
 
 def test_measure_script_prints_json_with_the_peak_memory(tmp_path: Path) -> None:
@@ -127,9 +172,13 @@ def test_report_renders_the_tables_and_the_checks(
         plain=[run(0.25, documents=10)],
     )
     commands = report.Commands([0.8, 0.7], [0.3], {"watch": [0.6, 0.7]})
-    text = report.markdown([measured], commands, "python benchmarks/bench.py --quick")
-    assert text.count("| Exempel (2021)") == 3 and "Machine:" in text
+    side = report.SideBySide(
+        case, 10, [report.Usage(0.5, 0.4, 60.0)], [report.Usage(0.6, 0.5, 70.0)]
+    )
+    text = report.markdown([measured], [side], commands, "python benchmarks/bench.py --quick")
+    assert text.count("| Exempel (2021)") == 4 and "Machine:" in text
+    assert "| Exempel (2021) | 10 | 0.50 s (0.50–0.50) | 0.60 s (0.60–0.60) | 1.2× |" in text
     assert "4: its kallelse, .ics and protokoll, Möten 2021.ics" in text
-    lines = report.checks([measured], commands)
+    lines = report.checks([measured], [side], commands)
     assert lines and all(line[0] in "✓✗" for line in lines)
     assert all(line.startswith("✓") for line in lines)
