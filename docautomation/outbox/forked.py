@@ -11,11 +11,14 @@ there is enough to render that starting the workers pays (measured: a 10,000-wis
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from ..models import DocumentJob
 
@@ -25,6 +28,7 @@ CHUNK = 8
 # processes pay: about a report of 500 wishes. Below it, starting the workers costs more.
 MIN_WEIGHT = 300_000
 
+log = logging.getLogger(__name__)
 _jobs: Sequence[DocumentJob] = ()  # the jobs the forked workers render, set before forking
 
 
@@ -32,7 +36,8 @@ def render_forked(
     jobs: Sequence[DocumentJob], progress: Callable[[int], None]
 ) -> list[bytes] | None:
     """Every job's bytes, in job order, rendered by forked workers, largest job first; None
-    when that does not pay or cannot be done here (the caller renders them itself).
+    when that does not pay or cannot be done here, or a worker died (the caller renders
+    them itself).
 
     A job's exception (a TemplateError) reaches the caller as if it were raised here.
     """
@@ -44,11 +49,15 @@ def render_forked(
     try:
         results: list[bytes] = [b""] * len(jobs)
         order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
-        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-            for index, data in pool.imap_unordered(_render, order, chunksize=CHUNK):
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+            for index, data in pool.map(_render, order, chunksize=CHUNK):
                 results[index] = data
                 progress(1)
         return results
+    except (BrokenProcessPool, OSError):  # a worker died (out of memory?) or could not start
+        log.warning("Arbetsprocesserna avbröts; dokumenten skapas i en enda process.")
+        return None
     finally:
         gc.unfreeze()
         _jobs = ()

@@ -64,7 +64,10 @@ class RowReader:
     def value(self, column: str) -> CellValue:
         """The cell's value; None when empty, absent, an uncomputed formula or an error value."""
         cell = self.raw.cells.get(column)
-        return None if cell is None or _unusable(cell) else cell.value
+        if cell is None or cell.uncomputed_formula:
+            return None
+        value = cell.value  # as _unusable, inline: this runs for every cell of every row
+        return None if value.__class__ is str and value in EXCEL_ERRORS else value
 
     def text(self, column: str) -> str:
         """The cell as text (see values.cell_text)."""

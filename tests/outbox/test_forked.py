@@ -61,3 +61,13 @@ def test_a_template_error_in_a_worker_reaches_the_caller() -> None:
     jobs = [*_jobs(10, MIN_WEIGHT // 5), DocumentJob("fel.docx", "k", _failing, MIN_WEIGHT)]
     with pytest.raises(TemplateError, match="Kallelse.docx"):
         render_forked(jobs, lambda _n: None)
+
+
+def _dying() -> bytes:
+    os._exit(3)  # a worker killed mid-render (out of memory, say)
+
+
+def test_a_dead_worker_leaves_the_rendering_to_the_caller() -> None:
+    """A worker that dies breaks the pool: None, so the build renders the jobs itself."""
+    jobs = [*_jobs(10, MIN_WEIGHT // 5), DocumentJob("död.docx", "k", _dying, MIN_WEIGHT)]
+    assert render_forked(jobs, lambda _n: None) is None
