@@ -171,8 +171,10 @@ def markdown(
         ),
         _builds_table(results),
         (
-            "Where an in-process full build's time goes (seconds, median run). *Other* is mostly "
-            "the first import of calamine, icalendar and docxtpl, and the outbox lock:"
+            "Where an in-process full build's time goes (seconds, median run): *render* makes "
+            "each document's variables and key, *write* renders the changed documents (a large "
+            "build on two cores) and writes them, each file fsync'ed; *other* is mostly the "
+            "first import of icalendar and docxtpl, the outbox lock and the build's records:"
         ),
         _stages_table(results),
         (
