@@ -1,4 +1,4 @@
-"""Reading a register workbook's bytes into RawRegister: sheets, header rows, cells (SPEC §2)."""
+"""Reading a register workbook's bytes into RawRegister: sheets, header rows, cells, values."""
 
 from __future__ import annotations
 
