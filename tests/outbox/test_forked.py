@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import textwrap
 import threading
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -13,35 +16,85 @@ from docautomation.errors import TemplateError
 from docautomation.models import DocumentJob
 from docautomation.outbox.forked import MIN_WEIGHT, render_forked
 
+REPO = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.skipif(
     sys.platform in ("win32", "darwin"), reason="workers are forked only where that is safe"
 )
 
 
-def _document(number: int) -> bytes:
+def document(number: int) -> bytes:
     return f"dokument {number} från process {os.getpid()}".encode()
 
 
-def _failing() -> bytes:
+def failing() -> bytes:
     raise TemplateError('Mallen "Kallelse.docx" har ett fel.')
 
 
-def _jobs(count: int, weight: int) -> list[DocumentJob]:
-    return [DocumentJob(f"{n}.docx", f"k{n}", partial(_document, n), weight) for n in range(count)]
+def dying() -> bytes:
+    os._exit(3)  # a worker killed mid-render (out of memory, say)
+
+
+def jobs(count: int, weight: int) -> list[DocumentJob]:
+    return [
+        DocumentJob(f"{n}.docx", f"k{n}", partial(document, n), weight=weight) for n in range(count)
+    ]
+
+
+def _in_a_fresh_process(code: str) -> str:
+    """Run `code` in a new interpreter and return what it printed. pytest's own process may
+    hold threads that other tests started, and a process with threads is never forked."""
+    prelude = (
+        "from docautomation.models import DocumentJob\n"
+        "from docautomation.outbox.forked import MIN_WEIGHT, render_forked\n"
+        "from tests.outbox.test_forked import dying, failing, jobs\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_a_large_build_is_rendered_by_other_processes_in_job_order() -> None:
     """Every job's bytes come back in job order, rendered outside this process."""
-    done: list[int] = []
-    rendered = render_forked(_jobs(40, MIN_WEIGHT // 10), done.append)
-    assert rendered is not None and len(rendered) == 40 and sum(done) == 40
-    assert [data.split(b" fr")[0] for data in rendered] == [b"dokument %d" % n for n in range(40)]
-    assert all(not data.endswith(str(os.getpid()).encode()) for data in rendered)
+    printed = _in_a_fresh_process("""
+        import os
+        done = []
+        rendered = render_forked(jobs(40, MIN_WEIGHT // 10), done.append)
+        print(sum(done), [data.split(b" fr")[0].decode() for data in rendered])
+        print(all(not data.endswith(str(os.getpid()).encode()) for data in rendered))
+    """)
+    expected = [f"dokument {n}" for n in range(40)]
+    assert printed.splitlines() == [f"40 {expected}", "True"]
+
+
+def test_a_template_error_in_a_worker_reaches_the_caller() -> None:
+    """The failing job's TemplateError is raised to the caller, as a sequential render would."""
+    printed = _in_a_fresh_process("""
+        from docautomation.errors import TemplateError
+        broken = [*jobs(10, MIN_WEIGHT // 5), DocumentJob("fel.docx", "k", failing, weight=MIN_WEIGHT)]
+        try:
+            render_forked(broken, lambda _n: None)
+        except TemplateError as exc:
+            print(exc)
+    """)
+    assert printed == 'Mallen "Kallelse.docx" har ett fel.'
+
+
+def test_a_dead_worker_leaves_the_rendering_to_the_caller() -> None:
+    """A worker that dies breaks the pool: None, so the build renders the jobs itself."""
+    printed = _in_a_fresh_process("""
+        dead = [*jobs(10, MIN_WEIGHT // 5), DocumentJob("död.docx", "k", dying, weight=MIN_WEIGHT)]
+        print(render_forked(dead, lambda _n: None))
+    """)
+    assert printed == "None"
 
 
 def test_a_small_build_is_left_to_the_caller() -> None:
     """Below the weight at which two processes pay, nothing is forked."""
-    assert render_forked(_jobs(40, MIN_WEIGHT // 100), lambda _n: None) is None
+    assert render_forked(jobs(40, MIN_WEIGHT // 100), lambda _n: None) is None
 
 
 def test_a_process_with_other_threads_does_not_fork() -> None:
@@ -50,24 +103,7 @@ def test_a_process_with_other_threads_does_not_fork() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert render_forked(_jobs(40, MIN_WEIGHT), lambda _n: None) is None
+        assert render_forked(jobs(40, MIN_WEIGHT), lambda _n: None) is None
     finally:
         stop.set()
         other.join()
-
-
-def test_a_template_error_in_a_worker_reaches_the_caller() -> None:
-    """The first failing job's TemplateError is raised here, as a sequential render would."""
-    jobs = [*_jobs(10, MIN_WEIGHT // 5), DocumentJob("fel.docx", "k", _failing, MIN_WEIGHT)]
-    with pytest.raises(TemplateError, match="Kallelse.docx"):
-        render_forked(jobs, lambda _n: None)
-
-
-def _dying() -> bytes:
-    os._exit(3)  # a worker killed mid-render (out of memory, say)
-
-
-def test_a_dead_worker_leaves_the_rendering_to_the_caller() -> None:
-    """A worker that dies breaks the pool: None, so the build renders the jobs itself."""
-    jobs = [*_jobs(10, MIN_WEIGHT // 5), DocumentJob("död.docx", "k", _dying, MIN_WEIGHT)]
-    assert render_forked(jobs, lambda _n: None) is None
