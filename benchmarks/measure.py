@@ -96,8 +96,8 @@ def word_documents(register: Path, templates: Path, today: date) -> list[dict[st
 
     Taken from a real build into a temporary outbox: the jobs it hands to the outbox are
     captured, so documents the build gains (the year's other documents) are here as soon as
-    the build writes them. A job is a Word document when its path ends in .docx; its render
-    callable names the template file and carries the variables (documents.jobs._Render).
+    the build writes them. A job is a Word document when its path ends in .docx; it names its
+    template, and its render callable carries the variables (see _variables).
     """
     import tempfile
 
@@ -121,13 +121,21 @@ def word_documents(register: Path, templates: Path, today: date) -> list[dict[st
         writer.write_outputs = write_outputs  # type: ignore[assignment]
     return [
         {
-            "template": job.render.template,
+            "template": job.template,
             "name": job.path,  # with its folders: a kallelse and its protokoll share a stem
-            "context": job.render.context,
+            "context": _variables(job.render),
         }
         for job in captured
         if job.path.endswith(".docx")
     ]
+
+
+def _variables(render: Any) -> Any:
+    """The variables a Word job renders its template with (documents.jobs._Render.context),
+    under the wrappers around it (properties._Stamped adds the provenance)."""
+    while not hasattr(render, "context"):
+        render = render.render
+    return render.context
 
 
 def measure_plain(documents: Path, outdir: Path, templates: Path) -> dict[str, Any]:
