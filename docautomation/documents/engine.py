@@ -46,6 +46,7 @@ from .wordxml import (
     has_empty_cell,
     malformed,
     renumber_drawings,
+    renumbered_drawings,
     resolve_listing,
 )
 
@@ -208,7 +209,10 @@ class WordTemplate:
                 f"({messages.part_label(part.name)}); lägg till {{%p else %}} med ett tomt "
                 "stycke i slingan."
             )
-        if part.fix_grids or (part.is_main and b"docPr" in data):
+        renumbered = None if part.fix_grids or not part.is_main else renumbered_drawings(data)
+        if renumbered is not None:
+            data = renumbered
+        elif part.fix_grids or (part.is_main and b"docPr" in data):
             root = etree.fromstring(data, STRICT)
             self._fix_grids(part, root)
             if part.is_main:

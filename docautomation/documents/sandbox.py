@@ -213,6 +213,8 @@ class DocumentEnvironment(SandboxedEnvironment):
 
     def checked_output(self, value: Any) -> Any:
         """Jinja's finalize: a list or dict printed with {{ }} becomes text, so measure that."""
+        if value.__class__ is str:  # nearly every output: a report prints 125,000 of them
+            return value
         if isinstance(value, list | tuple | dict | set | frozenset | jinja2.utils.Namespace):
             self.checked_text_size(text_size(value, self.max_chars))
         return value

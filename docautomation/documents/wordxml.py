@@ -15,6 +15,9 @@ from lxml import etree  # type: ignore[import-untyped]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_WP_DECLARATION = f'xmlns:wp="{_WP}"'.encode()
+_DOC_PR = re.compile(rb"<wp:docPr [^>]*>")
+_DOC_PR_ID = re.compile(rb'(<wp:docPr\s(?:[^>]*?\s)?id=")[^"]*"')
 _SPECIAL = re.compile("[\n\t\a\f]")
 # A table cell must end with a paragraph: one that ends right after its properties, a table,
 # or its own start tag has none (an emptied {%p for %} loop).
@@ -137,6 +140,20 @@ def renumber_drawings(root: etree._Element) -> None:
     """Give every picture a unique id from 1001 on, as docxtpl does (copies in loops collide)."""
     for number, element in enumerate(root.iter(f"{{{_WP}}}docPr"), start=1001):
         element.set("id", str(number))
+
+
+def renumbered_drawings(data: bytes) -> bytes | None:
+    """renumber_drawings on the XML text itself, or None when it is not written the usual way
+    (the wp prefix, one id each): a report of 10,000 wishes with one chart in it is 18 MB of
+    XML, and parsing it into a tree for one attribute took a third of a second and 300 MB."""
+    if _WP_DECLARATION not in data or data.count(b":docPr") != data.count(b"<wp:docPr "):
+        return None
+    tags = _DOC_PR.findall(data)
+    if len(tags) != data.count(b"<wp:docPr ") or any(tag.count(b" id=") != 1 for tag in tags):
+        return None
+    numbers = iter(range(1001, 1001 + len(tags)))
+    renumbered, count = _DOC_PR_ID.subn(lambda m: m.group(1) + b"%d" % next(numbers) + b'"', data)
+    return renumbered if count == len(tags) else None
 
 
 def docxtpl() -> Any:

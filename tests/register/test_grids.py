@@ -6,6 +6,7 @@ import io
 import re
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from docautomation.register.grids import load_grids
 from docautomation.register.scaffold import example_content, write_register
 from docautomation.register.workbook import read_register
 from tests.support.registers import (
-    FIXTURES,
+    CORPUS,
     pivot_register,
     rewrite_member,
     to_strict,
@@ -47,13 +48,13 @@ def test_a_strict_register_reads_like_its_transitional_original(tmp_path: Path) 
 
 
 def test_a_workbook_excel_saved_as_strict_is_read() -> None:
-    """Excel's own Strict file: every sheet, its text, numbers and a formula's saved result."""
-    data = (FIXTURES / "sample.strict.xlsx").read_bytes()
-    names, grids = load_grids(data, "sample.strict.xlsx", Limits(), lambda _title: True)
-    assert names == ("Sheet1", "rich test", "Sheet3")
-    first = grids[0].rows
-    assert (first[0], first[9]) == (["Lorem", 111.0], ["at", 4995.0])  # B10 is =SUM(B1:B9)
-    assert grids[1].rows[0][0] == "The quick brown fox jumps over the lazy dog"
+    """Excel's own Strict file (which openpyxl reads as having no sheets): every sheet, its
+    text, numbers and dates."""
+    data = (CORPUS / "poi" / "SimpleStrict.xlsx").read_bytes()
+    names, grids = load_grids(data, "SimpleStrict.xlsx", Limits(), lambda _title: True)
+    assert names == ("Sheet1", "Sheet Number 2")
+    assert grids[0].rows[:2] == [["test", "", 1.0], ["test 2", "", 2.0]]
+    assert grids[1].rows[3][0] == date(1990, 1, 1)
 
 
 def test_a_register_sheet_beside_pivot_tables_is_read() -> None:

@@ -100,7 +100,7 @@ def set_cached_values(path: Path, title: str, values: Mapping[str, str], *, kind
     return rewrite_member(path, sheet_member(path, title), change)
 
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "workbooks"
+CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"  # licences: its README
 
 # Transitional namespace → its Strict Open XML counterpart (the longer, more specific first).
 _STRICT_NAMESPACES = (
@@ -149,9 +149,10 @@ def to_strict(data: bytes) -> bytes:
 
 
 def pivot_register() -> bytes:
-    """An Excel workbook with five pivot tables (fixtures/workbooks/pivots.xlsx) whose data
-    sheet is renamed Önskemål and whose Name header reads Rubrik: ten wishes, IDs 1–10."""
-    data = (FIXTURES / "pivots.xlsx").read_bytes()
+    """An Excel workbook with five pivot tables (the corpus's calamine/pivots.xlsx, which
+    openpyxl cannot load) whose data sheet is renamed Önskemål and whose Name header reads
+    Rubrik: ten wishes, IDs 1–10."""
+    data = (CORPUS / "calamine" / "pivots.xlsx").read_bytes()
     return rewrite_members(
         data,
         {
