@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -629,3 +631,25 @@ def test_a_workbook_openpyxl_cannot_copy_gets_a_report_of_its_problems(
     assert outcome.report is not None
     report = openpyxl.load_workbook(outcome.report)
     assert report.sheetnames == ["Fel"] and report["Fel"].max_row == len(outcome.problems) + 1
+
+
+def test_a_clean_build_imports_no_openpyxl_holidays_or_babel(
+    settings: Settings, example_register: Path
+) -> None:
+    """Start-up: openpyxl only writes a Valideringsrapport, the current year's holidays are
+    computed and the Swedish names are fixed, so a clean build of the example loads none of
+    them (together about a third of a second of a small build's start-up)."""
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from docautomation.build import build\n"
+        "from docautomation.config import Settings\n"
+        f"s = Settings(inbox=Path({str(settings.inbox)!r}), outbox=Path({str(settings.outbox)!r}),"
+        f" templates=Path({str(settings.templates)!r}))\n"
+        "assert build(None, s, today=date(2021, 1, 10)).exit_code == 0\n"
+        "print(sorted(m for m in ('openpyxl', 'holidays', 'babel') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -15,10 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
 from ..config import Limits
-from .sheetxml import sheet_parts
+from .sheetxml import column_index, column_letter, sheet_parts
 
 # Cells one sheet may span, counted as its rows times its columns up to its last value: 30
 # times a 10,000-wish register's widest sheet; a reader's grid of them stays under ~0.3 GB.
@@ -89,7 +87,7 @@ def expansion_reason(zf: zipfile.ZipFile, limits: Limits) -> str | None:
     for name, xml in sheets:
         extent = _extent(xml)
         if extent is not None and extent.cells > MAX_SHEET_CELLS:
-            far = f"{get_column_letter(extent.columns)}{extent.rows}"
+            far = f"{column_letter(extent.columns)}{extent.rows}"
             return (
                 f'Bladet "{name}" sträcker sig ända till cell {far}, över {_number(extent.cells)} '
                 f"celler, fler än gränsen {_number(MAX_SHEET_CELLS)}. Ta bort det som står "
@@ -162,7 +160,7 @@ def _extent(xml: bytes) -> _Extent | None:
     rows = [int(row) for _, row in cells]
     rows += [int(row) for row in _ROW_WITH_CELLS.findall(xml)]
     letters = {letter.decode("ascii").upper() for letter, _ in cells}
-    columns = max((column_index_from_string(letter) for letter in letters), default=0)
+    columns = max((column_index(letter) for letter in letters), default=0)
     if rows and not columns:
         columns = 1  # values placed by their order only: at least one column wide
     return _Extent(max(rows, default=0), columns)

@@ -77,10 +77,11 @@ def parse_ref(ref: str) -> tuple[int, int]:
     match = _REF.fullmatch(ref.strip().replace("$", ""))
     if match is None or not ref.strip():
         raise ValueError(f"not a cell reference: {ref!r}")
-    return int(match.group(2) or 0), _column_index(match.group(1))
+    return int(match.group(2) or 0), column_index(match.group(1))
 
 
-def _column_index(letters: str) -> int:
+def column_index(letters: str) -> int:
+    """ "A" → 1, "AB" → 28 (any number of letters, any case)."""
     col = 0
     for ch in letters.upper():
         col = col * 26 + ord(ch) - 64
@@ -215,7 +216,7 @@ def _extent_bound(xml: bytes, start: int, end: int) -> tuple[int, int]:
     two quick searches; only addresses beyond those are looked at one by one."""
     cols, rows = _NARROW
     for letters, digits in {m.groups() for m in _FAR_CELL.finditer(xml, start, end)}:
-        cols = max(cols, _column_index(letters.decode("ascii")))
+        cols = max(cols, column_index(letters.decode("ascii")))
         rows = max(rows, int(digits or 0))
     return rows, cols
 
