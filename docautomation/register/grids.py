@@ -18,11 +18,13 @@ import python_calamine
 
 from ..config import Limits
 from ..errors import UnreadableFileError
+
+# One limit for the grid from A1 to the farthest cell (~32 bytes a cell), with the file check.
+from .expansion import MAX_SHEET_CELLS
 from .files import check_zip_directory
 from .sheetxml import SheetScan, column_letter, scan_sheet, sheet_parts
 
 MAX_MERGED_CELLS = 250_000  # each covered cell gets an entry; no register needs more
-MAX_SHEET_CELLS = 5_000_000  # the grid from A1 to the farthest cell: ~32 bytes a cell
 _SAVE_AGAIN = "Öppna den i Excel och spara den på nytt som .xlsx."
 
 
