@@ -4,8 +4,9 @@
 
 A register of N wishes gets N/5 activities and N/20 meetings (10,000 ↔ 2,000 ↔ 500), built from
 the example's own rows so every value is one the validator accepts: meetings fall on working
-days spread over the year, are Styrelsemöte or Användarträff with an agenda and no
-Kallelsedatum, and every meeting and wish has its own ID. The result validates with no problems.
+days spread over the year (several a day in the large ones, two hours apart), are Styrelsemöte
+or Användarträff with an agenda and no Kallelsedatum, and every meeting and wish has its own
+ID. The result validates with no problems.
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ def _meetings(examples: Sequence[Mapping[str, Any]], count: int, year: int) -> l
     for n in range(count):
         day = days[(n * len(days)) // count] if count <= len(days) else days[n % len(days)]
         kind = "Användarträff" if n % 10 == 9 else "Styrelsemöte"
-        start = time(9 + (n % 3) * 3, 0)
+        # A day's k-th meeting starts two hours after its (k-1)-th, so moving one by half an
+        # hour never reorders a day's meetings (that would renumber their protokoll).
+        start = time(8 + 2 * (n // len(days)) + n % 2, 0)
         rows.append({
             "ID": f"M-{n + 1:04d}",
             "Datum": datetime.combine(day, time(0)),
