@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -340,6 +341,7 @@ def _first(rules: tuple[_Rule, ...], t: str, year: int | None) -> _Span | None:
 _RULES: tuple[_Rule, ...] = (_words, _deadline, *_PERIODS)
 
 
+@functools.lru_cache(maxsize=4096)  # a plan repeats its few Klart texts on many rows
 def parse_klart(text: str, year: int | None) -> Deadline:
     """Read a Klart text into a Deadline; never raises.
 
