@@ -17,6 +17,7 @@ from pathlib import Path
 # Only what an unchanged register needs is imported here; reading, validating and rendering
 # pull in openpyxl, holidays, icalendar and docxtpl (most of the start-up time), so their
 # modules are imported where they are used.
+from . import memory
 from .config import Settings
 from .errors import ConfigError, OutboxError, UnreadableFileError
 from .models import BuildOutcome, BuildSummary, Register, Report
@@ -89,14 +90,15 @@ def build(
     loaded: list[_Loaded] = []
     outcomes: list[BuildOutcome] = []
     inputs = buildrecord.inputs_digest(settings.templates, settings.limits)
-    for path in paths:
-        try:
-            loaded.append(_load(path, settings, inputs=inputs))
-        except UnreadableFileError as exc:
-            outcomes.append(BuildOutcome(source=path, exit_code=exc.exit_code, message=str(exc)))
-    for group in _by_year(loaded):
-        solo = len(group) == 1  # two registers for one year are a conflict, built for neither
-        outcomes += [_assemble(group[0], settings, options)] if solo else _conflict(group)
+    with memory.build_scope():
+        for path in paths:
+            try:
+                loaded.append(_load(path, settings, inputs=inputs))
+            except UnreadableFileError as exc:
+                outcomes.append(BuildOutcome(path, exit_code=exc.exit_code, message=str(exc)))
+        for group in _by_year(loaded):
+            solo = len(group) == 1  # two registers for one year are a conflict, built for neither
+            outcomes += [_assemble(group[0], settings, options)] if solo else _conflict(group)
     _record(outcomes, settings, options.by)
     return BuildSummary(outcomes=tuple(outcomes))
 
@@ -111,7 +113,8 @@ def build_file(
 ) -> BuildOutcome:
     """Build one register; `data` lets the watcher pass the bytes it already read and checked."""
     options = BuildOptions(today or date.today(), settings.pdf, by=by)
-    outcome = _build_one(path, settings, options, data)
+    with memory.build_scope():
+        outcome = _build_one(path, settings, options, data)
     _record([outcome], settings, by)
     return outcome
 
@@ -212,7 +215,9 @@ def _parse(item: _Loaded, settings: Settings) -> _Loaded:
     from .validation.rules import validate
 
     raw = workbook.read_register(item.data, item.path.name, limits=settings.limits)
-    return replace(item, report=validate(raw), record=None)
+    report = validate(raw)
+    memory.settle()  # the register's objects live until the build ends
+    return replace(item, report=report, record=None)
 
 
 def _read_known(path: Path, settings: Settings) -> bytes | None:
@@ -355,6 +360,7 @@ def _render_and_write(
     events, versions = calendars.calendar_jobs(reg, today=options.today, known=known)
     work += events
     work = properties.with_provenance(work, item.path.name, item.sha256, options.today)
+    memory.settle()  # so do the documents' variables
     with _progress(options.progress, len(work)) as step:
         result = outbox.write_outputs(
             settings.outbox, work, source=item.path.name, source_sha256=item.sha256, progress=step

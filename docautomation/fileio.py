@@ -33,6 +33,17 @@ SCRATCH_PREFIX = ".scratch-"
 # Word holds it for as long as the document is open. Retry briefly, then report it as held.
 _REPLACE_RETRY_DELAYS = (0.05, 0.15)
 
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import: reading the umask means setting it for a moment, and a file another
+# thread created in that moment would be writable by everyone.
+_UMASK = _read_umask()
+
 # How many "(ny version N)" names are tried beside one kept file before giving up: more than
 # that many unread new versions means something is wrong that a person must look at.
 MAX_NEW_VERSIONS = 20
@@ -66,15 +77,63 @@ def write_atomically(
         FileHeldError: the replace stayed refused (Word holds `target` open on Windows).
         OSError: any other failure (disk full, the folder refuses new files).
     """
-    temp = _written_temp(target, content, mode)
-    try:
-        if prepare is not None:
+    temp = stage_file(target, content, mode)
+    if prepare is not None:
+        try:
             prepare(temp)
+        except BaseException:
+            discard_staged(temp)
+            raise
+    commit_staged(temp, target)
+
+
+def stage_file(target: Path, content: Content, mode: int | None = None) -> Path:
+    """write_atomically's first half: a new hidden temporary file beside `target` holding
+    `content`, flushed to disk (see write_atomically). Hand it to commit_staged, or to
+    discard_staged when it is not wanted after all.
+
+    Staging is the slow half (creating the file and fsync wait for the disk), so a build
+    stages documents while others still render and commits them all once every render
+    succeeded: no reader sees a document before the whole build's documents exist.
+    """
+    make_folder(target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, bytes):
+                handle.write(content)
+            else:
+                content(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes 0600; a document in a shared outbox should read like any other file.
+        os.chmod(temp, 0o666 & ~_UMASK if mode is None else mode)
+    except BaseException:
+        discard_staged(temp)
+        raise
+    return temp
+
+
+def commit_staged(temp: Path, target: Path) -> None:
+    """write_atomically's second half: move a staged file onto `target` (in its folder),
+    retried briefly while the target is held; on failure the staged file is removed.
+
+    Raises:
+        FileHeldError: the replace stayed refused (Word holds `target` open on Windows).
+        OSError: any other failure.
+    """
+    try:
         _replace(temp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
+        discard_staged(temp)
         raise
+
+
+def discard_staged(temp: Path) -> None:
+    """Remove a staged file that will not be committed (it may already be gone)."""
+    with contextlib.suppress(OSError):
+        temp.unlink(missing_ok=True)
 
 
 def write_new(target: Path, content: bytes) -> None:
@@ -88,7 +147,7 @@ def write_new(target: Path, content: bytes) -> None:
         FileExistsError: `target` exists; nothing was written.
         OSError: any other failure (disk full, the folder refuses new files).
     """
-    temp = _written_temp(target, content, None)
+    temp = stage_file(target, content)
     try:
         try:
             os.link(temp, target)
@@ -101,30 +160,6 @@ def write_new(target: Path, content: bytes) -> None:
     finally:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
-
-
-def _written_temp(target: Path, content: Content, mode: int | None) -> Path:
-    """A new hidden temporary file beside `target` holding `content`, flushed to disk."""
-    make_folder(target.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=target.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, bytes):
-                handle.write(content)
-            else:
-                content(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        else:  # mkstemp makes 0600; a document in a shared outbox should read like any other file
-            os.chmod(temp, 0o666 & ~_umask())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-        raise
-    return temp
 
 
 def make_folder(folder: Path) -> None:
@@ -259,12 +294,6 @@ def remove_partials(folder: Path, names: Collection[str]) -> None:
         if partial_target(temp).casefold() in wanted:
             with contextlib.suppress(OSError):
                 (folder / temp).unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _replace(temp: Path, target: Path) -> None:

@@ -15,7 +15,7 @@ MAX_LINES = 400
 # The pipeline's order. A stage may import the shared base and stages before it, never one
 # after it. Ranking is pure over the typed register, and validation reports its warnings, so it
 # comes before validation here although the README reads register → validation → ranking.
-BASE = {"config", "errors", "models", "fileio", "swedish", "text", "__init__"}
+BASE = {"config", "errors", "models", "fileio", "memory", "swedish", "text", "__init__"}
 ORDER = {
     "register": 1,
     "ranking": 2,

@@ -10,7 +10,6 @@ there is enough to render that starting the workers pays (measured: a 10,000-wis
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -20,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from ..memory import build_scope, settle
 from ..models import DocumentJob
 
 WORKERS = 2
@@ -32,35 +32,34 @@ log = logging.getLogger(__name__)
 _jobs: Sequence[DocumentJob] = ()  # the jobs the forked workers render, set before forking
 
 
-def render_forked(
-    jobs: Sequence[DocumentJob], progress: Callable[[int], None]
-) -> list[bytes] | None:
-    """Every job's bytes, in job order, rendered by forked workers, largest job first; None
-    when that does not pay or cannot be done here, or a worker died (the caller renders
-    them itself).
+def render_forked(jobs: Sequence[DocumentJob], done: Callable[[int, bytes], None]) -> bool:
+    """Render every job in forked workers, largest first, handing each job's index and bytes
+    to `done` as they come back; False when that does not pay or cannot be done here, or a
+    worker died: the caller then renders the jobs `done` was not given.
 
-    A job's exception (a TemplateError) reaches the caller as if it were raised here.
+    A job's exception (a TemplateError) reaches the caller as if it were raised here. `done`
+    runs in this process's main thread; it may start threads (workers are all forked first).
     """
     if not _worthwhile(jobs):
-        return None
+        return False
     global _jobs
     _jobs = jobs
-    gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
-    try:
-        results: list[bytes] = [b""] * len(jobs)
-        order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-            for index, data in pool.map(_render, order, chunksize=CHUNK):
-                results[index] = data
-                progress(1)
-        return results
-    except (BrokenProcessPool, OSError):  # a worker died (out of memory?) or could not start
-        log.warning("Arbetsprocesserna avbröts; dokumenten skapas i en enda process.")
-        return None
-    finally:
-        gc.unfreeze()
-        _jobs = ()
+    with build_scope():
+        settle()  # the workers' collections then leave the inherited objects (and pages) alone
+        try:
+            order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+                # map submits every chunk at once, and a fork-context pool forks all its
+                # workers at the first submit: before `done` can have started a thread.
+                for index, data in pool.map(_render, order, chunksize=CHUNK):
+                    done(index, data)
+            return True
+        except (BrokenProcessPool, OSError):  # a worker died (out of memory?) or did not start
+            log.warning("Arbetsprocesserna avbröts; dokumenten skapas i en enda process.")
+            return False
+        finally:
+            _jobs = ()
 
 
 def _worthwhile(jobs: Sequence[DocumentJob]) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -80,8 +81,20 @@ def write_atomically(target: Path, data: bytes) -> None:
         FileHeldError: the target stayed locked (Word holds it open on Windows).
         OutboxError: any other failure (disk full, the folder refuses new files).
     """
-    try:
+    with _in_outbox_terms(target):
         fileio.write_atomically(target, data)
+
+
+def commit_staged(temp: Path, target: Path) -> None:
+    """Move a staged file onto `target` (see fileio.commit_staged), raising as write_atomically."""
+    with _in_outbox_terms(target):
+        fileio.commit_staged(temp, target)
+
+
+@contextlib.contextmanager
+def _in_outbox_terms(target: Path) -> Iterator[None]:
+    try:
+        yield
     except FileHeldError:
         raise  # the caller writes beside a held file; any other refusal is an error
     except OSError as exc:

@@ -411,7 +411,7 @@ def test_folder_refusing_new_files_is_an_error_not_a_lock(
 def test_one_failed_write_among_many_keeps_the_others_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Writes run on I/O threads; when one fails, the rest are still written and in the manifest."""
+    """When one write fails, the rest are still written and in the manifest."""
     counter = Counter()
     jobs = [counter.job(f"2021/Kallelser/{i:02d}.docx", f"k{i}") for i in range(12)]
     real_replace = os.replace

@@ -1,0 +1,34 @@
+"""Keeping the garbage collector away from a build's long-lived objects."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def build_scope() -> Iterator[None]:
+    """One build: the objects `settle` set aside during it are given back to the collector
+    when it ends (a watcher builds for months; what a build made must be collectable then).
+
+    Nested scopes (the forked renderer inside a build) leave the give-back to the outermost.
+    """
+    outermost = gc.get_freeze_count() == 0
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()
+
+
+def settle() -> None:
+    """Set every object that exists now aside from the cyclic garbage collector.
+
+    A large register becomes hundreds of thousands of objects (cells, rows, records, the
+    documents' variables) that live until the build ends, and each full collection scans them
+    all again: measured 0.6 s of a 10,000-wish build, 0.2 s once they are set aside as each
+    stage's results settle. Only cycles among them wait for the scope's end; memory freed by
+    reference counting is freed as always. Call it inside `build_scope`.
+    """
+    gc.freeze()
