@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import shutil
@@ -56,6 +57,16 @@ def test_the_boards_workbook_is_never_modified(settings: Settings, example_regis
     before = (example_register.read_bytes(), example_register.stat().st_mtime_ns)
     assert build(None, settings, today=DAY).exit_code == 0
     assert (example_register.read_bytes(), example_register.stat().st_mtime_ns) == before
+
+
+def test_a_build_gives_its_objects_back_to_the_collector(
+    settings: Settings, example_register: Path
+) -> None:
+    """A build sets its long-lived objects aside from the garbage collector while it runs; a
+    watcher builds for months, so they are collectable again when the build returns."""
+    summary = build([example_register], settings, today=date(2021, 1, 10))
+    assert summary.outcomes[0].exit_code == 0 and summary.outcomes[0].written
+    assert gc.get_freeze_count() == 0
 
 
 def test_same_register_and_date_give_byte_identical_documents(
