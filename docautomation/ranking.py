@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -171,6 +172,7 @@ _DIGITS = re.compile(r"(\d+)")
 NaturalKey = tuple[tuple[str | int, ...], str, str]
 
 
+@functools.lru_cache(maxsize=65536)  # sorting and checking ask for each ID's key several times
 def natural_key(text: str) -> NaturalKey:
     """Sort key for IDs: runs of digits compare as numbers, the rest without regard to case.
 

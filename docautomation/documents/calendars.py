@@ -14,6 +14,7 @@ meetings in "<år>/Möten <år>.ics". Nothing in them depends on the clock but t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -260,6 +261,7 @@ def stockholm_zone(first: int, last: int) -> icalendar.Timezone:
 _CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
+@functools.lru_cache(maxsize=8)  # every meeting's own file has the same head
 def _calendar_head(name: str | None) -> bytes:
     """The calendar's BEGIN line and properties: its serialisation without components or END."""
     calendar = icalendar.Calendar()

@@ -122,6 +122,10 @@ class ZipEntry:
             packer.compress(data) + packer.flush(),
         )
 
+    def inflate(self) -> bytes:
+        """The member's bytes (members come from checked templates or from our own renders)."""
+        return zlib.decompress(self.deflated, -15)
+
 
 def write_package(entries: Iterable[tuple[str, bytes]]) -> bytes:
     """Zip `(name, data)` entries in the given order, byte-stable (see zip_entries)."""

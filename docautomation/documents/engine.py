@@ -169,7 +169,13 @@ class WordTemplate:
         return cls(name, env, static, parts, properties)
 
     def render(self, context: Mapping[str, Any], *, title: str, when: date) -> bytes:
-        """Render every part with `context` and return the .docx bytes.
+        """The .docx bytes of render_entries (which see)."""
+        return zip_entries(self.render_entries(context, title=title, when=when))
+
+    def render_entries(
+        self, context: Mapping[str, Any], *, title: str, when: date
+    ) -> list[ZipEntry]:
+        """Render every part with `context`: the package's members, in order, for zipping.
 
         Args:
             context: the template variables (already normalised strings, lists and dicts).
@@ -185,9 +191,7 @@ class WordTemplate:
             rendered = {part.name: self._render_part(part, context) for part in self.parts}
             if self.properties is not None:
                 rendered[CORE] = self.properties.render(self.name, context, title, when)
-        return zip_entries(
-            entry or ZipEntry.deflate(name, rendered[name]) for name, entry in self.entries
-        )
+        return [entry or ZipEntry.deflate(name, rendered[name]) for name, entry in self.entries]
 
     def _render_part(self, part: _Part, context: Mapping[str, Any]) -> bytes:
         try:

@@ -52,9 +52,11 @@ from .contexts import (
     report_context,
     sending_date,
 )
+from .docxzip import ZipEntry, zip_entries
 from .engine import WordTemplate, make_environment
 from .formatting import kallelse_names, safe_filename
 from .minutes import minutes_context, paragraph_starts
+from .package import Package
 
 DEFAULT_LIMITS = Limits()
 
@@ -134,11 +136,17 @@ class _Render:
     chart: StatusChart | None = None
 
     def __call__(self) -> bytes:
+        return zip_entries(self.entries())
+
+    def entries(self) -> list[ZipEntry]:
+        """The document's zip members (stamping adds its properties before zipping once)."""
         # The title holds the Leverantör, straight from a cell: the one rule for output text.
-        data = self.templates.get(self.template).render(
+        entries = self.templates.get(self.template).render_entries(
             self.context, title=printable(self.title), when=self.when
         )
-        return self.chart.attach(data, self.template) if self.chart else data
+        if self.chart is None:
+            return entries
+        return Package.open(self.chart.attach(zip_entries(entries), self.template)).entries({})
 
     def key(self) -> tuple[str, int]:
         """The job's key, and the length of what it hashes (a measure of the work to render)."""

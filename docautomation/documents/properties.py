@@ -7,7 +7,7 @@ import hashlib
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from xml.sax.saxutils import escape as xml_escape
@@ -79,7 +79,11 @@ class _Stamped:
     provenance: Provenance
 
     def __call__(self) -> bytes:
-        return stamp(self.render(), self.provenance)
+        # A document template's render gives its members, saving a zip and its reading here.
+        entries: Callable[[], list[ZipEntry]] | None = getattr(self.render, "entries", None)
+        if entries is None:
+            return stamp(self.render(), self.provenance)
+        return stamp_entries(entries(), self.provenance)
 
 
 def with_provenance(
@@ -102,11 +106,18 @@ def with_provenance(
 
 def stamp(data: bytes, provenance: Provenance) -> bytes:
     """The package with our custom properties set (others the template has are kept)."""
-    package = Package.open(data)
-    part, static = _layout(package.entry(PACKAGE_RELS), package.entry(CONTENT_TYPES))
-    existing = package.read(part) if part in package else None
+    return stamp_entries(Package.open(data).entries({}), provenance)
+
+
+def stamp_entries(members: Sequence[ZipEntry], provenance: Provenance) -> bytes:
+    """stamp, for a package's members in order: the zipped, stamped package."""
+    by_name = {entry.name: entry for entry in members}
+    rels, types = by_name[PACKAGE_RELS.encode()], by_name[CONTENT_TYPES.encode()]
+    part, static = _layout(rels, types)
+    found = by_name.get(part.encode("utf-8"))
+    existing = found.inflate() if found is not None else None
     placeholder = ZipEntry(part.encode("utf-8"), 0, 0, b"")  # the part's place, filled below
-    entries = [static.get(entry.name, entry) for entry in package.entries({})]
+    entries = [static.get(entry.name, entry) for entry in members]
     if existing is None:
         entries.append(placeholder)
     values = provenance.values()
