@@ -214,9 +214,9 @@ def _parse(item: _Loaded, settings: Settings) -> _Loaded:
     from .register import workbook
     from .validation.rules import validate
 
-    raw = workbook.read_register(item.data, item.path.name, limits=settings.limits)
-    report = validate(raw)
-    memory.settle()  # the register's objects live until the build ends
+    with memory.paused():  # the register's objects live until the build ends
+        report = validate(workbook.read_register(item.data, item.path.name, limits=settings.limits))
+        memory.settle()  # before collecting resumes, or its first round would scan them all
     return replace(item, report=report, record=None)
 
 

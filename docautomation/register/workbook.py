@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .. import memory
 from ..config import Limits
 from ..models import CellRef, CellValue, RawCell, RawRegister, RawRow, RawSheet
 from .grids import Grid, load_grids
@@ -101,7 +100,7 @@ def read_register(data: bytes, source_name: str, *, limits: Limits | None = None
     Raises:
         UnreadableFileError: the bytes are not a workbook that can be read safely.
     """
-    with _paused_gc():
+    with memory.paused():  # hundreds of thousands of objects, alive until the end
         names, grids = load_grids(data, source_name, limits or Limits(), _is_register_sheet)
         sheets: dict[str, RawSheet] = {}
         for grid in grids:
@@ -109,22 +108,6 @@ def read_register(data: bytes, source_name: str, *, limits: Limits | None = None
             if spec.name not in sheets:  # two tabs match one name: the first in tab order counts
                 sheets[spec.name] = _read_sheet(_Cells.of(grid), grid.title, spec)
     return RawRegister(source_name, hashlib.sha256(data).hexdigest(), sheets, names)
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the reader creates its objects.
-
-    Reading a large register creates hundreds of thousands of objects that stay alive until
-    the end, and each automatic collection would re-scan them all.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def normalise_header(text: str) -> str:
