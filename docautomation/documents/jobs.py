@@ -14,6 +14,7 @@ RENDER_VERSION. Templates are read once per call and compiled once, on the first
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -245,7 +246,8 @@ def document_jobs(
     for path, render in renders:
         key, weight = render.key()
         digest = templates.digest(render.template)
-        jobs.append(DocumentJob(path, key, render, render.template, digest, weight))
+        prepare = functools.partial(templates.get, render.template)
+        jobs.append(DocumentJob(path, key, render, render.template, digest, weight, prepare))
     return jobs
 
 

@@ -105,6 +105,9 @@ class DocumentJob:
     # A rough size of the rendering work (the length of the document's variables as JSON), so
     # rendering in several processes can start with the largest documents.
     weight: int = field(default=0, compare=False)
+    # Makes what every job of its template shares (the compiled template), so processes forked
+    # to render inherit it instead of each making it again.
+    prepare: Callable[[], object] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ def render_forked(jobs: Sequence[DocumentJob], done: Callable[[int, bytes], None
     """
     if not _worthwhile(jobs):
         return False
+    for prepare in {job.template: job.prepare for job in jobs if job.prepare}.values():
+        prepare()  # compiled once here, not once in every worker
     global _jobs
     _jobs = jobs
     with build_scope():

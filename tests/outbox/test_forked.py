@@ -70,6 +70,25 @@ def test_a_large_build_is_rendered_by_other_processes() -> None:
     assert printed.splitlines() == ["True", "True", "True", "True"]
 
 
+def test_what_jobs_share_is_prepared_once_before_the_workers_fork() -> None:
+    """Each template's prepare (its compilation) runs once, in this process, so the workers
+    inherit it instead of each doing it again."""
+    printed = _in_a_fresh_process("""
+        import os
+        from dataclasses import replace
+        made = []
+        def compile_template(name):
+            made.append((name, os.getpid()))
+        work = [
+            replace(job, template=f"mall{n % 3}", prepare=lambda n=n: compile_template(f"mall{n % 3}"))
+            for n, job in enumerate(jobs(30, MIN_WEIGHT // 10))
+        ]
+        print(render_forked(work, lambda _n, _data: None))
+        print(sorted(name for name, _ in made), {pid for _, pid in made} == {os.getpid()})
+    """)
+    assert printed.splitlines() == ["True", "['mall0', 'mall1', 'mall2'] True"]
+
+
 def test_a_template_error_in_a_worker_reaches_the_caller() -> None:
     """The failing job's TemplateError is raised to the caller, as a sequential render would."""
     printed = _in_a_fresh_process("""
