@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from ..memory import build_scope, settle
@@ -48,20 +48,40 @@ def render_forked(jobs: Sequence[DocumentJob], done: Callable[[int, bytes], None
     _jobs = jobs
     with build_scope():
         settle()  # the workers' collections then leave the inherited objects (and pages) alone
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(WORKERS, mp_context=context)
         try:
-            order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-                # map submits every chunk at once, and a fork-context pool forks all its
-                # workers at the first submit: before `done` can have started a thread.
-                for index, data in pool.map(_render, order, chunksize=CHUNK):
+            # A fork-context pool forks all its workers at the first submit: before `done`
+            # can have started a thread. Results are taken as they finish, so the documents
+            # after a long one are staged while it still renders.
+            pending = [pool.submit(_render_all, chunk) for chunk in _chunks(jobs)]
+            for future in as_completed(pending):
+                for index, data in future.result():
                     done(index, data)
             return True
         except (BrokenProcessPool, OSError):  # a worker died (out of memory?) or did not start
             log.warning("Arbetsprocesserna avbröts; dokumenten skapas i en enda process.")
             return False
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # after an error: render no more
             _jobs = ()
+
+
+def _chunks(jobs: Sequence[DocumentJob]) -> list[list[int]]:
+    """Job indexes in groups for the workers, largest jobs first; a group holds up to CHUNK
+    jobs (fewer messages between the processes) but no more than a fiftieth of the weight,
+    so a report of thousands of wishes is rendered alone and the small jobs flow past it."""
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
+    limit = sum(job.weight for job in jobs) / 50
+    chunks: list[list[int]] = []
+    weight = 0
+    for index in order:
+        if not chunks or len(chunks[-1]) == CHUNK or weight + jobs[index].weight > limit:
+            chunks.append([])
+            weight = 0
+        chunks[-1].append(index)
+        weight += jobs[index].weight
+    return chunks
 
 
 def _worthwhile(jobs: Sequence[DocumentJob]) -> bool:
@@ -82,5 +102,5 @@ def _free_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _render(index: int) -> tuple[int, bytes]:
-    return index, _jobs[index].render()
+def _render_all(indexes: Sequence[int]) -> list[tuple[int, bytes]]:
+    return [(index, _jobs[index].render()) for index in indexes]
