@@ -14,7 +14,7 @@ import pytest
 
 from docautomation.errors import TemplateError
 from docautomation.models import DocumentJob
-from docautomation.outbox.forked import MIN_WEIGHT, render_forked
+from docautomation.outbox.forked import CHUNK, MIN_WEIGHT, _chunks, render_forked
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,3 +126,13 @@ def test_a_process_with_other_threads_does_not_fork() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_long_document_is_rendered_alone_and_the_small_ones_flow_past_it() -> None:
+    """Largest first; a report far heavier than the rest gets a group of its own, the rest go
+    in groups of at most CHUNK, every job exactly once."""
+    work = [*jobs(30, 100), DocumentJob("rapport.docx", "k", partial(document, 99), weight=50_000)]
+    groups = _chunks(work)
+    assert groups[0] == [30]
+    assert all(0 < len(group) <= CHUNK for group in groups)
+    assert sorted(i for group in groups for i in group) == list(range(31))
