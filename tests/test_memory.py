@@ -29,3 +29,10 @@ def test_an_error_inside_the_scope_still_gives_everything_back() -> None:
     except RuntimeError:
         pass
     assert gc.get_freeze_count() == 0
+
+
+def test_settling_outside_a_build_sets_nothing_aside() -> None:
+    """`validate` reads a register without a build around it: nothing would give its objects
+    back, so nothing is frozen."""
+    settle()
+    assert gc.get_freeze_count() == 0
